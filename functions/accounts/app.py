@@ -1,0 +1,85 @@
+"""accounts: sign-in, the caller's profile, companies and company settings. Thin: parse, call, return."""
+
+from chalice import Chalice
+
+from comptoir_core import wiring
+from comptoir_core.accounts import service
+from comptoir_core.accounts.models import CompanySettingsWrite, LoginRequest, ProfileUpdate, RefreshRequest
+from comptoir_core.api import authorizer, caller_of, dump, parse_body, view
+from comptoir_core.observability import logger, metrics, observe
+from comptoir_core.tenancy import authorize
+
+app = Chalice(app_name="comptoir-accounts")
+app.register_middleware(observe, "http")
+
+
+@app.route("/login", methods=["POST"])
+@view
+def login():
+    request = parse_body(app.current_request, LoginRequest)
+    tokens = service.sign_in(identity=wiring.identity(), email=request.email, password=request.password)
+    metrics.add_metric(name="SignIn", unit="Count", value=1)
+    return dump(tokens)
+
+
+@app.route("/refresh", methods=["POST"])
+@view
+def refresh():
+    request = parse_body(app.current_request, RefreshRequest)
+    return dump(service.refresh_session(identity=wiring.identity(), refresh_token=request.refresh_token))
+
+
+@app.route("/me", methods=["GET"], authorizer=authorizer)
+@view
+def me():
+    return dump(service.get_me(repo=wiring.repository(), caller=caller_of(app.current_request)))
+
+
+@app.route("/me", methods=["PATCH"], authorizer=authorizer)
+@view
+def update_me():
+    caller = caller_of(app.current_request)
+    update = parse_body(app.current_request, ProfileUpdate)
+    return dump(service.update_me(repo=wiring.repository(), caller=caller, update=update))
+
+
+@app.route("/companies", methods=["GET"], authorizer=authorizer)
+@view
+def companies():
+    return dump(service.list_companies(repo=wiring.repository(), caller=caller_of(app.current_request)))
+
+
+@app.route("/companies/{cid}", methods=["GET"], authorizer=authorizer)
+@view
+def company(cid):
+    logger.append_keys(company_id=cid)
+    return dump(
+        service.get_company(repo=wiring.repository(), caller=caller_of(app.current_request), company_id=cid)
+    )
+
+
+@app.route("/companies/{cid}/settings", methods=["GET"], authorizer=authorizer)
+@view
+def company_settings(cid):
+    logger.append_keys(company_id=cid)
+    caller = caller_of(app.current_request)
+    return dump(service.get_company_settings(repo=wiring.repository(), caller=caller, company_id=cid))
+
+
+@app.route("/companies/{cid}/settings", methods=["PUT"], authorizer=authorizer)
+@view
+def replace_company_settings(cid):
+    logger.append_keys(company_id=cid)
+    caller = caller_of(app.current_request)
+    # Membership and role before the body: a stranger learns nothing, not even that the body was wrong.
+    authorize(repo=wiring.repository(), caller=caller, company_id=cid, roles=service.SETTINGS_WRITERS)
+    write = parse_body(app.current_request, CompanySettingsWrite)
+    return dump(
+        service.update_company_settings(
+            repo=wiring.repository(),
+            caller=caller,
+            company_id=cid,
+            settings=write.settings,
+            expected_version=write.version,
+        )
+    )

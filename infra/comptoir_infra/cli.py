@@ -1,0 +1,69 @@
+"""The `comptoir` command: `comptoir up` runs the local stack."""
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="comptoir", description="Comptoir, the accounting firm's client portal"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start the whole system locally (loopback only)")
+    up.add_argument("--port", type=int, default=8000, help="HTTP gateway port (default 8000)")
+    up.add_argument("--smtp-port", type=int, default=2525, help="SMTP listener port (default 2525)")
+    up.add_argument("--aws-port", type=int, default=4566, help="embedded AWS (moto) port (default 4566)")
+    up.add_argument(
+        "--data", type=Path, default=Path(".comptoir-data"), help="state folder (default .comptoir-data/)"
+    )
+    up.add_argument("--reset", action="store_true", help="start from the demo data alone")
+    args = parser.parse_args(argv)
+    if args.command == "up":
+        return _up(args)
+    return 2
+
+
+def _up(args) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # The embedded parts are chatty at INFO: one line per AWS call or SMTP connection.
+    for chatty in ("werkzeug", "mail.log", "botocore", "moto"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    from comptoir_infra.local.stack import LocalStack, Options
+
+    stack = LocalStack(
+        Options(
+            port=args.port,
+            smtp_port=args.smtp_port,
+            aws_port=args.aws_port,
+            data_dir=args.data,
+            reset=args.reset,
+            demo_password=os.environ.get("COMPTOIR_DEMO_PASSWORD") or None,
+        )
+    )
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        stack.start()
+    except OSError as error:
+        print(
+            f"comptoir up: cannot start: {error} (is another instance running? see --port/--aws-port)",
+            file=sys.stderr,
+        )
+        stack.stop()
+        return 1
+    print(stack.banner(), flush=True)
+    stopping.wait()
+    print("stopping…", flush=True)
+    stack.stop()
+    print("stopped; state saved in", args.data, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""One HTTP gateway for every Chalice app, at its base path, with API Gateway's token check."""
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import ModuleType
+from urllib.parse import urlsplit
+
+from chalice import CognitoUserPoolAuthorizer
+from chalice.config import Config
+from chalice.local import LocalGateway, RouteMatcher
+
+from comptoir_infra.local.tokens import InvalidToken, TokenVerifier
+from comptoir_infra.spec import SPEC
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+class Mount:
+    """One Chalice app behind its base path."""
+
+    def __init__(self, module: ModuleType):
+        self.app = module.app
+        self.gateway = LocalGateway(self.app, Config(chalice_stage="dev"))
+        self.matcher = RouteMatcher(list(self.app.routes))
+
+    def needs_token(self, path: str, method: str) -> bool | None:
+        """True/False for a known route and method, None when there is no such route."""
+        try:
+            match = self.matcher.match_route(path)
+        except ValueError:
+            return None
+        entry = self.app.routes[match.route].get(method)
+        if entry is None:
+            return None
+        return isinstance(entry.authorizer, CognitoUserPoolAuthorizer)
+
+
+class Gateway:
+    def __init__(self, *, modules: dict[str, ModuleType], verifier: TokenVerifier, host: str, port: int):
+        self.mounts = {app.base_path: Mount(modules[app.name]) for app in SPEC.apps}
+        self.verifier = verifier
+        self.ready = threading.Event()
+        self.server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self.server.daemon_threads = True
+        self._thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict, bytes]:
+        url = urlsplit(target)
+        if url.path == "/health":
+            if self.ready.is_set():
+                return _json(200, {"status": "ok"})
+            return _json(503, {"status": "starting"})
+        base, _, rest = url.path.lstrip("/").partition("/")
+        mount = self.mounts.get(base)
+        app_path = "/" + rest
+        if mount is None:
+            return _error(404, "not_found", f"no such path: {url.path}")
+        needs_token = mount.needs_token(app_path, method)
+        if needs_token is None:
+            return _error(404, "not_found", f"no such route: {method} {url.path}")
+        if needs_token:
+            try:
+                self.verifier.verify(headers.get("authorization"))
+            except InvalidToken as error:
+                return _error(401, "unauthorized", str(error))
+            headers["authorization"] = headers["authorization"].removeprefix("Bearer ").strip()
+        query = f"?{url.query}" if url.query else ""
+        response = mount.gateway.handle_request(method, app_path + query, headers, body)
+        payload = response.get("body") or b""
+        if response.get("isBase64Encoded"):
+            payload = base64.b64decode(payload)
+        elif isinstance(payload, str):
+            payload = payload.encode()
+        out_headers = dict(response.get("headers") or {})
+        for name, values in (response.get("multiValueHeaders") or {}).items():
+            out_headers[name] = ", ".join(values)
+        return response["statusCode"], out_headers, payload
+
+
+def _json(status: int, body: dict) -> tuple[int, dict, bytes]:
+    return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+
+def _error(status: int, code: str, message: str) -> tuple[int, dict, bytes]:
+    return _json(status, {"error": {"code": code, "message": message}})
+
+
+def _handler_for(gateway: Gateway):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "comptoir-local"
+
+        def _serve(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                self.close_connection = True
+                status, headers, payload = _error(413, "too_large", "the request body is over 10 MB")
+            else:
+                body = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                try:
+                    status, headers, payload = gateway.handle(self.command, self.path, headers, body)
+                except Exception:  # the gateway must answer, whatever an app did
+                    status, headers, payload = _error(500, "internal", "the gateway failed")
+            self.send_response(status)
+            for name, value in headers.items():
+                if name.lower() not in ("content-length", "connection"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+        def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+            pass
+
+    return Handler

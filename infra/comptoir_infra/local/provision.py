@@ -1,0 +1,182 @@
+"""Create the spec's resources in the embedded AWS: the same list CDK builds from."""
+
+import json
+from dataclasses import dataclass
+
+import boto3
+
+from comptoir_infra.spec import SPEC
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+
+
+@dataclass(frozen=True)
+class LocalResources:
+    region: str
+    endpoint: str
+    table_name: str
+    bucket_names: dict[str, str]
+    queue_urls: dict[str, str]
+    user_pool_id: str
+    user_pool_client_id: str
+    user_pool_arn: str
+    inbound_domain: str
+
+    def app_environment(self) -> dict[str, str]:
+        """What CDK's stage_config gives each app in AWS, here for the local stack."""
+        names = SPEC.env
+        return {
+            names["stage"]: "local",
+            names["table"]: self.table_name,
+            names["documents_bucket"]: self.bucket_names["documents"],
+            names["user_pool_id"]: self.user_pool_id,
+            names["user_pool_client_id"]: self.user_pool_client_id,
+            names["user_pool_arn"]: self.user_pool_arn,
+            names["inbound_domain"]: self.inbound_domain,
+        }
+
+
+def local_name(resource_id: str) -> str:
+    return f"comptoir-{resource_id}"
+
+
+def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResources:
+    session = boto3.session.Session(region_name=region)
+    dynamodb = session.client("dynamodb", endpoint_url=endpoint)
+    s3 = session.client("s3", endpoint_url=endpoint)
+    sqs = session.client("sqs", endpoint_url=endpoint)
+    cognito = session.client("cognito-idp", endpoint_url=endpoint)
+
+    table_name = _table(dynamodb)
+    queue_urls = _queues(sqs)
+    bucket_names = _buckets(s3, region)
+    pool_id, pool_arn, client_id = _user_pool(cognito)
+    return LocalResources(
+        region=region,
+        endpoint=endpoint,
+        table_name=table_name,
+        bucket_names=bucket_names,
+        queue_urls=queue_urls,
+        user_pool_id=pool_id,
+        user_pool_client_id=client_id,
+        user_pool_arn=pool_arn,
+        inbound_domain=inbound_domain,
+    )
+
+
+def _table(dynamodb) -> str:
+    table = SPEC.table
+    name = local_name(table.id)
+    key_names = {table.partition_key, table.sort_key}
+    for index in table.indexes:
+        key_names |= {index.partition_key, index.sort_key}
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in sorted(key_names)],
+        KeySchema=[
+            {"AttributeName": table.partition_key, "KeyType": "HASH"},
+            {"AttributeName": table.sort_key, "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": index.name,
+                "KeySchema": [
+                    {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in table.indexes
+        ],
+    )
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute}
+    )
+    return name
+
+
+def _queues(sqs) -> dict[str, str]:
+    urls = {}
+    for queue in SPEC.queues:
+        dlq_url = sqs.create_queue(QueueName=local_name(queue.dlq_id))["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(queue.max_receive_count)}
+        # The app's @on_sqs_message names the queue by its spec id, so the local queue carries that name.
+        urls[queue.id] = sqs.create_queue(
+            QueueName=queue.id,
+            Attributes={
+                "VisibilityTimeout": str(queue.visibility_timeout_s),
+                "RedrivePolicy": json.dumps(redrive),
+            },
+        )["QueueUrl"]
+        urls[queue.dlq_id] = dlq_url
+    return urls
+
+
+def _buckets(s3, region: str) -> dict[str, str]:
+    names = {}
+    for bucket in SPEC.buckets:
+        name = local_name(bucket.id)
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        if bucket.versioned:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        names[bucket.id] = name
+    return names
+
+
+def connect_notifications(resources: LocalResources) -> None:
+    """S3 object-created events to their queues. Separate, so restoring a snapshot triggers nothing."""
+    session = boto3.session.Session(region_name=resources.region)
+    s3 = session.client("s3", endpoint_url=resources.endpoint)
+    sqs = session.client("sqs", endpoint_url=resources.endpoint)
+    for bucket in SPEC.buckets:
+        if not bucket.notifications:
+            continue
+        configurations = []
+        for notification in bucket.notifications:
+            queue_arn = sqs.get_queue_attributes(
+                QueueUrl=resources.queue_urls[notification.queue], AttributeNames=["QueueArn"]
+            )["Attributes"]["QueueArn"]
+            configurations.append(
+                {
+                    "QueueArn": queue_arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": notification.prefix}]}},
+                }
+            )
+        s3.put_bucket_notification_configuration(
+            Bucket=resources.bucket_names[bucket.id],
+            NotificationConfiguration={"QueueConfigurations": configurations},
+        )
+
+
+def _user_pool(cognito) -> tuple[str, str, str]:
+    spec = SPEC.user_pool
+    pool = cognito.create_user_pool(
+        PoolName=local_name(spec.id),
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": spec.password_min_length,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": False,
+            }
+        },
+        AutoVerifiedAttributes=["email"],
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+    )["UserPool"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName=local_name(spec.client_id),
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        AccessTokenValidity=spec.access_token_minutes,
+        IdTokenValidity=spec.access_token_minutes,
+        RefreshTokenValidity=spec.refresh_token_days,
+        TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
+    )["UserPoolClient"]
+    return pool["Id"], pool["Arn"], client["ClientId"]

@@ -1,0 +1,179 @@
+"""`comptoir up`: start every part of the local stack, in order, and stop them all."""
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from moto.server import ThreadedMotoServer
+
+from comptoir_core import wiring
+from comptoir_infra.local import demo, snapshot
+from comptoir_infra.local.apps import load_all
+from comptoir_infra.local.gateway import Gateway
+from comptoir_infra.local.provision import LocalResources, connect_notifications, provision
+from comptoir_infra.local.pump import QueuePump
+from comptoir_infra.local.smtp import InboundMailHandler, start_smtp
+from comptoir_infra.local.tokens import TokenVerifier
+
+log = logging.getLogger("comptoir.local")
+
+HOST = "127.0.0.1"  # loopback only, always
+REGION = "eu-west-1"
+INBOUND_DOMAIN = "in.comptoir.local"
+SNAPSHOT_EVERY_S = 30
+
+
+@dataclass(frozen=True)
+class Options:
+    port: int = 8000
+    smtp_port: int = 2525
+    aws_port: int = 4566
+    data_dir: Path = Path(".comptoir-data")
+    reset: bool = False
+    demo_password: str | None = None
+
+
+class LocalStack:
+    def __init__(self, options: Options):
+        self.options = options
+        self.resources: LocalResources | None = None
+        self.demo_password = ""
+        self.restored = False
+        self._moto: ThreadedMotoServer | None = None
+        self._gateway: Gateway | None = None
+        self._pump: QueuePump | None = None
+        self._smtp = None
+        self._snapshots_stop = threading.Event()
+        self._snapshot_lock = threading.Lock()
+        self._snapshot_thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.options.port}"
+
+    def start(self) -> None:
+        options = self.options
+        self._moto = ThreadedMotoServer(ip_address=HOST, port=options.aws_port, verbose=False)
+        self._moto.start()
+        endpoint = f"http://{HOST}:{options.aws_port}"
+        _point_sdk_at(endpoint)
+
+        self.resources = provision(endpoint=endpoint, region=REGION, inbound_domain=INBOUND_DOMAIN)
+        os.environ.update(self.resources.app_environment())
+        wiring.reset()
+        self._load_or_seed()
+        connect_notifications(self.resources)
+
+        modules = load_all()
+        self._pump = QueuePump(
+            modules=modules, queue_urls=self.resources.queue_urls, endpoint=endpoint, region=REGION
+        )
+        self._pump.start()
+        self._smtp = start_smtp(
+            host=HOST,
+            port=options.smtp_port,
+            handler=InboundMailHandler(
+                bucket=self.resources.bucket_names["documents"],
+                inbound_domain=INBOUND_DOMAIN,
+                endpoint=endpoint,
+                region=REGION,
+            ),
+        )
+        verifier = TokenVerifier(
+            jwks_url=f"{endpoint}/{self.resources.user_pool_id}/.well-known/jwks.json",
+            issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{self.resources.user_pool_id}",
+            client_id=self.resources.user_pool_client_id,
+        )
+        self._gateway = Gateway(modules=modules, verifier=verifier, host=HOST, port=options.port)
+        self._gateway.start()
+        self._snapshot_thread = threading.Thread(target=self._snapshot_loop, name="snapshots", daemon=True)
+        self._snapshot_thread.start()
+        self._gateway.ready.set()
+
+    def stop(self) -> None:
+        """Stop taking work, write the last snapshot, then stop the embedded AWS."""
+        if self._gateway:
+            self._gateway.ready.clear()
+            self._gateway.stop()
+        if self._smtp:
+            self._smtp.stop()
+        if self._pump:
+            self._pump.stop()
+        self._snapshots_stop.set()
+        if self._snapshot_thread:
+            self._snapshot_thread.join(timeout=2)
+        if self.resources:
+            self.snapshot()
+        if self._moto:
+            self._moto.stop()
+
+    def snapshot(self) -> None:
+        with self._snapshot_lock:
+            self.options.data_dir.mkdir(parents=True, exist_ok=True)
+            snapshot.capture(self.resources, self.options.data_dir, demo_password=self.demo_password)
+
+    def _load_or_seed(self) -> None:
+        options = self.options
+        state = None if options.reset else snapshot.load(options.data_dir)
+        if state is None:
+            self.demo_password = options.demo_password or demo.new_password()
+            demo.seed(password=self.demo_password)
+            self.snapshot()
+            return
+        snapshot.restore(self.resources, options.data_dir, state)
+        self.restored = True
+        self.demo_password = options.demo_password or state.demo_password or demo.new_password()
+        if self.demo_password != state.demo_password:
+            demo.set_passwords(password=self.demo_password)
+
+    def _snapshot_loop(self) -> None:
+        while not self._snapshots_stop.wait(SNAPSHOT_EVERY_S):
+            try:
+                self.snapshot()
+            except Exception:
+                log.exception("snapshot failed; the next one tries again")
+
+    def banner(self) -> str:
+        resources = self.resources
+        logins = "\n".join(
+            f"    {user.email:<32} "
+            + ", ".join(f"{company} ({role.value})" for company, role in user.roles.items())
+            for user in demo.DEMO_USERS
+        )
+        origin = "restored from" if self.restored else "new demo data in"
+        return (
+            f"Comptoir is up ({origin} {self.options.data_dir})\n"
+            f"  API        {self.url}/<app>/…   health: {self.url}/health\n"
+            f"  apps       " + ", ".join(f"/{a}" for a in self._gateway.mounts) + "\n"
+            f"  SMTP       {HOST}:{self.options.smtp_port} (mail for *@{resources.inbound_domain})\n"
+            f"  AWS (moto) {resources.endpoint}\n"
+            f"  demo logins (password: {self.demo_password})\n{logins}\n"
+        )
+
+
+def _point_sdk_at(endpoint: str) -> None:
+    """Every boto3 client in this process talks to the embedded AWS, through default resolution."""
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ["AWS_DEFAULT_REGION"] = REGION
+    # No CloudWatch here: metrics would only be printed.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "comptoir")
+
+
+def wait_until_healthy(url: str, timeout_s: float) -> bool:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=1) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.05)
+    return False

@@ -1,0 +1,161 @@
+"""The resource spec: one list of what the system is made of, in plain Python.
+
+Both the CDK stack (`comptoir_infra.stack`) and the local stack (`comptoir_infra.local`) build from
+these definitions, so the table, buckets, queues and their wiring exist in one place only.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+LAYERS_DIR = REPO_ROOT / "layers"
+STATEMACHINES_DIR = Path(__file__).resolve().parent / "statemachines"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    partition_key: str
+    sort_key: str
+    indexes: tuple[Index, ...]
+    ttl_attribute: str
+
+
+@dataclass(frozen=True)
+class Queue:
+    id: str
+    # How often a message is tried before it goes to the queue's dead-letter queue.
+    max_receive_count: int = 5
+    visibility_timeout_s: int = 300
+    # The Chalice app and handler function that consume it.
+    consumer_app: str = ""
+    consumer_handler: str = ""
+    batch_size: int = 5
+
+    @property
+    def dlq_id(self) -> str:
+        return f"{self.id}-dlq"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """An S3 object-created event under `prefix` goes to `queue`."""
+
+    prefix: str
+    queue: str
+
+
+@dataclass(frozen=True)
+class Bucket:
+    id: str
+    versioned: bool
+    notifications: tuple[Notification, ...] = ()
+
+
+@dataclass(frozen=True)
+class UserPool:
+    id: str
+    client_id: str
+    password_min_length: int = 12
+    access_token_minutes: int = 60
+    refresh_token_days: int = 30
+
+
+@dataclass(frozen=True)
+class App:
+    """One Chalice app: its folder under functions/, mounted at /<base_path>."""
+
+    name: str
+    uses_table: bool = True
+    uses_documents_bucket: bool = False
+    uses_user_pool: bool = False
+    layers: tuple[str, ...] = ("core",)
+    memory_mb: int = 512
+
+    @property
+    def base_path(self) -> str:
+        return self.name.replace("_", "-")
+
+    @property
+    def source_dir(self) -> Path:
+        return FUNCTIONS_DIR / self.name
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    package: str
+    # Extras of pyproject.toml whose packages go into the layer next to the package itself.
+    extra: str
+
+    @property
+    def source_dir(self) -> Path:
+        return LAYERS_DIR / self.name
+
+
+@dataclass(frozen=True)
+class Spec:
+    table: Table
+    buckets: tuple[Bucket, ...]
+    queues: tuple[Queue, ...]
+    user_pool: UserPool
+    apps: tuple[App, ...]
+    layers: tuple[Layer, ...]
+    # Environment variable names the apps read (comptoir_core.settings.Settings).
+    env: dict[str, str] = field(default_factory=dict)
+
+    def queue(self, queue_id: str) -> Queue:
+        return next(q for q in self.queues if q.id == queue_id)
+
+    def app(self, name: str) -> App:
+        return next(a for a in self.apps if a.name == name)
+
+
+DOCUMENTS_BUCKET = "documents"
+INCOMING_QUEUE = "documents-incoming"
+
+SPEC = Spec(
+    table=Table(
+        id="table",
+        partition_key="pk",
+        sort_key="sk",
+        indexes=(Index(name="gsi1", partition_key="gsi1pk", sort_key="gsi1sk"),),
+        # Powertools idempotency records expire through this attribute.
+        ttl_attribute="expiration",
+    ),
+    buckets=(
+        Bucket(
+            id=DOCUMENTS_BUCKET,
+            # Originals live here and are kept unchanged forever: versioning guards against overwrite.
+            versioned=True,
+            notifications=(Notification(prefix="incoming/", queue=INCOMING_QUEUE),),
+        ),
+    ),
+    queues=(Queue(id=INCOMING_QUEUE, consumer_app="documents", consumer_handler="on_incoming_object"),),
+    user_pool=UserPool(id="users", client_id="web"),
+    apps=(
+        App(name="accounts", uses_user_pool=True),
+        App(name="documents", uses_documents_bucket=True, layers=("core", "pdf"), memory_mb=1536),
+    ),
+    layers=(
+        Layer(name="core", package="comptoir_core", extra="core"),
+        Layer(name="pdf", package="comptoir_pdf", extra="pdf"),
+    ),
+    env={
+        "stage": "COMPTOIR_STAGE",
+        "table": "COMPTOIR_TABLE_NAME",
+        "documents_bucket": "COMPTOIR_DOCUMENTS_BUCKET",
+        "user_pool_id": "COMPTOIR_USER_POOL_ID",
+        "user_pool_client_id": "COMPTOIR_USER_POOL_CLIENT_ID",
+        "user_pool_arn": "COMPTOIR_USER_POOL_ARN",
+        "inbound_domain": "COMPTOIR_INBOUND_DOMAIN",
+    },
+)

@@ -1,0 +1,1 @@
+"""Accounts: firms, companies, users, memberships and company settings."""

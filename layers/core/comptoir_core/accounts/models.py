@@ -1,0 +1,115 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from stdnum.be import vat as be_vat
+
+from comptoir_core.tenancy import Role
+
+
+class Language(StrEnum):
+    fr = "fr"
+    nl = "nl"
+    en = "en"
+
+
+def _belgian_vat(value: str) -> str:
+    """Normalise to BE0123456749 and check mod 97; a clear message otherwise."""
+    compact = be_vat.compact(value)
+    if not be_vat.is_valid(compact):
+        raise ValueError("not a valid Belgian VAT number (BE0 + 9 digits with a mod-97 check)")
+    return "BE" + compact
+
+
+BelgianVat = Annotated[str, AfterValidator(_belgian_vat)]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    password: str = Field(min_length=1, max_length=256)
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str = Field(min_length=1, max_length=8192)
+
+
+class Firm(BaseModel):
+    id: str
+    name: str
+
+
+class Company(BaseModel):
+    id: str
+    name: str
+    vat_number: BelgianVat
+    firm_id: str
+    created_at: datetime
+
+    @property
+    def enterprise_number(self) -> str:
+        """The KBO/BCE number: the VAT number's ten digits."""
+        return self.vat_number[2:]
+
+
+class CompanyRead(BaseModel):
+    id: str
+    name: str
+    vat_number: str
+    enterprise_number: str
+    firm: Firm
+    role: Role
+
+
+class CompanySummary(BaseModel):
+    id: str
+    name: str
+    role: Role
+
+
+class UserProfile(BaseModel):
+    id: str
+    email: str
+    name: str
+    language: Language = Language.fr
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    language: Language | None = None
+
+
+class Me(BaseModel):
+    profile: UserProfile
+    companies: list[CompanySummary]
+
+
+class CompanySettings(BaseModel):
+    """A company's settings. Every capability adds its own section here; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+    language: Language = Language.fr
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
+
+
+class CompanySettingsRead(BaseModel):
+    settings: CompanySettings
+    version: int
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+
+class CompanySettingsWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    settings: CompanySettings
+    # The version that was read: a write based on stale settings is a conflict, not a silent overwrite.
+    version: int | None = Field(default=None, ge=0)

@@ -1,0 +1,27 @@
+"""boto3 clients and resources, one per service, made on first use with default endpoint resolution.
+
+The local stack sets AWS_ENDPOINT_URL; nothing here knows whether it runs locally.
+"""
+
+from functools import cache
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3})
+
+
+@cache
+def client(service: str):
+    return boto3.client(service, config=_CONFIG)
+
+
+@cache
+def resource(service: str):
+    return boto3.resource(service, config=_CONFIG)
+
+
+def reset_clients() -> None:
+    """Forget every client, e.g. after tests switch moto or the endpoint."""
+    client.cache_clear()
+    resource.cache_clear()

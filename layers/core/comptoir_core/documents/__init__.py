@@ -1,0 +1,1 @@
+"""Documents: mailboxes and the documents received in them."""

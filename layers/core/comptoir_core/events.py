@@ -1,0 +1,27 @@
+"""Event shapes shared by the asynchronous handlers: S3 notifications carried by SQS."""
+
+import json
+from urllib.parse import unquote_plus
+
+from pydantic import BaseModel
+
+
+class S3ObjectCreated(BaseModel):
+    bucket: str
+    key: str
+    size: int
+
+
+def s3_objects_in(sqs_body: str) -> list[S3ObjectCreated]:
+    """The objects of one S3 event notification; the s3:TestEvent S3 sends on set-up has none."""
+    message = json.loads(sqs_body)
+    return [
+        S3ObjectCreated(
+            bucket=record["s3"]["bucket"]["name"],
+            # S3 URL-encodes keys in events (a space arrives as "+").
+            key=unquote_plus(record["s3"]["object"]["key"]),
+            size=int(record["s3"]["object"].get("size", 0)),
+        )
+        for record in message.get("Records", [])
+        if record.get("eventName", "").startswith("ObjectCreated")
+    ]

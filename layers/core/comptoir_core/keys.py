@@ -1,0 +1,57 @@
+"""The single-table keys. The only module that knows how items are keyed.
+
+Every company-scoped item has the company id as its partition key, so IAM's
+dynamodb:LeadingKeys can fence a tenant and one Query reads a company's items.
+"""
+
+COMPANY_PROFILE = "PROFILE"
+COMPANY_SETTINGS = "SETTINGS"
+USER_PROFILE = "PROFILE"
+FIRM_PROFILE = "PROFILE"
+IDEMPOTENCY_PREFIX = "IDEMPOTENCY#"
+
+# gsi1 answers the reverse questions: a user's companies, a firm's companies.
+GSI1 = "gsi1"
+
+
+def company_pk(company_id: str) -> str:
+    return company_id
+
+
+def member_sk(user_id: str) -> str:
+    return f"MEMBER#{user_id}"
+
+
+MEMBER_SK_PREFIX = "MEMBER#"
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def user_email_pk(email: str) -> str:
+    return f"EMAIL#{email.lower()}"
+
+
+def firm_pk(firm_id: str) -> str:
+    return f"FIRM#{firm_id}"
+
+
+def membership_gsi1(user_id: str, company_id: str) -> dict[str, str]:
+    return {"gsi1pk": user_pk(user_id), "gsi1sk": f"COMPANY#{company_id}"}
+
+
+def company_in_firm_gsi1(firm_id: str, company_id: str) -> dict[str, str]:
+    return {"gsi1pk": firm_pk(firm_id), "gsi1sk": f"COMPANY#{company_id}"}
+
+
+def document_sk(document_id: str) -> str:
+    return f"DOC#{document_id}"
+
+
+DOCUMENT_SK_PREFIX = "DOC#"
+
+
+def incoming_object_key(company_id: str, mailbox: str, document_id: str) -> str:
+    """Where a channel drops a received file in S3. Built from ids only."""
+    return f"incoming/{company_id}/{mailbox}/{document_id}"

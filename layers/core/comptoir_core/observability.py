@@ -1,0 +1,21 @@
+"""Logger and metrics, made once; each app registers `observe` as HTTP middleware."""
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+logger = Logger(service="comptoir")
+metrics = Metrics(namespace="Comptoir", service="comptoir")
+
+__all__ = ["logger", "metrics", "MetricUnit", "observe"]
+
+
+def observe(event, get_response):
+    """Chalice middleware: correlation id on every log line, metrics flushed per request."""
+    request_id = (event.context or {}).get("requestId")
+    logger.set_correlation_id(request_id)
+    logger.append_keys(path=event.path, method=event.method)
+    try:
+        return get_response(event)
+    finally:
+        metrics.flush_metrics(raise_on_empty_metrics=False)
+        logger.remove_keys(["path", "method", "company_id"])

@@ -1,0 +1,101 @@
+"""The only code that touches the DynamoDB table.
+
+Items go in and out as plain dicts (numbers as Decimal). Conditional writes that lose
+become the domain's Conflict, so two clicks never both win.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from comptoir_core import aws
+from comptoir_core.errors import Conflict
+from comptoir_core.keys import GSI1
+
+Item = dict[str, Any]
+
+
+class Repository:
+    def __init__(self, table_name: str):
+        self.table_name = table_name
+
+    @property
+    def _table(self):
+        return aws.resource("dynamodb").Table(self.table_name)
+
+    def get(self, pk: str, sk: str) -> Item | None:
+        response = self._table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True)
+        return response.get("Item")
+
+    def create(self, item: Item) -> None:
+        """Put an item that must not exist yet."""
+        with _conflicts("already exists"):
+            self._table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
+
+    def put(self, item: Item) -> None:
+        self._table.put_item(Item=item)
+
+    def replace_versioned(self, item: Item, *, expected_version: int) -> Item:
+        """Write `item` with version+1 only if the stored version is still `expected_version`."""
+        new_item = {**item, "version": expected_version + 1}
+        condition = Attr("pk").not_exists() if expected_version == 0 else Attr("version").eq(expected_version)
+        with _conflicts("changed meanwhile; reload and try again"):
+            self._table.put_item(Item=new_item, ConditionExpression=condition)
+        return new_item
+
+    def query(self, pk: str, *, sk_prefix: str | None = None, index: str | None = None) -> Iterator[Item]:
+        pk_name, sk_name = ("gsi1pk", "gsi1sk") if index == GSI1 else ("pk", "sk")
+        condition = Key(pk_name).eq(pk)
+        if sk_prefix:
+            condition &= Key(sk_name).begins_with(sk_prefix)
+        kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
+        if index:
+            kwargs["IndexName"] = index
+        while True:
+            page = self._table.query(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def create_all(self, items: list[Item]) -> None:
+        """Create several items in one transaction: all or nothing."""
+        client = aws.client("dynamodb")
+        serializer = _serializer()
+        actions = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": {k: serializer.serialize(v) for k, v in item.items()},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for item in items
+        ]
+        with _conflicts("already exists"):
+            client.transact_write_items(TransactItems=actions)
+
+
+def _serializer():
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer()
+
+
+class _conflicts:
+    """Turn a lost conditional write into Conflict(message)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if isinstance(exc, ClientError):
+            code = exc.response.get("Error", {}).get("Code")
+            if code in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+                raise Conflict(self.message) from exc
+        return False
