@@ -9,15 +9,22 @@ import threading
 from pathlib import Path
 
 
+def _port(value: str) -> int:
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (1-65535)")
+    return port
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="comptoir", description="Comptoir, the accounting firm's client portal"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start the whole system locally (loopback only)")
-    up.add_argument("--port", type=int, default=8000, help="HTTP gateway port (default 8000)")
-    up.add_argument("--smtp-port", type=int, default=2525, help="SMTP listener port (default 2525)")
-    up.add_argument("--aws-port", type=int, default=4566, help="embedded AWS (moto) port (default 4566)")
+    up.add_argument("--port", type=_port, default=8000, help="HTTP gateway port (default 8000)")
+    up.add_argument("--smtp-port", type=_port, default=2525, help="SMTP listener port (default 2525)")
+    up.add_argument("--aws-port", type=_port, default=4566, help="embedded AWS (moto) port (default 4566)")
     up.add_argument(
         "--data", type=Path, default=Path(".comptoir-data"), help="state folder (default .comptoir-data/)"
     )

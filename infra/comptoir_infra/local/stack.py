@@ -2,6 +2,7 @@
 
 import logging
 import os
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class LocalStack:
 
     def start(self) -> None:
         options = self.options
+        _ensure_free(options.port, options.smtp_port, options.aws_port)
         self._moto = ThreadedMotoServer(ip_address=HOST, port=options.aws_port, verbose=False)
         self._moto.start()
         endpoint = f"http://{HOST}:{options.aws_port}"
@@ -152,6 +154,16 @@ class LocalStack:
             f"  AWS (moto) {resources.endpoint}\n"
             f"  demo logins (password: {self.demo_password})\n{logins}\n"
         )
+
+
+def _ensure_free(*ports: int) -> None:
+    """Fail before starting anything, rather than half-way with a part already running."""
+    for port in ports:
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError as error:
+                raise OSError(f"port {port} on {HOST} is in use") from error
 
 
 def _point_sdk_at(endpoint: str) -> None:

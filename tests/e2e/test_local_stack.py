@@ -1,0 +1,183 @@
+"""The local stack as a whole: queues delivered to their handlers, SMTP like SES inbound, state kept
+across a clean restart, and a stop within 5 s."""
+
+import smtplib
+import time
+from email.message import EmailMessage
+
+import boto3
+import pytest
+
+from comptoir_core.ids import new_id
+from tests.e2e.conftest import start_stack
+
+ADMIN = "admin@demo.comptoir.local"
+
+
+def _s3(stack):
+    return boto3.client(
+        "s3",
+        endpoint_url=stack.aws_endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def _demo_company(stack, token) -> str:
+    return stack.request("GET", "/accounts/companies", token=token).json()[0]["id"]
+
+
+def _wait_for(predicate, timeout_s: float = 10):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_a_file_dropped_in_s3_reaches_the_documents_worker_through_the_queue(stack):
+    token = stack.login(ADMIN)["id_token"]
+    company = _demo_company(stack, token)
+    document_id = new_id("doc")
+
+    _s3(stack).put_object(
+        Bucket="comptoir-documents",
+        Key=f"incoming/{company}/purchase/{document_id}",
+        Body=b"%PDF-1.7",
+        Metadata={"source": "api", "sender": "erp@client.be"},
+    )
+
+    def listed():
+        documents = stack.request(
+            "GET", f"/documents/companies/{company}/mailboxes/purchase", token=token
+        ).json()
+        return [d for d in documents if d["id"] == document_id]
+
+    (document,) = _wait_for(listed)
+    assert (document["source"], document["sender"]) == ("api", "erp@client.be")
+
+
+def test_mail_for_the_inbound_domain_is_stored_where_ses_would_store_it(stack):
+    before = _s3(stack).list_objects_v2(Bucket="comptoir-documents", Prefix="inbound/").get("KeyCount", 0)
+    message = EmailMessage()
+    message["From"] = "supplier@example.be"
+    message["To"] = "anything@in.comptoir.local"
+    message["Subject"] = "Invoice"
+    message.set_content("See attached.")
+
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=10) as smtp:
+        smtp.send_message(message)
+
+    stored = _s3(stack).list_objects_v2(Bucket="comptoir-documents", Prefix="inbound/")
+    assert stored["KeyCount"] == before + 1
+    newest = max(stored["Contents"], key=lambda o: o["LastModified"])
+    raw = _s3(stack).get_object(Bucket="comptoir-documents", Key=newest["Key"])["Body"].read()
+    assert b"X-SES-Virus-Verdict: PASS" in raw and b"Subject: Invoice" in raw
+
+
+def test_mail_for_another_domain_is_refused_at_rcpt_with_550(stack):
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=10) as smtp:
+        smtp.ehlo()
+        smtp.mail("someone@example.be")
+        code, _ = smtp.rcpt("victim@example.com")
+
+    assert code == 550
+
+
+def test_data_written_before_a_clean_restart_is_there_after_it(tmp_path):
+    first = start_stack(tmp_path / "data")
+    try:
+        token = first.login(ADMIN)["id_token"]
+        company = _demo_company(first, token)
+        written = first.request(
+            "PUT",
+            f"/accounts/companies/{company}/settings",
+            token=token,
+            body={"settings": {"language": "nl", "fiscal_year_start_month": 4}},
+        )
+        assert written.status == 200
+        document_id = new_id("doc")
+        _s3(first).put_object(
+            Bucket="comptoir-documents", Key=f"incoming/{company}/misc/{document_id}", Body=b"x"
+        )
+        mailbox = f"/documents/companies/{company}/mailboxes/misc"
+        assert _wait_for(lambda: first.request("GET", mailbox, token=token).json())
+    finally:
+        stop_seconds = first.stop()
+    assert first.process.returncode == 0
+    assert stop_seconds < 5
+
+    second = start_stack(tmp_path / "data")
+    try:
+        token = second.login(ADMIN)["id_token"]  # the user and its password survived
+        me = second.request("GET", "/accounts/me", token=token).json()
+        assert [c["id"] for c in me["companies"]] == [company]  # memberships still match the user's id
+        settings = second.request("GET", f"/accounts/companies/{company}/settings", token=token).json()
+        assert settings["settings"] == {"language": "nl", "fiscal_year_start_month": 4}
+        assert settings["version"] == 1
+        assert [d["id"] for d in second.request("GET", mailbox, token=token).json()] == [document_id]
+        original = _s3(second).get_object(
+            Bucket="comptoir-documents", Key=f"incoming/{company}/misc/{document_id}"
+        )
+        assert original["Body"].read() == b"x"
+    finally:
+        second.stop()
+
+
+def test_reset_starts_again_from_the_demo_data_alone(tmp_path):
+    first = start_stack(tmp_path / "data")
+    try:
+        token = first.login(ADMIN)["id_token"]
+        company = _demo_company(first, token)
+        first.request(
+            "PUT",
+            f"/accounts/companies/{company}/settings",
+            token=token,
+            body={"settings": {"language": "en"}},
+        )
+    finally:
+        first.stop()
+
+    second = start_stack(tmp_path / "data", "--reset")
+    try:
+        token = second.login(ADMIN)["id_token"]
+        new_company = _demo_company(second, token)
+        assert new_company != company
+        settings = second.request("GET", f"/accounts/companies/{new_company}/settings", token=token).json()
+        assert settings["version"] == 0
+    finally:
+        second.stop()
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_the_stack_stops_within_five_seconds_on_ctrl_c_or_term(tmp_path, signal_name):
+    import signal
+
+    running = start_stack(tmp_path / "data")
+    started = time.monotonic()
+    running.process.send_signal(getattr(signal, signal_name))
+    running.process.wait(timeout=15)
+
+    assert time.monotonic() - started < 5
+    assert running.process.returncode == 0
+    assert (tmp_path / "data" / "state.json").exists()
+
+
+def test_a_busy_port_is_a_clear_error_not_a_hang(stack, tmp_path):
+    import subprocess
+
+    from tests.e2e.conftest import COMPTOIR, free_port
+
+    ports = ["--smtp-port", str(free_port()), "--aws-port", str(free_port())]
+    result = subprocess.run(
+        [str(COMPTOIR), "up", "--port", str(stack.port), *ports, "--data", str(tmp_path / "d")],
+        capture_output=True,
+        timeout=60,
+        text=True,
+    )
+
+    assert result.returncode == 1
+    assert f"port {stack.port} on 127.0.0.1 is in use" in result.stderr
