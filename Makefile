@@ -6,8 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_ARGS ?=
+# The CDK's JavaScript core runs on the machine's node 20 and says, at length, that it prefers 22.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: setup run test lint unit e2e synth layers bench clean
+.PHONY: setup run test lint unit e2e synth deploy bench clean
 
 setup: $(STAMP)
 
@@ -37,12 +39,14 @@ synth: setup
 	$(BIN)/python -m comptoir_infra.synth
 	$(BIN)/cfn-lint cdk.out/Comptoir.template.json
 
-# Layers with their third-party packages (manylinux wheels), for a deployment.
-layers: setup
-	$(BIN)/python -m comptoir_infra.layers --with-dependencies
+# Deploy to the AWS account of the current credentials (see README: Deploying to AWS).
+deploy: setup
+	cd infra && npx --yes aws-cdk@2 deploy --parameters DomainName=$(DOMAIN) \
+		--parameters CertificateArn=$(CERTIFICATE_ARN) --parameters InboundMailDomain=$(INBOUND_DOMAIN) \
+		--parameters TextractEnabled=$(or $(TEXTRACT),false)
 
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/local_stack.py
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache

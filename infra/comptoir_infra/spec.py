@@ -34,7 +34,8 @@ class Queue:
     id: str
     # How often a message is tried before it goes to the queue's dead-letter queue.
     max_receive_count: int = 5
-    visibility_timeout_s: int = 300
+    # At least six times the consumer's timeout (App.timeout_s), as AWS advises for SQS event sources.
+    visibility_timeout_s: int = 360
     # The Chalice app and handler function that consume it.
     consumer_app: str = ""
     consumer_handler: str = ""
@@ -79,6 +80,7 @@ class App:
     uses_user_pool: bool = False
     layers: tuple[str, ...] = ("core",)
     memory_mb: int = 512
+    timeout_s: int = 60
 
     @property
     def base_path(self) -> str:
@@ -157,5 +159,6 @@ SPEC = Spec(
         "user_pool_client_id": "COMPTOIR_USER_POOL_CLIENT_ID",
         "user_pool_arn": "COMPTOIR_USER_POOL_ARN",
         "inbound_domain": "COMPTOIR_INBOUND_DOMAIN",
+        "textract_enabled": "COMPTOIR_TEXTRACT_ENABLED",
     },
 )

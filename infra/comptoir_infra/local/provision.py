@@ -33,6 +33,7 @@ class LocalResources:
             names["user_pool_client_id"]: self.user_pool_client_id,
             names["user_pool_arn"]: self.user_pool_arn,
             names["inbound_domain"]: self.inbound_domain,
+            names["textract_enabled"]: "false",
         }
 
 

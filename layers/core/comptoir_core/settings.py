@@ -15,6 +15,8 @@ class Settings(BaseSettings):
     user_pool_id: str = Field(min_length=3)
     user_pool_client_id: str = Field(min_length=1)
     inbound_domain: str = "in.comptoir.local"
+    # Scans are read by Textract in AWS when on, by the local OCR otherwise.
+    textract_enabled: bool = False
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,306 @@
+"""The whole of Comptoir on AWS, built from the resource spec (comptoir_infra.spec)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import (
+    Acknowledgment,
+    CfnCondition,
+    CfnOutput,
+    CfnParameter,
+    Duration,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Validations,
+)
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_ses_actions as ses_actions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from comptoir_infra import spec as specs
+from comptoir_infra.chalice_apps import RUNTIME, ChaliceApi, Resources, add_chalice_app
+from comptoir_infra.layers import DEFAULT_BUILD_DIR, stage_layer
+from comptoir_infra.names import construct_name
+
+# SES writes each raw inbound message under this prefix of the documents bucket.
+INBOUND_PREFIX = "inbound/"
+
+
+@dataclass(frozen=True)
+class Parameters:
+    domain_name: str
+    certificate_arn: str
+    inbound_mail_domain: str
+    textract_enabled: str
+
+
+class ComptoirStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: specs.Spec = specs.SPEC,
+        stage: str = "prod",
+        build_dir: Path = DEFAULT_BUILD_DIR,
+        with_layer_dependencies: bool = False,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        params = self._parameters()
+        self.table = self._table(spec.table)
+        self.queues = {queue.id: self._queue(queue) for queue in spec.queues}
+        self.buckets = {bucket.id: self._bucket(bucket) for bucket in spec.buckets}
+        self.user_pool, self.user_pool_client = self._user_pool(spec.user_pool)
+        layers = {layer.name: self._layer(layer, build_dir, with_layer_dependencies) for layer in spec.layers}
+        textract_enabled = CfnCondition(
+            self, "TextractIsEnabled", expression=Fn.condition_equals(params.textract_enabled, "true")
+        )
+        resources = Resources(
+            table=self.table,
+            documents_bucket=self.buckets[specs.DOCUMENTS_BUCKET],
+            user_pool=self.user_pool,
+            queues=self.queues,
+            layers=layers,
+            textract_enabled=textract_enabled,
+        )
+        environment = self._environment(spec, stage, params)
+        self.apis = [
+            add_chalice_app(self, spec, app, resources, environment, work_dir=build_dir) for app in spec.apps
+        ]
+        domain = self._api_domain(params, self.apis)
+        self._inbound_mail(params, self.buckets[specs.DOCUMENTS_BUCKET])
+        self._outputs(domain)
+        # W3005 flags a DependsOn that a Ref/GetAtt already implies. CDK's own S3 notification constructs
+        # write such redundant (harmless) DependsOn; nothing of ours does.
+        self.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+
+    def _parameters(self) -> Parameters:
+        domain_name = CfnParameter(
+            self, "DomainName", description="The API's custom domain, for example api.comptoir.example"
+        )
+        certificate_arn = CfnParameter(
+            self,
+            "CertificateArn",
+            description="ACM certificate for DomainName, in the stack's region (the endpoint is regional)",
+            allowed_pattern="arn:aws[a-z-]*:acm:.+",
+        )
+        inbound = CfnParameter(
+            self,
+            "InboundMailDomain",
+            description="Domain whose mail SES receives, for example in.comptoir.example",
+        )
+        textract = CfnParameter(
+            self,
+            "TextractEnabled",
+            description="Whether invoice recognition may call Amazon Textract",
+            allowed_values=["true", "false"],
+            default="false",
+        )
+        return Parameters(
+            domain_name=domain_name.value_as_string,
+            certificate_arn=certificate_arn.value_as_string,
+            inbound_mail_domain=inbound.value_as_string,
+            textract_enabled=textract.value_as_string,
+        )
+
+    def _table(self, table: specs.Table) -> dynamodb.Table:
+        string = dynamodb.AttributeType.STRING
+        made = dynamodb.Table(
+            self,
+            construct_name(table.id),
+            partition_key=dynamodb.Attribute(name=table.partition_key, type=string),
+            sort_key=dynamodb.Attribute(name=table.sort_key, type=string),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            time_to_live_attribute=table.ttl_attribute,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for index in table.indexes:
+            made.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=dynamodb.Attribute(name=index.partition_key, type=string),
+                sort_key=dynamodb.Attribute(name=index.sort_key, type=string),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        return made
+
+    def _queue(self, queue: specs.Queue) -> sqs.Queue:
+        name = construct_name(queue.id)
+        dlq = sqs.Queue(
+            self,
+            f"{name}Dlq",
+            # The longest SQS allows: time to look at what failed and redrive it.
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        return sqs.Queue(
+            self,
+            f"{name}Queue",
+            visibility_timeout=Duration.seconds(queue.visibility_timeout_s),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=queue.max_receive_count, queue=dlq),
+        )
+
+    def _bucket(self, bucket: specs.Bucket) -> s3.Bucket:
+        made = s3.Bucket(
+            self,
+            f"{construct_name(bucket.id)}Bucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=bucket.versioned,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for notification in bucket.notifications:
+            made.add_event_notification(
+                s3.EventType.OBJECT_CREATED,
+                s3n.SqsDestination(self.queues[notification.queue]),
+                s3.NotificationKeyFilter(prefix=notification.prefix),
+            )
+        return made
+
+    def _user_pool(self, pool: specs.UserPool) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
+        made = cognito.UserPool(
+            self,
+            f"{construct_name(pool.id)}Pool",
+            # The e-mail address is the user name; people are invited by the firm, they do not sign up.
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            sign_in_case_sensitive=False,
+            self_sign_up_enabled=False,
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True),
+                fullname=cognito.StandardAttribute(required=False, mutable=True),
+            ),
+            # Same policy as the local pool (comptoir_infra.local.provision).
+            password_policy=cognito.PasswordPolicy(
+                min_length=pool.password_min_length,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=False,
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        client = made.add_client(
+            f"{construct_name(pool.client_id)}Client",
+            # Refresh-token auth comes with every client; USER_PASSWORD_AUTH is what accounts' /login uses.
+            auth_flows=cognito.AuthFlow(user_password=True),
+            # The apps sign in through the API, never through the hosted UI: no OAuth flows, no callbacks.
+            disable_o_auth=True,
+            generate_secret=False,
+            prevent_user_existence_errors=True,
+            access_token_validity=Duration.minutes(pool.access_token_minutes),
+            id_token_validity=Duration.minutes(pool.access_token_minutes),
+            refresh_token_validity=Duration.days(pool.refresh_token_days),
+        )
+        return made, client
+
+    def _layer(self, layer: specs.Layer, build_dir: Path, with_dependencies: bool) -> lambda_.LayerVersion:
+        directory = stage_layer(layer, build_dir, with_dependencies=with_dependencies)
+        return lambda_.LayerVersion(
+            self,
+            f"{construct_name(layer.name)}Layer",
+            code=lambda_.Code.from_asset(str(directory)),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description=f"Comptoir {layer.package} and its dependencies",
+        )
+
+    def _environment(self, spec: specs.Spec, stage: str, params: Parameters) -> dict[str, str]:
+        """Every app gets every setting: comptoir_core.settings requires them all; IAM limits the access."""
+        values = {
+            "stage": stage,
+            "table": self.table.table_name,
+            "documents_bucket": self.buckets[specs.DOCUMENTS_BUCKET].bucket_name,
+            "user_pool_id": self.user_pool.user_pool_id,
+            "user_pool_client_id": self.user_pool_client.user_pool_client_id,
+            "user_pool_arn": self.user_pool.user_pool_arn,
+            "inbound_domain": params.inbound_mail_domain,
+            # Not read by any app yet; here so that naming it in spec.env is all it takes.
+            "textract_enabled": params.textract_enabled,
+        }
+        # A setting added to the spec without a value here fails the synthesis, not the function.
+        return {name: values[key] for key, name in spec.env.items()}
+
+    def _api_domain(self, params: Parameters, apis: list[ChaliceApi]) -> apigateway.DomainName:
+        domain = apigateway.DomainName(
+            self,
+            "ApiDomain",
+            domain_name=params.domain_name,
+            certificate=acm.Certificate.from_certificate_arn(self, "ApiCertificate", params.certificate_arn),
+            endpoint_type=apigateway.EndpointType.REGIONAL,
+            security_policy=apigateway.SecurityPolicy.TLS_1_2,
+        )
+        for api in apis:
+            mapping = apigateway.CfnBasePathMapping(
+                self,
+                f"{construct_name(api.app.name)}Mapping",
+                domain_name=domain.domain_name,
+                rest_api_id=api.rest_api.ref,
+                base_path=api.app.base_path,
+                # SAM's reference to the stage it makes for the API: the mapping waits for the stage.
+                stage=Fn.ref(f"{api.rest_api.logical_id}.Stage"),
+            )
+            # CDK's template check does not know SAM's `<api>.Stage` references; cfn-lint, which runs the
+            # SAM transform first, does, and checks them.
+            Validations.of(mapping).acknowledge(
+                Acknowledgment(id="CloudFormation-Validate::F1020", reason="SAM resolves <api>.Stage")
+            )
+        return domain
+
+    def _inbound_mail(self, params: Parameters, bucket: s3.IBucket) -> None:
+        """SES keeps each raw message received for the inbound domain in the documents bucket.
+
+        The S3 action also adds the bucket policy statement that lets SES (from this account only)
+        put objects under the prefix. The rule set still has to be made the active one, once per
+        account and region: CloudFormation cannot do that.
+        """
+        rule_set = ses.ReceiptRuleSet(
+            self,
+            "InboundMail",
+            rules=[
+                ses.ReceiptRuleOptions(
+                    recipients=[params.inbound_mail_domain],
+                    scan_enabled=True,
+                    actions=[ses_actions.S3(bucket=bucket, object_key_prefix=INBOUND_PREFIX)],
+                )
+            ],
+        )
+        CfnOutput(
+            self,
+            "InboundMailRuleSetName",
+            value=rule_set.receipt_rule_set_name,
+            description="Make it the active rule set once: aws ses set-active-receipt-rule-set --rule-set-name …",
+        )
+
+    def _outputs(self, domain: apigateway.DomainName) -> None:
+        CfnOutput(
+            self,
+            "ApiDomainTarget",
+            value=domain.domain_name_alias_domain_name,
+            description="Point DomainName here (CNAME or alias record)",
+        )
+        CfnOutput(self, "ApiDomainHostedZoneId", value=domain.domain_name_alias_hosted_zone_id)
+        CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=self.user_pool_client.user_pool_client_id)
+        CfnOutput(self, "TableName", value=self.table.table_name)
+        CfnOutput(self, "DocumentsBucketName", value=self.buckets[specs.DOCUMENTS_BUCKET].bucket_name)
