@@ -6,8 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_ARGS ?=
-# The CDK's JavaScript core runs on the machine's node 20 and says, at length, that it prefers 22.
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# The CDK's JavaScript core runs on the machine's node 20 and says, at length, that 20 is end-of-life.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: setup run test lint unit e2e synth deploy bench clean
 

@@ -5,8 +5,8 @@ from chalice import Chalice
 from comptoir_core import wiring
 from comptoir_core.accounts import service
 from comptoir_core.accounts.models import CompanySettingsWrite, LoginRequest, ProfileUpdate, RefreshRequest
-from comptoir_core.api import authorizer, caller_of, dump, parse_body, view
-from comptoir_core.observability import logger, metrics, observe
+from comptoir_core.api import authorizer, caller_in_company, caller_of, dump, parse_body, view
+from comptoir_core.observability import metrics, observe
 from comptoir_core.tenancy import authorize
 
 app = Chalice(app_name="comptoir-accounts")
@@ -52,25 +52,21 @@ def companies():
 @app.route("/companies/{cid}", methods=["GET"], authorizer=authorizer)
 @view
 def company(cid):
-    logger.append_keys(company_id=cid)
-    return dump(
-        service.get_company(repo=wiring.repository(), caller=caller_of(app.current_request), company_id=cid)
-    )
+    caller = caller_in_company(app.current_request, cid)
+    return dump(service.get_company(repo=wiring.repository(), caller=caller, company_id=cid))
 
 
 @app.route("/companies/{cid}/settings", methods=["GET"], authorizer=authorizer)
 @view
 def company_settings(cid):
-    logger.append_keys(company_id=cid)
-    caller = caller_of(app.current_request)
+    caller = caller_in_company(app.current_request, cid)
     return dump(service.get_company_settings(repo=wiring.repository(), caller=caller, company_id=cid))
 
 
 @app.route("/companies/{cid}/settings", methods=["PUT"], authorizer=authorizer)
 @view
 def replace_company_settings(cid):
-    logger.append_keys(company_id=cid)
-    caller = caller_of(app.current_request)
+    caller = caller_in_company(app.current_request, cid)
     # Membership and role before the body: a stranger learns nothing, not even that the body was wrong.
     authorize(repo=wiring.repository(), caller=caller, company_id=cid, roles=service.SETTINGS_WRITERS)
     write = parse_body(app.current_request, CompanySettingsWrite)

@@ -16,6 +16,13 @@ def _port(value: str) -> int:
     return port
 
 
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0.5 <= seconds <= 3600:
+        raise SystemExit(f"COMPTOIR_SNAPSHOT_SECONDS={value}: give 0.5 to 3600 seconds")
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="comptoir", description="Comptoir, the accounting firm's client portal"
@@ -50,6 +57,7 @@ def _up(args) -> int:
             data_dir=args.data,
             reset=args.reset,
             demo_password=os.environ.get("COMPTOIR_DEMO_PASSWORD") or None,
+            snapshot_every_s=_seconds(os.environ.get("COMPTOIR_SNAPSHOT_SECONDS", "30")),
         )
     )
     stopping = threading.Event()

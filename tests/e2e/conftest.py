@@ -77,10 +77,10 @@ class RunningStack:
         return time.monotonic() - started
 
 
-def start_stack(data_dir: Path, *extra: str) -> RunningStack:
+def start_stack(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> RunningStack:
     port, smtp_port, aws_port = free_port(), free_port(), free_port()
     log = data_dir.parent / f"{data_dir.name}-{port}.log"
-    environment = {**os.environ, "COMPTOIR_DEMO_PASSWORD": DEMO_PASSWORD}
+    environment = {**os.environ, "COMPTOIR_DEMO_PASSWORD": DEMO_PASSWORD, **(env or {})}
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         environment.pop(name, None)
     with log.open("wb") as output:

@@ -127,6 +127,31 @@ def test_data_written_before_a_clean_restart_is_there_after_it(tmp_path):
         second.stop()
 
 
+def test_a_crash_loses_at_most_the_last_snapshot_interval(tmp_path):
+    first = start_stack(tmp_path / "data", env={"COMPTOIR_SNAPSHOT_SECONDS": "0.5"})
+    try:
+        token = first.login(ADMIN)["id_token"]
+        company = _demo_company(first, token)
+        first.request(
+            "PUT",
+            f"/accounts/companies/{company}/settings",
+            token=token,
+            body={"settings": {"language": "en"}},
+        )
+        time.sleep(2)  # a few snapshot intervals
+    finally:
+        first.process.kill()  # no clean stop: only the periodic snapshots count
+        first.process.wait(timeout=15)
+
+    second = start_stack(tmp_path / "data")
+    try:
+        token = second.login(ADMIN)["id_token"]
+        settings = second.request("GET", f"/accounts/companies/{company}/settings", token=token).json()
+        assert settings["settings"]["language"] == "en"
+    finally:
+        second.stop()
+
+
 def test_reset_starts_again_from_the_demo_data_alone(tmp_path):
     first = start_stack(tmp_path / "data")
     try:

@@ -92,6 +92,20 @@ def test_a_redelivered_event_records_the_document_once(worker, documents_api, de
     assert [d["id"] for d in listed] == [document_id]
 
 
+def test_a_redelivered_event_does_no_work_the_second_time(worker, demo_companies, monkeypatch):
+    company = demo_companies["Demo SRL"]
+    document_id = _drop(company, "purchase")
+    store = wiring.blob_store()
+    reads = []
+    original = store.metadata
+    monkeypatch.setattr(store, "metadata", lambda key: reads.append(key) or original(key))
+
+    worker(_incoming_event(company, document_id))
+    worker(_incoming_event(company, document_id))
+
+    assert len(reads) == 1
+
+
 def test_a_bad_record_fails_alone_and_the_rest_of_the_batch_lands(worker, documents_api, demo_companies):
     company = demo_companies["Demo SRL"]
     good = _drop(company, "misc")

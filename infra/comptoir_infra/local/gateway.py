@@ -25,16 +25,12 @@ class Mount:
         self.gateway = LocalGateway(self.app, Config(chalice_stage="dev"))
         self.matcher = RouteMatcher(list(self.app.routes))
 
-    def needs_token(self, path: str, method: str) -> bool | None:
-        """True/False for a known route and method, None when there is no such route."""
+    def methods(self, path: str) -> dict:
+        """The route entries of the path by method; empty when no route matches."""
         try:
-            match = self.matcher.match_route(path)
+            return self.app.routes[self.matcher.match_route(path).route]
         except ValueError:
-            return None
-        entry = self.app.routes[match.route].get(method)
-        if entry is None:
-            return None
-        return isinstance(entry.authorizer, CognitoUserPoolAuthorizer)
+            return {}
 
 
 class Gateway:
@@ -66,10 +62,15 @@ class Gateway:
         app_path = "/" + rest
         if mount is None:
             return _error(404, "not_found", f"no such path: {url.path}")
-        needs_token = mount.needs_token(app_path, method)
-        if needs_token is None:
-            return _error(404, "not_found", f"no such route: {method} {url.path}")
-        if needs_token:
+        methods = mount.methods(app_path)
+        if not methods:
+            return _error(404, "not_found", f"no such path: {url.path}")
+        if method not in methods:
+            status, headers, payload = _error(
+                405, "method_not_allowed", f"{method} is not allowed on {url.path}"
+            )
+            return status, {**headers, "Allow": ", ".join(sorted(methods))}, payload
+        if isinstance(methods[method].authorizer, CognitoUserPoolAuthorizer):
             try:
                 self.verifier.verify(headers.get("authorization"))
             except InvalidToken as error:
@@ -96,6 +97,14 @@ def _error(status: int, code: str, message: str) -> tuple[int, dict, bytes]:
     return _json(status, {"error": {"code": code, "message": message}})
 
 
+def _discard(stream, length: int, chunk: int = 1 << 20) -> None:
+    while length > 0:
+        read = stream.read(min(chunk, length))
+        if not read:
+            return
+        length -= len(read)
+
+
 def _handler_for(gateway: Gateway):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -104,6 +113,7 @@ def _handler_for(gateway: Gateway):
         def _serve(self):
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
+                _discard(self.rfile, length)  # so the client hears the answer instead of a broken pipe
                 self.close_connection = True
                 status, headers, payload = _error(413, "too_large", "the request body is over 10 MB")
             else:

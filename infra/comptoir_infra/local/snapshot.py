@@ -41,8 +41,13 @@ def load(data_dir: Path) -> State | None:
     )
 
 
-def capture(resources: LocalResources, data_dir: Path, *, demo_password: str) -> State:
-    """Read the whole embedded AWS state and write it to `data_dir` atomically."""
+def capture(
+    resources: LocalResources, data_dir: Path, *, demo_password: str, previous: State | None = None
+) -> State:
+    """Read the whole embedded AWS state and write it to `data_dir` atomically.
+
+    An object whose ETag has not changed since `previous` is not read again.
+    """
     session = boto3.session.Session(region_name=resources.region)
     dynamodb = session.client("dynamodb", endpoint_url=resources.endpoint)
     s3 = session.client("s3", endpoint_url=resources.endpoint)
@@ -53,10 +58,15 @@ def capture(resources: LocalResources, data_dir: Path, *, demo_password: str) ->
     for page in dynamodb.get_paginator("scan").paginate(TableName=resources.table_name):
         items.extend(page["Items"])
 
+    known = {(o["bucket"], o["key"], o.get("etag")): o for o in (previous.objects if previous else [])}
     objects = []
     for bucket_id, bucket in resources.bucket_names.items():
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
             for summary in page.get("Contents", []):
+                unchanged = known.get((bucket_id, summary["Key"], summary["ETag"]))
+                if unchanged and (blobs / unchanged["blob"]).exists():
+                    objects.append(unchanged)
+                    continue
                 got = s3.get_object(Bucket=bucket, Key=summary["Key"])
                 body = got["Body"].read()
                 digest = hashlib.sha256(body).hexdigest()
@@ -67,6 +77,7 @@ def capture(resources: LocalResources, data_dir: Path, *, demo_password: str) ->
                     {
                         "bucket": bucket_id,
                         "key": summary["Key"],
+                        "etag": summary["ETag"],
                         "blob": digest,
                         "content_type": got.get("ContentType", "binary/octet-stream"),
                         "metadata": got.get("Metadata", {}),

@@ -24,7 +24,6 @@ log = logging.getLogger("comptoir.local")
 HOST = "127.0.0.1"  # loopback only, always
 REGION = "eu-west-1"
 INBOUND_DOMAIN = "in.comptoir.local"
-SNAPSHOT_EVERY_S = 30
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,7 @@ class Options:
     data_dir: Path = Path(".comptoir-data")
     reset: bool = False
     demo_password: str | None = None
+    snapshot_every_s: float = 30
 
 
 class LocalStack:
@@ -50,6 +50,7 @@ class LocalStack:
         self._snapshots_stop = threading.Event()
         self._snapshot_lock = threading.Lock()
         self._snapshot_thread: threading.Thread | None = None
+        self._last_state: snapshot.State | None = None
 
     @property
     def url(self) -> str:
@@ -115,7 +116,12 @@ class LocalStack:
     def snapshot(self) -> None:
         with self._snapshot_lock:
             self.options.data_dir.mkdir(parents=True, exist_ok=True)
-            snapshot.capture(self.resources, self.options.data_dir, demo_password=self.demo_password)
+            self._last_state = snapshot.capture(
+                self.resources,
+                self.options.data_dir,
+                demo_password=self.demo_password,
+                previous=self._last_state,
+            )
 
     def _load_or_seed(self) -> None:
         options = self.options
@@ -126,13 +132,14 @@ class LocalStack:
             self.snapshot()
             return
         snapshot.restore(self.resources, options.data_dir, state)
+        self._last_state = state
         self.restored = True
         self.demo_password = options.demo_password or state.demo_password or demo.new_password()
         if self.demo_password != state.demo_password:
             demo.set_passwords(password=self.demo_password)
 
     def _snapshot_loop(self) -> None:
-        while not self._snapshots_stop.wait(SNAPSHOT_EVERY_S):
+        while not self._snapshots_stop.wait(self.options.snapshot_every_s):
             try:
                 self.snapshot()
             except Exception:

@@ -59,6 +59,12 @@ def caller_of(request) -> Caller:
     return Caller(user_id=claims["sub"], email=claims.get("email", ""))
 
 
+def caller_in_company(request, company_id: str) -> Caller:
+    """The caller of a company-scoped route; every log line of the request names the company."""
+    logger.append_keys(company_id=company_id)
+    return caller_of(request)
+
+
 def parse_body(request, model: type[Model]) -> Model:
     raw = request.raw_body or b""
     if not raw.strip():

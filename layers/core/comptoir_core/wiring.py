@@ -26,9 +26,10 @@ def identity() -> CognitoIdentity:
 
 def reset() -> None:
     """Forget every adapter and the settings (tests, or the local stack after provisioning)."""
-    from comptoir_core import aws
+    from comptoir_core import aws, idempotency
 
     get_settings.cache_clear()
+    idempotency.reset()
     for getter in (repository, blob_store, identity):
         getter.cache_clear()
     aws.reset_clients()

@@ -1,0 +1,50 @@
+"""The gateway in front of every app, walked route by route: it answers as API Gateway would."""
+
+import pytest
+
+from comptoir_infra.local.apps import load_app_module
+from comptoir_infra.spec import SPEC
+from tests.functions.test_tenancy import PUBLIC_ROUTES, SAMPLE_PARAMETERS
+
+
+def _protected_routes():
+    for app in SPEC.apps:
+        for path, methods in load_app_module(app).app.routes.items():
+            for method in methods:
+                if (app.name, path, method) not in PUBLIC_ROUTES:
+                    concrete = path.replace("{cid}", "co_01jd0000000000000000000000")
+                    for name, value in SAMPLE_PARAMETERS.items():
+                        concrete = concrete.replace("{" + name + "}", value)
+                    yield method, f"/{app.base_path}{concrete}"
+
+
+PROTECTED = list(_protected_routes())
+
+
+@pytest.mark.parametrize("method,path", PROTECTED, ids=[f"{m} {p}" for m, p in PROTECTED])
+def test_every_protected_route_answers_401_without_a_token(stack, method, path):
+    response = stack.request(method, path, body={} if method in ("POST", "PUT", "PATCH") else None)
+
+    assert response.status == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_a_method_a_route_does_not_have_is_405_naming_the_allowed_ones(stack):
+    response = stack.request("DELETE", "/accounts/login")
+
+    assert response.status == 405
+    assert response.headers["Allow"] == "POST"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_body_over_the_api_gateway_limit_is_413(stack):
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        stack.url + "/accounts/login", data=b"x" * (10 * 1024 * 1024 + 1), method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+
+    assert refused.value.code == 413
