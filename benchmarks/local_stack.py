@@ -40,7 +40,9 @@ def start_once(data_dir: Path, idle_s: float) -> tuple[float, float]:
     arguments += ["--aws-port", str(free_port()), "--data", str(data_dir)]
     environment = {**os.environ, "COMPTOIR_DEMO_PASSWORD": "Bench-Password-42"}
     started = time.monotonic()
-    process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+    process = subprocess.Popen(
+        arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment
+    )
     try:
         while True:
             if process.poll() is not None:
@@ -78,7 +80,9 @@ def main() -> None:
                 elapsed, memory = start_once(data_dir, args.idle)
                 starts.append(elapsed)
                 memories.append(memory)
-        rows.append((kind, statistics.median(starts), max(starts), statistics.median(memories), max(memories)))
+        rows.append(
+            (kind, statistics.median(starts), max(starts), statistics.median(memories), max(memories))
+        )
     print(f"local stack, {args.runs} runs each, {os.cpu_count()} cores")
     print(f"{'start':<8} {'median s':>9} {'max s':>7} {'idle MB (median)':>17} {'idle MB (max)':>14}")
     for kind, median_s, max_s, median_mb, max_mb in rows:

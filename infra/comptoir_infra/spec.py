@@ -10,7 +10,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 LAYERS_DIR = REPO_ROOT / "layers"
-STATEMACHINES_DIR = Path(__file__).resolve().parent / "statemachines"
 
 
 @dataclass(frozen=True)
@@ -113,9 +112,6 @@ class Spec:
     layers: tuple[Layer, ...]
     # Environment variable names the apps read (comptoir_core.settings.Settings).
     env: dict[str, str] = field(default_factory=dict)
-
-    def queue(self, queue_id: str) -> Queue:
-        return next(q for q in self.queues if q.id == queue_id)
 
     def app(self, name: str) -> App:
         return next(a for a in self.apps if a.name == name)

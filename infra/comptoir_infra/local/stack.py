@@ -4,7 +4,6 @@ import logging
 import os
 import socket
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,17 +181,3 @@ def _point_sdk_at(endpoint: str) -> None:
     # No CloudWatch here: metrics would only be printed.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "comptoir")
-
-
-def wait_until_healthy(url: str, timeout_s: float) -> bool:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=1) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.05)
-    return False

@@ -1,4 +1,4 @@
-"""The S3 blob store. Keys are built here from ids only: user-provided names never become a key."""
+"""The S3 blob store. Its keys come from comptoir_core.keys, made of ids: user-provided names never become a key."""
 
 from comptoir_core import aws
 
@@ -13,9 +13,6 @@ class BlobStore:
         aws.client("s3").put_object(
             Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata or {}
         )
-
-    def get(self, key: str) -> bytes:
-        return aws.client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
     def metadata(self, key: str) -> dict[str, str]:
         """The user metadata stored with an object (x-amz-meta-*)."""

@@ -22,15 +22,8 @@ def member_sk(user_id: str) -> str:
     return f"MEMBER#{user_id}"
 
 
-MEMBER_SK_PREFIX = "MEMBER#"
-
-
 def user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
-
-
-def user_email_pk(email: str) -> str:
-    return f"EMAIL#{email.lower()}"
 
 
 def firm_pk(firm_id: str) -> str:

@@ -1,12 +1,11 @@
 """Logger and metrics, made once; each app registers `observe` as HTTP middleware."""
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
 
 logger = Logger(service="comptoir")
 metrics = Metrics(namespace="Comptoir", service="comptoir")
 
-__all__ = ["logger", "metrics", "MetricUnit", "observe"]
+__all__ = ["logger", "metrics", "observe"]
 
 
 def observe(event, get_response):

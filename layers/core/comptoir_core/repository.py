@@ -60,29 +60,6 @@ class Repository:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def create_all(self, items: list[Item]) -> None:
-        """Create several items in one transaction: all or nothing."""
-        client = aws.client("dynamodb")
-        serializer = _serializer()
-        actions = [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": {k: serializer.serialize(v) for k, v in item.items()},
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-            for item in items
-        ]
-        with _conflicts("already exists"):
-            client.transact_write_items(TransactItems=actions)
-
-
-def _serializer():
-    from boto3.dynamodb.types import TypeSerializer
-
-    return TypeSerializer()
-
 
 class _conflicts:
     """Turn a lost conditional write into Conflict(message)."""
