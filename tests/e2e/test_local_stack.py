@@ -28,6 +28,15 @@ def _demo_company(stack, token) -> str:
     return stack.request("GET", "/accounts/companies", token=token).json()[0]["id"]
 
 
+def _set_demo_language(stack, language: str) -> str:
+    """As the demo admin, change Demo SRL's settings; returns its id."""
+    token = stack.login(ADMIN)["id_token"]
+    company = _demo_company(stack, token)
+    path = f"/accounts/companies/{company}/settings"
+    assert stack.request("PUT", path, token=token, body={"settings": {"language": language}}).status == 200
+    return company
+
+
 def _wait_for(predicate, timeout_s: float = 10):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -130,14 +139,7 @@ def test_data_written_before_a_clean_restart_is_there_after_it(tmp_path):
 def test_a_crash_loses_at_most_the_last_snapshot_interval(tmp_path):
     first = start_stack(tmp_path / "data", env={"COMPTOIR_SNAPSHOT_SECONDS": "0.5"})
     try:
-        token = first.login(ADMIN)["id_token"]
-        company = _demo_company(first, token)
-        first.request(
-            "PUT",
-            f"/accounts/companies/{company}/settings",
-            token=token,
-            body={"settings": {"language": "en"}},
-        )
+        company = _set_demo_language(first, "en")
         time.sleep(2)  # a few snapshot intervals
     finally:
         first.process.kill()  # no clean stop: only the periodic snapshots count
@@ -155,14 +157,7 @@ def test_a_crash_loses_at_most_the_last_snapshot_interval(tmp_path):
 def test_reset_starts_again_from_the_demo_data_alone(tmp_path):
     first = start_stack(tmp_path / "data")
     try:
-        token = first.login(ADMIN)["id_token"]
-        company = _demo_company(first, token)
-        first.request(
-            "PUT",
-            f"/accounts/companies/{company}/settings",
-            token=token,
-            body={"settings": {"language": "en"}},
-        )
+        company = _set_demo_language(first, "en")
     finally:
         first.stop()
 
