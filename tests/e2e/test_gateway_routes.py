@@ -1,5 +1,8 @@
 """The gateway in front of every app, walked route by route: it answers as API Gateway would."""
 
+import urllib.error
+import urllib.request
+
 import pytest
 
 from comptoir_infra.local.apps import load_app_module
@@ -38,9 +41,6 @@ def test_a_method_a_route_does_not_have_is_405_naming_the_allowed_ones(stack):
 
 
 def test_a_body_over_the_api_gateway_limit_is_413(stack):
-    import urllib.error
-    import urllib.request
-
     request = urllib.request.Request(
         stack.url + "/accounts/login", data=b"x" * (10 * 1024 * 1024 + 1), method="POST"
     )
@@ -48,3 +48,14 @@ def test_a_body_over_the_api_gateway_limit_is_413(stack):
         urllib.request.urlopen(request, timeout=30)
 
     assert refused.value.code == 413
+
+
+def test_every_answer_carries_a_request_id_and_a_given_one_is_kept(stack):
+    assert stack.request("GET", "/health").headers["X-Request-Id"]
+
+    request = urllib.request.Request(stack.url + "/accounts/me", headers={"X-Request-Id": "trace-7"})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=10)
+
+    assert answer.value.code == 401
+    assert answer.value.headers["X-Request-Id"] == "trace-7"

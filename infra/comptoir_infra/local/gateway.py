@@ -3,6 +3,7 @@
 import base64
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from urllib.parse import urlsplit
@@ -119,10 +120,12 @@ def _handler_for(gateway: Gateway):
             else:
                 body = self.rfile.read(length) if length else b""
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                request_id = headers.setdefault("x-request-id", str(uuid.uuid4()))
                 try:
                     status, headers, payload = gateway.handle(self.command, self.path, headers, body)
                 except Exception:  # the gateway must answer, whatever an app did
                     status, headers, payload = _error(500, "internal", "the gateway failed")
+                headers = {**headers, "X-Request-Id": request_id}
             self.send_response(status)
             for name, value in headers.items():
                 if name.lower() not in ("content-length", "connection"):

@@ -43,9 +43,7 @@ def view(function):
             return function(*args, **kwargs)
         except DomainError as error:
             return error_response(error.status, error.code, error.message, error.details)
-        except ValidationError as error:
-            return error_response(400, "invalid", "the request is not valid", _validation_details(error))
-        except Exception:
+        except Exception:  # a bug or an outage, never the caller's fault: no detail leaves
             logger.exception("unhandled error in view")
             return error_response(500, "internal", "something went wrong on our side")
 
@@ -73,7 +71,11 @@ def parse_body(request, model: type[Model]) -> Model:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise Invalid("the body is not valid JSON") from error
-    return model.model_validate(data)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        # Only the request's own validation is the caller's fault (400); any other is ours (500).
+        raise Invalid("the request is not valid", details=_validation_details(error)) from error
 
 
 def dump(value: BaseModel | list[BaseModel], status: int = 200) -> Response:

@@ -10,7 +10,8 @@ __all__ = ["logger", "metrics", "observe"]
 
 def observe(event, get_response):
     """Chalice middleware: correlation id on every log line, metrics flushed per request."""
-    request_id = (event.context or {}).get("requestId")
+    # API Gateway's request id; the local gateway sends one as x-request-id.
+    request_id = (event.context or {}).get("requestId") or (event.headers or {}).get("x-request-id")
     logger.set_correlation_id(request_id)
     logger.append_keys(path=event.path, method=event.method)
     try:
