@@ -69,12 +69,10 @@ class RunningStack:
         assert response.status == 200, response.body
         return response.json()
 
-    def stop(self) -> float:
-        """SIGTERM, as Ctrl-C would; returns how long the stack took to stop."""
-        started = time.monotonic()
+    def stop(self) -> None:
+        """SIGTERM, as Ctrl-C would, and wait for the clean stop."""
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=15)
-        return time.monotonic() - started
 
 
 def start_stack(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> RunningStack:
