@@ -3,17 +3,16 @@
 A layer is `build/layers/<name>/python/<package>/` (Lambda puts `python/` on sys.path). Staging the
 package source alone is offline and is what synthesis uses; `with_dependencies=True` also installs the
 layer's third-party packages (its extra in pyproject.toml) as wheels for the Lambda platform, for a
-deployable build: `python -m comptoir_infra.layers --with-dependencies` (`make layers`).
+deployable build (the cdk CLI path, `make deploy`).
 """
 
-import argparse
 import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
-from comptoir_infra.spec import REPO_ROOT, SPEC, Layer
+from comptoir_infra.spec import REPO_ROOT, Layer
 
 DEFAULT_BUILD_DIR = REPO_ROOT / "build"
 LAMBDA_PYTHON_VERSION = "3.12"
@@ -85,20 +84,3 @@ def _distribution(requirement: str) -> str:
     for separator in "[<>=!~; ":
         name = name.split(separator, 1)[0]
     return name.strip().lower()
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Stage the Lambda layers under build/layers/.")
-    parser.add_argument("--build-dir", type=Path, default=DEFAULT_BUILD_DIR)
-    parser.add_argument(
-        "--with-dependencies",
-        action="store_true",
-        help="also install the layers' third-party wheels for Lambda (needs PyPI)",
-    )
-    args = parser.parse_args(argv)
-    for layer in SPEC.layers:
-        print(stage_layer(layer, args.build_dir, with_dependencies=args.with_dependencies))
-
-
-if __name__ == "__main__":
-    main()
