@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from stdnum.be import vat as be_vat
 
+from comptoir_core.documents.models import Mailbox
 from comptoir_core.tenancy import Role
 
 
@@ -93,12 +94,40 @@ class Me(BaseModel):
     companies: list[CompanySummary]
 
 
+class MailboxSettings(BaseModel):
+    """Auto-forward of one mailbox: documents from external channels (e-mail, Dropbox, API) go to
+    In processing at once; with `whitelist_only`, only those whose sender is on the whitelist
+    (an address, or a domain written as "@example.be")."""
+
+    model_config = ConfigDict(extra="forbid")
+    auto_forward: bool = False
+    whitelist_only: bool = False
+    whitelist: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254)]
+    ] = Field(default_factory=list, max_length=500)
+
+    def forwards(self, sender: str | None) -> bool:
+        if not self.auto_forward:
+            return False
+        if not self.whitelist_only:
+            return True
+        if not sender:
+            return False
+        sender = sender.strip().lower()
+        domain = "@" + sender.rpartition("@")[2]
+        return sender in self.whitelist or domain in self.whitelist
+
+
 class CompanySettings(BaseModel):
     """A company's settings. Every capability adds its own section here; unknown keys are refused."""
 
     model_config = ConfigDict(extra="forbid")
     language: Language = Language.fr
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
+    mailboxes: dict[Mailbox, MailboxSettings] = Field(default_factory=dict)
+
+    def mailbox(self, mailbox: Mailbox) -> MailboxSettings:
+        return self.mailboxes.get(mailbox, MailboxSettings())
 
 
 class CompanySettingsRead(BaseModel):

@@ -154,6 +154,11 @@ def _profile(repo: Repository, caller: Caller) -> UserProfile:
     return UserProfile.model_validate(item)
 
 
+def read_company_settings(*, repo: Repository, company_id: str) -> CompanySettings:
+    """The settings as stored, for the services acting on a company's behalf (no caller to check)."""
+    return _settings(repo, company_id).settings
+
+
 def _settings(repo: Repository, company_id: str) -> CompanySettingsRead:
     item = repo.get(keys.company_pk(company_id), keys.COMPANY_SETTINGS)
     if item is None:
