@@ -15,7 +15,7 @@ What keeps the parts small:
 """
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pikepdf
@@ -47,7 +47,16 @@ def page_count(pdf: bytes) -> int:
 
 def split(pdf: bytes, groups: Sequence[Sequence[int]]) -> list[bytes]:
     """One PDF per group, with the group's pages in the group's order."""
-    with _open(pdf) as source:
+    return list(iter_split(pdf, groups))
+
+
+def iter_split(pdf: bytes, groups: Sequence[Sequence[int]]) -> Iterator[bytes]:
+    """`split`, one part at a time: the caller can store a part before the next one is made.
+
+    The groups are checked before the first part is made, so a bad request fails before anything.
+    """
+    source = _open(pdf)
+    try:
         total = len(source.pages)
         seen: set[int] = set()
         for number, group in enumerate(groups, start=1):
@@ -58,8 +67,17 @@ def split(pdf: bytes, groups: Sequence[Sequence[int]]) -> list[bytes]:
                 if page in seen:
                     raise PageError(f"page {page} is in more than one group")
                 seen.add(page)
+    except Exception:
+        source.close()
+        raise
+    return _parts(source, groups)
+
+
+def _parts(source: pikepdf.Pdf, groups: Sequence[Sequence[int]]) -> Iterator[bytes]:
+    with source:
         prune = _shares_resources(source)
-        return [_copy_pages([(0, p) for p in group], [source], prune) for group in groups]
+        for group in groups:
+            yield _copy_pages([(0, p) for p in group], [source], prune)
 
 
 def split_at(pdf: bytes, first_pages: Sequence[int]) -> list[bytes]:
