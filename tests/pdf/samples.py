@@ -93,6 +93,14 @@ def hostile_pdf(*, attachments: dict[str, bytes] | None = None) -> bytes:
     )
     pdf.Root.AcroForm = Dictionary(Fields=Array([widget]))
     pdf.pages[1].obj.AA = Dictionary(C=Dictionary(S=Name.Launch, F=String("/bin/sh")))
+    outline = pdf.make_indirect(Dictionary(Type=Name.Outlines, Count=1))
+    item = pdf.make_indirect(
+        Dictionary(
+            Title=String("Click me"), Parent=outline, A=Dictionary(S=Name.JavaScript, JS=String("y()"))
+        )
+    )
+    outline.First = outline.Last = item
+    pdf.Root.Outlines = outline
     for name, data in (attachments or {"notes.txt": b"hello"}).items():
         pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, data, filename=name)
     out = io.BytesIO()
@@ -128,7 +136,16 @@ def pdf_without_xref(pages: int = 3) -> bytes:
     out = io.BytesIO()
     pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
     data = out.getvalue()
-    return data[: data.rindex(b"xref")]
+    return data[: data.rindex(b"\nxref") + 1]
+
+
+def compressed_pdf_without_xref(pages: int = 3) -> bytes:
+    """Objects packed in object streams, the cross-reference stream cut off: qpdf gives up, MuPDF not."""
+    pdf = pikepdf.open(io.BytesIO(text_pdf(pages, text="Compressed")))
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    data = out.getvalue()
+    return data[: data.rindex(b"endobj", 0, data.rindex(b"/Type /XRef")) + len(b"endobj\n")]
 
 
 def hopeless_pdf() -> bytes:

@@ -43,26 +43,14 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 # Dropped with everything inside them.
 DROPPED_WITH_CONTENT = {
-    "applet", "audio", "canvas", "embed", "frame", "frameset", "iframe", "map", "math",
+    "applet", "audio", "canvas", "frameset", "iframe", "map", "math",
     "noembed", "noframes", "object", "script", "select", "style", "svg", "template", "textarea",
     "title", "video", "xml",
 }  # fmt: skip
 VOID_TAGS = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "param",
-    "source",
-    "track",
-    "wbr",
-}
+    "area", "base", "br", "col", "embed", "frame", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+}  # fmt: skip
 BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "center", "div", "dl", "figure", "footer", "h1", "h2",
     "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul",
@@ -219,7 +207,7 @@ class _Cleaner(HTMLParser):
             if tag == self.dropping[-1] and tag not in VOID_TAGS:
                 self.dropping.append(tag)
             return
-        if tag in DROPPED_WITH_CONTENT:
+        if tag in DROPPED_WITH_CONTENT and tag not in VOID_TAGS:
             self.dropping.append(tag)
             if tag == "style":
                 self.styles.append("")

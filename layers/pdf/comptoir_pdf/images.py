@@ -3,7 +3,7 @@
 img2pdf embeds the image data as it is: a JPEG's bytes go into the PDF unchanged, and its EXIF
 orientation becomes the page's /Rotate. Only mirrored orientations (EXIF 2, 4, 5, 7), which /Rotate
 cannot express, and images img2pdf refuses (unusual TIFF modes) are decoded and re-encoded with
-Pillow. A page is the image at its own resolution, shrunk to fit an A4 sheet when larger (a phone
+Pillow. A page is the image at its own resolution, fitted into an A4 sheet when far larger (a phone
 photo at 72 dpi would otherwise be a metre wide).
 """
 
@@ -19,6 +19,8 @@ from comptoir_pdf.errors import TooManyPages, Unreadable
 
 A4_LONG_PT = 842.0
 A4_SHORT_PT = 595.0
+# Letter, legal and A4 scans keep their size; a page half as long again as A4 is a photo's 72 dpi.
+OVERSIZE = 1.5
 MIRRORED_ORIENTATIONS = (2, 4, 5, 7)
 EXIF_ORIENTATION = 0x0112
 REENCODE_JPEG_QUALITY = 92
@@ -28,10 +30,12 @@ logging.getLogger("img2pdf").setLevel(logging.ERROR)
 
 
 def fit_a4(imgwidthpx: float, imgheightpx: float, ndpi: tuple[float, float]) -> tuple[float, ...]:
-    """img2pdf layout: the image's natural size (from its dpi), shrunk to fit inside A4 if larger."""
+    """img2pdf layout: the image's natural size (from its dpi); fitted into A4 when far larger."""
     width = imgwidthpx * 72.0 / (ndpi[0] or 96.0)
     height = imgheightpx * 72.0 / (ndpi[1] or 96.0)
-    scale = min(1.0, A4_LONG_PT / max(width, height), A4_SHORT_PT / min(width, height))
+    scale = 1.0
+    if max(width, height) > OVERSIZE * A4_LONG_PT:
+        scale = min(A4_LONG_PT / max(width, height), A4_SHORT_PT / min(width, height))
     return width * scale, height * scale, width * scale, height * scale
 
 

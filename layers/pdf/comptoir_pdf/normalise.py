@@ -87,6 +87,10 @@ def _working_copy(pdf: pikepdf.Pdf, *, max_pages: int, repaired: bool) -> Normal
         warnings = [DECRYPTED] if pdf.is_encrypted else []
         embedded_xml = find_invoice_xml(pdf)
         warnings.extend(strip_active_content(pdf))
+        if pikepdf.Name.Size not in pdf.trailer:
+            # A trailer qpdf rebuilt has no /Size, and qpdf writes /Size only where the trailer has one
+            # (with the right count, whatever the value): without it the copy would be damaged too.
+            pdf.trailer.Size = 0
         out = io.BytesIO()
         # No encryption argument: qpdf writes the working copy unencrypted, and only the objects
         # still reachable from the catalog (what was stripped is gone).
@@ -116,7 +120,7 @@ def _repair_with_mupdf(data: bytes) -> bytes:
                 if document.page_count == 0:
                     raise Unreadable("the PDF has no pages, or none could be recovered")
                 return document.tobytes(garbage=3, deflate=True)
-        except (pymupdf.FileDataError, RuntimeError, ValueError) as error:
+        except (pymupdf.FileDataError, pymupdf.mupdf.FzErrorBase, RuntimeError, ValueError) as error:
             raise Unreadable("the PDF is damaged beyond repair") from error
 
 

@@ -59,7 +59,7 @@ def render_page(pdf: bytes, page: int, size: str) -> bytes:
 def _open(pdf: bytes) -> pymupdf.Document:
     try:
         document = pymupdf.open(stream=pdf, filetype="pdf")
-    except (pymupdf.FileDataError, RuntimeError, ValueError) as error:
+    except (pymupdf.FileDataError, pymupdf.mupdf.FzErrorBase, RuntimeError, ValueError) as error:
         raise Unreadable("the PDF cannot be opened for drawing") from error
     if document.needs_pass:
         document.close()
