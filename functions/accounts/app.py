@@ -1,4 +1,5 @@
-"""accounts: sign-in, the caller's profile, companies and company settings. Thin: parse, call, return."""
+"""accounts: sign-in, the caller's profile, companies, company settings and mailbox addresses. Thin: parse,
+call, return."""
 
 from chalice import Chalice
 
@@ -6,7 +7,9 @@ from comptoir_core import wiring
 from comptoir_core.accounts import service
 from comptoir_core.accounts.models import CompanySettingsWrite, LoginRequest, ProfileUpdate, RefreshRequest
 from comptoir_core.api import authorizer, caller_in_company, caller_of, dump, parse_body, view
+from comptoir_core.mail import addresses
 from comptoir_core.observability import metrics, observe
+from comptoir_core.settings import get_settings
 from comptoir_core.tenancy import authorize
 
 app = Chalice(app_name="comptoir-accounts")
@@ -77,5 +80,33 @@ def replace_company_settings(cid):
             company_id=cid,
             settings=write.settings,
             expected_version=write.version,
+        )
+    )
+
+
+@app.route("/companies/{cid}/addresses", methods=["GET"], authorizer=authorizer)
+@view
+def mailbox_addresses(cid):
+    """The e-mail address of each of the company's mailboxes (made on first sight)."""
+    caller = caller_in_company(app.current_request, cid)
+    return dump(
+        addresses.list_addresses(
+            repo=wiring.repository(), caller=caller, company_id=cid, domain=get_settings().inbound_domain
+        )
+    )
+
+
+@app.route("/companies/{cid}/addresses/{box}/regenerate", methods=["POST"], authorizer=authorizer)
+@view
+def regenerate_mailbox_address(cid, box):
+    """Admins: a new address for the mailbox; mail to the old one is refused from now on."""
+    caller = caller_in_company(app.current_request, cid)
+    return dump(
+        addresses.regenerate_address(
+            repo=wiring.repository(),
+            caller=caller,
+            company_id=cid,
+            mailbox=box,
+            domain=get_settings().inbound_domain,
         )
     )

@@ -1,12 +1,15 @@
-"""The demo data: a firm, two client companies, their users. Made through the real services."""
+"""The demo data: a firm, two client companies, their users and mailbox addresses. Made through the real
+services."""
 
 import secrets
 from dataclasses import dataclass
 
-from comptoir_core import wiring
+from comptoir_core import aws, wiring
 from comptoir_core.accounts import service
 from comptoir_core.accounts.models import Language, UserProfile
-from comptoir_core.tenancy import Role
+from comptoir_core.mail import addresses
+from comptoir_core.settings import get_settings
+from comptoir_core.tenancy import Caller, Role
 
 FIRM_NAME = "Fiduciaire Demo"
 
@@ -57,7 +60,41 @@ def seed(*, password: str) -> dict[str, str]:
         )
         for company_name, role in user.roles.items():
             service.add_member(repo=repo, company=companies[company_name], user_id=sub, role=role)
+    for company in companies.values():
+        addresses.ensure_addresses(repo=repo, company_id=company.id, domain=get_settings().inbound_domain)
     return {name: company.id for name, company in companies.items()}
+
+
+def is_mailbox_address(address: str) -> bool:
+    """Whether mail to `address` reaches a mailbox (the SMTP listener's RCPT check)."""
+    found = addresses.resolve_address(
+        repo=wiring.repository(), address=address, domain=get_settings().inbound_domain
+    )
+    return found is not None
+
+
+def address_lines() -> str:
+    """The demo companies' mailbox addresses, for the banner (made for data from before they existed)."""
+    lines = []
+    for name, company_id in _demo_company_ids().items():
+        made = addresses.ensure_addresses(
+            repo=wiring.repository(), company_id=company_id, domain=get_settings().inbound_domain
+        )
+        lines += [f"    {name:<10} {a.mailbox.value:<9} {a.address}" for a in made]
+    return "".join(line + "\n" for line in lines)
+
+
+def _demo_company_ids() -> dict[str, str]:
+    """The companies the demo accountant manages (all of them), by name."""
+    accountant = next(user for user in DEMO_USERS if Role.accountant in user.roles.values())
+    found = aws.client("cognito-idp").admin_get_user(
+        UserPoolId=get_settings().user_pool_id, Username=accountant.email
+    )
+    sub = next(a["Value"] for a in found["UserAttributes"] if a["Name"] == "sub")
+    companies = service.list_companies(
+        repo=wiring.repository(), caller=Caller(user_id=sub, email=accountant.email)
+    )
+    return {company.name: company.id for company in companies}
 
 
 def set_passwords(*, password: str) -> None:

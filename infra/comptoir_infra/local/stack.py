@@ -82,6 +82,7 @@ class LocalStack:
                 inbound_domain=INBOUND_DOMAIN,
                 endpoint=endpoint,
                 region=REGION,
+                is_known=demo.is_mailbox_address,
             ),
         )
         verifier = TokenVerifier(
@@ -156,7 +157,8 @@ class LocalStack:
             f"Comptoir is up ({origin} {self.options.data_dir})\n"
             f"  API        {self.url}/<app>/…   health: {self.url}/health\n"
             f"  apps       " + ", ".join(f"/{a}" for a in self._gateway.mounts) + "\n"
-            f"  SMTP       {HOST}:{self.options.smtp_port} (mail for *@{resources.inbound_domain})\n"
+            f"  SMTP       {HOST}:{self.options.smtp_port} (mail for the mailbox addresses)\n"
+            f"{demo.address_lines()}"
             f"  AWS (moto) {resources.endpoint}\n"
             f"  demo logins (password: {self.demo_password})\n{logins}\n"
         )
