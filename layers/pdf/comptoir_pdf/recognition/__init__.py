@@ -1,0 +1,186 @@
+"""Invoice recognition: e-invoices exact, text PDFs by layout, scans by OCR.
+
+    rec = recognise(pdf, company=CompanyIdentity(vat="BE0417497106", ibans=[...]))
+    rec.fields["total_incl_vat"].value  # "1234.56"
+
+Pure: bytes in, fields out; no AWS, no table. Profiles learnt from corrections come in as a dict
+keyed by supplier VAT and go out through `learn`.
+"""
+
+from comptoir_pdf.recognition.checks import bookkeeper_warnings, duplicate_key, xml_pdf_warnings
+from comptoir_pdf.recognition.learning import apply_profile, learn, locate
+from comptoir_pdf.recognition.model import (
+    FIELD_NAMES,
+    KEY_FIELDS,
+    Anchor,
+    CompanyIdentity,
+    PageWords,
+    RecognisedField,
+    Recognition,
+    SupplierProfile,
+    Word,
+)
+from comptoir_pdf.recognition.ocr import OcrEngine, OcrUnavailable, TesseractEngine
+from comptoir_pdf.recognition.reading import read_pages
+from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts
+from comptoir_pdf.recognition.serial import pages_from_json, pages_to_json
+from comptoir_pdf.recognition.values import normalise_vat
+
+__all__ = [
+    "FIELD_NAMES",
+    "KEY_FIELDS",
+    "TESSERACT",
+    "Anchor",
+    "CompanyIdentity",
+    "OcrEngine",
+    "OcrUnavailable",
+    "PageWords",
+    "RecognisedField",
+    "Recognition",
+    "SupplierProfile",
+    "TesseractEngine",
+    "Word",
+    "document_words",
+    "duplicate_key",
+    "learn",
+    "pages_from_json",
+    "pages_to_json",
+    "recognise",
+]
+
+# The default OCR: Debian's tesseract with French, Dutch, English and German.
+TESSERACT = TesseractEngine()
+
+# Textract AnalyzeExpense's summary field types → our fields (English only: a hint, never the answer).
+HINT_FIELDS = {
+    "invoice_number": "invoice_number",
+    "invoice_date": "invoice_date",
+    "due_date": "due_date",
+    "total_incl_vat": "total_incl_vat",
+    "total_excl_vat": "total_excl_vat",
+    "vat_amount": "vat_amount",
+    "supplier_name": "supplier_name",
+}
+
+
+def document_words(pdf: bytes, *, ocr: OcrEngine | None = TESSERACT) -> list[PageWords]:
+    """The words of every page, as recognition reads them (for `learn` when they were not kept)."""
+    pages, _ = read_pages(pdf, ocr=ocr)
+    return pages
+
+
+def recognise(
+    pdf: bytes,
+    *,
+    company: CompanyIdentity,
+    xml: bytes | None = None,
+    ocr: OcrEngine | None = TESSERACT,
+    profiles: dict[str, SupplierProfile] | None = None,
+) -> Recognition:
+    """The invoice fields of a PDF (and of its UBL/CII XML when given or attached to the PDF).
+
+    Only fields found are in `fields`; amounts are positive (a credit note says so in
+    document_type). Pages without a text layer go through `ocr` (None: not read)."""
+    from comptoir_pdf.einvoice import NotAnEInvoice, embedded_xml, parse_einvoice
+
+    warnings: list[str] = []
+    if xml is None and pdf:
+        xml = embedded_xml(pdf)
+    pages, notes = read_pages(pdf, ocr=ocr) if pdf else ([], [])
+    warnings.extend(notes)
+    layouts = read_layouts(pages)
+    main_source = next((p.source for p in pages if p.source != "text"), "text")
+    recogniser = Recogniser(layouts, company=company, source=main_source)
+    recogniser.page_sources = {p.page: p.source for p in pages}
+    recogniser.run()
+    fields = recogniser.fields
+    _use_hints(fields, pages)
+    if profiles:
+        _use_profiles(fields, recogniser, profiles, layouts, source=main_source, company=company)
+
+    if xml is not None:
+        try:
+            einvoice = parse_einvoice(xml)
+        except NotAnEInvoice as error:
+            warnings.append(
+                f"the attached XML is not a readable e-invoice ({error}); fields read from the PDF"
+            )
+        else:
+            xml_fields = _xml_fields(einvoice.fields(), layouts)
+            if pages and any(p.words for p in pages):
+                warnings.extend(xml_pdf_warnings(xml_fields, fields))
+            fields = xml_fields
+    warnings.extend(
+        bookkeeper_warnings(fields, company_vat=normalise_vat(company.vat) if company.vat else None)
+    )
+    ordered = {
+        name: fields[name]
+        for name in FIELD_NAMES
+        if name in fields and fields[name].value not in (None, "", [])
+    }
+    return Recognition(fields=ordered, warnings=warnings, pages=pages)
+
+
+def _xml_fields(values: dict, layouts) -> dict[str, RecognisedField]:
+    out = {}
+    for name, value in values.items():
+        if value in (None, "", []):
+            continue
+        page, box = None, None
+        if name not in ("vat_breakdown", "document_type", "currency"):
+            where = locate(layouts, name, value)
+            if where:
+                layout, seg, a, b = where[-1] if name.startswith("total") else where[0]
+                page, box = layout.page, seg.span_box(a, b)
+        out[name] = RecognisedField(value=value, confidence=1.0, source="xml", page=page, box=box)
+    return out
+
+
+def _use_profiles(fields, recogniser: Recogniser, profiles, layouts, *, source, company) -> None:
+    """A VAT number (or failing that an IBAN) the company taught as a supplier's names the supplier."""
+    own = normalise_vat(company.vat) if company.vat else None
+    profile = None
+    for cand, _ in getattr(recogniser, "vat_candidates", []):
+        if cand.value != own and cand.value in profiles:
+            profile = profiles[cand.value]
+            fields["supplier_vat"] = RecognisedField(cand.value, 0.97, source, cand.page, cand.box)
+            break
+    if profile is None:
+        for cand in getattr(recogniser, "iban_candidates", []):
+            match = next((p for p in profiles.values() if cand.value in p.ibans), None)
+            if match is not None:
+                profile = match
+                current = fields.get("supplier_vat")
+                if current is None or current.value != match.vat:
+                    fields["supplier_vat"] = RecognisedField(match.vat, 0.8, source)
+                break
+    if profile is not None:
+        apply_profile(fields, profile, layouts, source=source)
+
+
+def _use_hints(fields: dict[str, RecognisedField], pages: list[PageWords]) -> None:
+    """Textract AnalyzeExpense's answers: agreement raises confidence; a gap is filled, unsure."""
+    from comptoir_pdf.recognition import values as V
+
+    for page in pages:
+        for name, text in (page.hints or {}).items():
+            field = HINT_FIELDS.get(name)
+            if field is None or not text:
+                continue
+            if field in ("invoice_date", "due_date"):
+                dates = V.find_dates(text)
+                value = dates[0].value.isoformat() if dates else None
+            elif field.startswith("total") or field == "vat_amount":
+                amounts = V.find_amounts(text)
+                value = V.amount_str(abs(amounts[0].value)) if amounts else None
+            else:
+                value = text.strip() or None
+            if value is None:
+                continue
+            current = fields.get(field)
+            if current is None:
+                fields[field] = RecognisedField(value, 0.45, page.source, page.page, None)
+            elif str(current.value).lower() == str(value).lower():
+                current.confidence = round(min(0.99, current.confidence + 0.03), 3)
+            elif current.confidence < 0.9:
+                current.confidence = round(max(0.2, current.confidence - 0.1), 3)

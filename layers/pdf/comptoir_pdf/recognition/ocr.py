@@ -1,0 +1,95 @@
+"""OCR engines: a page image in, words with positions (PDF points, top-left origin) out.
+
+`TesseractEngine` runs Debian's tesseract command with TSV output (measured faster than MuPDF's
+built-in OCR here, and it gives the line structure the skew estimate needs). AWS's Textract
+engine lives in `comptoir_core.recognition` (an AWS adapter) and follows the same protocol."""
+
+import csv
+import io
+import os
+import shutil
+import subprocess  # noqa: S404 (the tesseract command, with fixed arguments)
+from typing import Protocol
+
+from comptoir_pdf.recognition.layout import estimate_skew
+from comptoir_pdf.recognition.model import PageWords, Source, Word
+
+
+class OcrEngine(Protocol):
+    source: Source
+
+    def read_page(self, image: bytes, *, page: int, width: float, height: float, dpi: int) -> PageWords:
+        """`image` is the page rendered as PNG at `dpi`; `width`/`height` are the page's size in points."""
+        ...
+
+
+class OcrUnavailable(RuntimeError):
+    pass
+
+
+class TesseractEngine:
+    source: Source = "ocr"
+
+    def __init__(
+        self, languages: str = "fra+nld+eng+deu", *, command: str = "tesseract", timeout_s: float = 120
+    ):
+        self.languages = languages
+        self.command = command
+        self.timeout_s = timeout_s
+
+    @staticmethod
+    def available(command: str = "tesseract") -> bool:
+        return shutil.which(command) is not None
+
+    def read_page(self, image: bytes, *, page: int, width: float, height: float, dpi: int) -> PageWords:
+        if not self.available(self.command):
+            raise OcrUnavailable("tesseract is not installed (scripts/system-packages installs it)")
+        env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+        result = subprocess.run(  # noqa: S603
+            [self.command, "stdin", "stdout", "-l", self.languages, "--dpi", str(dpi), "--psm", "3", "tsv"],
+            input=image,
+            capture_output=True,
+            timeout=self.timeout_s,
+            env=env,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise OcrUnavailable(f"tesseract failed: {result.stderr.decode(errors='replace')[-300:]}")
+        return words_from_tsv(
+            result.stdout.decode("utf-8", errors="replace"), page=page, width=width, height=height, dpi=dpi
+        )
+
+
+def words_from_tsv(
+    tsv: str, *, page: int, width: float, height: float, dpi: int, min_conf: float = 10
+) -> PageWords:
+    scale = 72.0 / dpi
+    words: list[Word] = []
+    lines: dict[tuple, list[Word]] = {}
+    reader = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in reader:
+        if row.get("level") != "5":
+            continue
+        text = (row.get("text") or "").strip()
+        if not text:
+            continue
+        try:
+            conf = float(row["conf"])
+            left, top, w, h = (int(row[k]) for k in ("left", "top", "width", "height"))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if conf < min_conf and len(text) <= 2:
+            continue
+        word = Word(
+            text, page, left * scale, top * scale, (left + w) * scale, (top + h) * scale, source="ocr"
+        )
+        words.append(word)
+        lines.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(word)
+    return PageWords(
+        page=page,
+        width=width,
+        height=height,
+        words=tuple(words),
+        source="ocr",
+        skew=estimate_skew(list(lines.values())),
+    )

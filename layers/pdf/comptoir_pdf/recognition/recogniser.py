@@ -1,0 +1,902 @@
+"""The recogniser: words with positions in, invoice fields with confidences out.
+
+It reads the same way for a text layer and for OCR. Labels (labels.py) point at values to their
+right, after them in the same segment, or below them; every value is parsed and checked
+(values.py); totals are chosen together so that excl + VAT = incl, per rate where the invoice
+shows its rates. The company's own VAT number and IBANs are set aside first: they are the
+customer's, never the supplier's."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from itertools import combinations, product
+from typing import Any
+
+from comptoir_pdf.recognition import labels as L
+from comptoir_pdf.recognition import values as V
+from comptoir_pdf.recognition.layout import PageLayout, Segment, build_layout
+from comptoir_pdf.recognition.model import (
+    Box,
+    CompanyIdentity,
+    PageWords,
+    RecognisedField,
+    Source,
+)
+
+CENT = Decimal("0.01")
+STANDARD_RATES = (Decimal(21), Decimal(12), Decimal(6), Decimal(0))
+
+
+@dataclass
+class Candidate:
+    value: Any
+    score: float
+    page: int | None = None
+    box: Box | None = None
+    seg: Segment | None = None
+    label_weight: float = 0.0
+    key: tuple = ()  # identity of the printed value (segment and span) to tell two readings apart
+
+
+@dataclass
+class Reading:
+    """Everything found on the pages, before fields are chosen. Learning reuses it."""
+
+    layouts: list[PageLayout]
+    source: Source
+    labelled: dict[str, list[tuple[Segment, L.LabelHit]]] = field(default_factory=dict)
+
+
+def read_layouts(pages: list[PageWords]) -> list[PageLayout]:
+    return [build_layout(p, skew=p.skew) for p in pages]
+
+
+# ---- value readers: from a position in a segment ---------------------------------------------
+
+_ID_SKIP = re.compile(r"^[\s:.#°\-–]*(?:(?:n[°o]|nr|no|num(?:ero|mer)?|number|#)\b\.?[\s:.#°\-]*)?", re.I)
+_ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/\-_.#]*")
+
+
+def read_id(text: str, start: int) -> tuple[str, int, int] | None:
+    """The invoice-number-like token after `start`: has a digit, is not a date or a VAT number."""
+    skip = _ID_SKIP.match(text[start:])
+    pos = start + (skip.end() if skip else 0)
+    m = _ID_TOKEN.match(text, pos)
+    if not m:
+        return None
+    token = m.group(0).rstrip(".-/_#")
+    if not any(c.isdigit() for c in token) or len(token) > 30:
+        return None
+    if V.find_dates(token) or V.find_vats(token) or V.find_ibans(token):
+        return None
+    if re.fullmatch(r"\d{1,2}", token) and int(token) <= 31 and text[m.end() : m.end() + 1] in "/.-":
+        return None
+    if re.search(r"%$", text[m.start() : m.end() + 1]):
+        return None
+    return token, m.start(), m.start() + len(token)
+
+
+def _gap_ok(text: str, start: int, value_start: int, limit: int = 14) -> bool:
+    between = text[start:value_start]
+    return len(between) <= limit and not re.search(r"[a-zA-Z]{4,}", between)
+
+
+def values_after(kind: str, seg: Segment, start: int) -> list[tuple[Any, int, int]]:
+    text = seg.text
+    if kind == "id":
+        found = read_id(text, start)
+        return [found] if found else []
+    if kind == "date":
+        matches = [m for m in V.find_dates(text) if m.start >= start]
+    else:
+        matches = [m for m in V.find_amounts(text) if m.start >= start]
+        explicit = [m for m in matches if m.explicit]
+        matches = explicit or matches
+    return [(m.value, m.start, m.end) for m in matches]
+
+
+KIND = {
+    "invoice_number": "id",
+    "invoice_date": "date",
+    "due_date": "date",
+    "total_excl_vat": "amount",
+    "vat_amount": "amount",
+    "total_incl_vat": "amount",
+}
+
+
+def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Candidate]:
+    """Values the label points at: after it in its segment, then to its right, then below."""
+    kind = KIND[hit.field]
+    out: list[Candidate] = []
+
+    def add(s: Segment, found, weight):
+        value, a, b = found
+        out.append(
+            Candidate(
+                value=value,
+                score=hit.weight * weight,
+                page=layout.page,
+                box=s.span_box(a, b),
+                seg=s,
+                label_weight=hit.weight,
+                key=(layout.page, id(s), a),
+            )
+        )
+
+    # Other labels in the same segment end this label's reach.
+    next_labels = [h.start for h in L.find_labels(seg.folded) if h.start >= hit.end]
+    reach = min(next_labels) if next_labels else len(seg.text)
+    same = [f for f in values_after(kind, seg, hit.end) if f[1] < reach]
+    for i, found in enumerate(same[:3]):
+        if i == 0 and not _gap_ok(seg.text, hit.end, found[1], 24 if kind != "id" else 8):
+            continue
+        add(seg, found, 1.0 if i == 0 else 0.8 - 0.1 * i)
+    rest = seg.text[hit.end :].strip(" :.-#°")
+    if not same and len(rest) <= 12:
+        for n, right in enumerate(layout.right_of(seg, 3)):
+            if L.find_labels(right.folded) and kind != "amount":
+                break
+            found = values_after(kind, right, 0)
+            for i, f in enumerate(found[:2]):
+                if i == 0 and not _gap_ok(right.text, 0, f[1], 8):
+                    continue
+                add(right, f, 0.95 - 0.12 * n - 0.1 * i)
+            if found and kind != "amount":
+                break
+        for n, below in enumerate(layout.below(seg, max_rows=2)):
+            found = values_after(kind, below, 0)
+            if found and _gap_ok(below.text, 0, found[0][1], 4):
+                add(below, found[0], 0.8 - 0.2 * n)
+    return out
+
+
+# ---- the recogniser --------------------------------------------------------------------------
+
+
+class Recogniser:
+    def __init__(self, layouts: list[PageLayout], *, company: CompanyIdentity, source: Source):
+        self.layouts = layouts
+        self.company = company
+        self.company_vat = V.normalise_vat(company.vat) if company.vat else None
+        self.company_ibans = {V.normalise_iban(i) or i.replace(" ", "").upper() for i in company.ibans}
+        self.company_name = V.fold(company.name) if company.name else None
+        self.source = source
+        self.page_sources: dict[int, Source] = {}
+        self.fields: dict[str, RecognisedField] = {}
+        self.warnings: list[str] = []
+        self.hits: list[tuple[PageLayout, Segment, L.LabelHit]] = []
+        for layout in layouts:
+            for seg in layout.segments:
+                for hit in L.find_labels(seg.folded):
+                    self.hits.append((layout, seg, hit))
+        self._mark_customer_region()
+
+    # -- helpers
+    def put(self, name: str, cand: Candidate | None, confidence: float, value: Any = None) -> None:
+        if cand is None:
+            return
+        self.fields[name] = RecognisedField(
+            value=cand.value if value is None else value,
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            source=self.page_sources.get(cand.page, self.source) if cand.page else self.source,
+            page=cand.page,
+            box=cand.box,
+        )
+
+    def _mark_customer_region(self) -> None:
+        for layout in self.layouts:
+            anchors: list[Segment] = []
+            for seg in layout.segments:
+                if (
+                    L.CUSTOMER_LABELS.match(seg.folded)
+                    or self.company_vat
+                    and any(m.value == self.company_vat for m in V.find_vats(seg.text))
+                    or self.company_name
+                    and seg.folded.strip(" .,") == self.company_name
+                ):
+                    anchors.append(seg)
+            for anchor in anchors:
+                anchor.region = "customer"
+                self._spread(layout, anchor, down=True)
+                if not L.CUSTOMER_LABELS.match(anchor.folded):
+                    self._spread(layout, anchor, down=False)
+
+    def _spread(self, layout: PageLayout, anchor: Segment, *, down: bool) -> None:
+        """Mark the address block the anchor sits in: rows next to each other, same left edge."""
+        last = anchor
+        rows = range(anchor.row + 1, len(layout.rows)) if down else range(anchor.row - 1, -1, -1)
+        for r in rows:
+            nearest = [
+                s
+                for s in layout.rows[r]
+                if abs(s.x0 - anchor.x0) < 25
+                or (
+                    s.x0 >= anchor.x0 - 5
+                    and s.x0 < anchor.x1
+                    and anchor.x1 - anchor.x0 > 40
+                    and abs(s.x0 - anchor.x0) < 60
+                )
+            ]
+            if not nearest:
+                if any(abs(s.x0 - anchor.x0) < 120 and s.x0 < anchor.x1 for s in layout.rows[r]):
+                    break
+                continue
+            seg = nearest[0]
+            gap = (seg.y0 - last.y1) if down else (last.y0 - seg.y1)
+            if gap > 1.6 * layout.median_height:
+                break
+            # A label like "Date" or "Total" starts another block.
+            if not V.find_vats(seg.text, enterprise_context=True) and any(
+                h.weight >= 0.9 for h in L.find_labels(seg.folded)
+            ):
+                break
+            seg.region = "customer"
+            last = seg
+
+    def all_segments(self):
+        for layout in self.layouts:
+            for seg in layout.segments:
+                yield layout, seg
+
+    # -- the fields
+    def run(self, profile_lookup=None) -> None:
+        self.read_vats()
+        self.read_ibans()
+        self.read_bic()
+        self.read_reference()
+        self.read_number()
+        self.read_dates()
+        self.read_totals()
+        self.read_currency()
+        self.read_document_type()
+        self.read_supplier_name()
+
+    def read_vats(self) -> None:
+        found: list[tuple[Candidate, bool]] = []
+        for layout, seg in self.all_segments():
+            row_text = " ".join(s.folded for s in layout.rows[seg.row])
+            context = bool(L.ENTERPRISE_CONTEXT.search(seg.folded)) or bool(
+                L.ENTERPRISE_CONTEXT.search(row_text)
+            )
+            left = layout.left_of(seg)
+            if left is not None and L.ENTERPRISE_CONTEXT.search(left.folded):
+                context = True
+            for m in V.find_vats(seg.text, enterprise_context=context):
+                cand = Candidate(
+                    value=m.value,
+                    score=1.0 if m.explicit else 0.8,
+                    page=layout.page,
+                    box=seg.span_box(m.start, m.end),
+                    seg=seg,
+                )
+                found.append((cand, seg.region == "customer"))
+        self.vat_candidates = found
+        own = [c for c, _ in found if c.value == self.company_vat]
+        others = [(c, in_customer) for c, in_customer in found if c.value != self.company_vat]
+        if own:
+            self.put("customer_vat", own[0], 0.98)
+        else:
+            customer = [c for c, in_customer in others if in_customer]
+            if customer:
+                self.put("customer_vat", customer[0], 0.7)
+        suppliers = [c for c, in_customer in others if not in_customer]
+        if not suppliers:
+            if others and not own:
+                # Only VATs in what looked like the customer's block: maybe the block was misread.
+                suppliers = [
+                    c
+                    for c, _ in others
+                    if c.value != (self.fields.get("customer_vat") or RecognisedField()).value
+                ]
+            if not suppliers:
+                return
+        by_value: dict[str, list[Candidate]] = {}
+        for c in suppliers:
+            by_value.setdefault(c.value, []).append(c)
+
+        def rank(value: str) -> float:
+            cands = by_value[value]
+            first = cands[0]
+            layout = (
+                self.layouts[(first.page or 1) - 1]
+                if first.page and first.page <= len(self.layouts)
+                else None
+            )
+            position = 0.0
+            if layout is not None and first.seg is not None:
+                rel = first.seg.y0 / layout.height
+                position = 0.6 if rel < 0.3 else (0.4 if rel > 0.85 else 0.0)
+            return max(c.score for c in cands) + 0.3 * min(len(cands), 3) + position
+
+        ranked = sorted(by_value, key=rank, reverse=True)
+        best = by_value[ranked[0]][0]
+        explicit = any(c.score >= 1.0 for c in by_value[ranked[0]])
+        confidence = (0.97 if explicit else 0.85) if len(ranked) == 1 else 0.55
+        self.put("supplier_vat", best, confidence)
+
+    def read_ibans(self) -> None:
+        found: list[tuple[Candidate, float]] = []
+        for layout, seg in self.all_segments():
+            row_text = " ".join(s.folded for s in layout.rows[seg.row])
+            for m in V.find_ibans(seg.text):
+                context = 1.0 if L.PAYMENT_CONTEXT.search(row_text) else 0.7
+                if seg.region == "customer":
+                    context -= 0.6
+                cand = Candidate(
+                    value=m.value, score=context, page=layout.page, box=seg.span_box(m.start, m.end), seg=seg
+                )
+                found.append((cand, context))
+        self.iban_candidates = [c for c, _ in found]
+        others = [(c, s) for c, s in found if c.value not in self.company_ibans]
+        if not others:
+            return
+        by_value: dict[str, list[Candidate]] = {}
+        for c, _ in others:
+            by_value.setdefault(c.value, []).append(c)
+        ranked = sorted(
+            by_value, key=lambda v: max(c.score for c in by_value[v]) + 0.1 * len(by_value[v]), reverse=True
+        )
+        best = max(by_value[ranked[0]], key=lambda c: c.score)
+        if best.score <= 0.4:
+            confidence = 0.35
+        elif len(ranked) == 1:
+            confidence = 0.97 if best.score >= 1.0 else 0.88
+        else:
+            confidence = 0.6
+        self.put("iban", best, confidence)
+
+    def read_bic(self) -> None:
+        iban = self.fields.get("iban")
+        cands: list[Candidate] = []
+        for layout, seg in self.all_segments():
+            row = layout.rows[seg.row]
+            row_text = " ".join(s.folded for s in row)
+            labelled = bool(re.search(r"\b(?:bic|swift)", row_text))
+            if not labelled and seg.index == 0 and seg.row > 0 and layout.rows[seg.row - 1]:
+                labelled = bool(re.search(r"\b(?:bic|swift)\W*$", layout.rows[seg.row - 1][-1].folded))
+            near_iban = bool(V.find_ibans(" ".join(s.text for s in row)))
+            if not (labelled or near_iban):
+                continue
+            for m in V.find_bics(seg.text):
+                # A word that happens to look like a BIC counts only next to a label.
+                if (
+                    not labelled
+                    and m.value.lower() in seg.folded.split()
+                    and not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2,5}", seg.text[m.start : m.end])
+                ):
+                    continue
+                score = (1.0 if labelled else 0.6) - (0.6 if seg.region == "customer" else 0)
+                if iban and iban.page == layout.page and iban.box:
+                    distance = abs(seg.y0 - iban.box[1])
+                    score += (
+                        0.5
+                        if distance < 2 * layout.median_height
+                        else (0.2 if distance < 5 * layout.median_height else 0)
+                    )
+                cands.append(
+                    Candidate(
+                        value=m.value,
+                        score=score,
+                        page=layout.page,
+                        box=seg.span_box(m.start, m.end),
+                        seg=seg,
+                    )
+                )
+        if not cands:
+            return
+        best = max(cands, key=lambda c: c.score)
+        distinct = {c.value for c in cands if c.score > 0.5}
+        confidence = 0.93 if best.score >= 1.0 and len(distinct) <= 1 else (0.7 if best.score >= 0.9 else 0.4)
+        self.put("bic", best, confidence)
+
+    def read_reference(self) -> None:
+        cands = []
+        for layout, seg in self.all_segments():
+            for m in V.find_structured_references(seg.text):
+                cands.append(
+                    Candidate(
+                        value=m.value,
+                        score=1.0 if m.explicit else 0.8,
+                        page=layout.page,
+                        box=seg.span_box(m.start, m.end),
+                        seg=seg,
+                    )
+                )
+        if not cands:
+            return
+        values = {c.value for c in cands}
+        best = max(cands, key=lambda c: c.score)
+        self.put(
+            "structured_reference", best, (0.98 if best.score >= 1 else 0.85) if len(values) == 1 else 0.5
+        )
+
+    def _labelled(self, name: str) -> list[Candidate]:
+        out = []
+        for layout, seg, hit in self.hits:
+            if hit.field == name:
+                out.extend(labelled_candidates(layout, seg, hit))
+        return out
+
+    def read_number(self) -> None:
+        cands = [c for c in self._labelled("invoice_number") if c.seg is None or c.seg.region != "customer"]
+        if not cands:
+            return
+        for c in cands:
+            if c.page == 1 and c.seg is not None:
+                c.score += 0.05 * (1 - c.seg.y0 / self.layouts[0].height)
+        best = max(cands, key=lambda c: c.score)
+        agree = sum(1 for c in cands if c.value == best.value)
+        rivals = {c.value for c in cands if c.score >= best.score - 0.2 and c.value != best.value}
+        if best.label_weight >= 0.9:
+            confidence = 0.95 if not rivals else 0.7
+        elif best.label_weight >= 0.6:
+            confidence = 0.75 if not rivals else 0.5
+        else:
+            confidence = 0.5 if not rivals else 0.35
+        if agree > 1:
+            confidence = min(0.98, confidence + 0.05)
+        self.put("invoice_number", best, confidence)
+
+    def read_dates(self) -> None:
+        due = [c for c in self._labelled("due_date")]
+        issued = [c for c in self._labelled("invoice_date") if c.seg is None or c.seg.region != "customer"]
+        due_keys = {c.key for c in due}
+        issued = [c for c in issued if c.key not in due_keys]
+        best_issue = max(issued, key=lambda c: (c.score, -(c.box[1] if c.box else 0))) if issued else None
+        if best_issue is None:
+            # No label: the first date high on the first page.
+            for layout, seg in self.all_segments():
+                if layout.page != 1 or seg.y0 > 0.45 * layout.height:
+                    continue
+                if L.find_labels(seg.folded) and any(
+                    h.field == "due_date" for h in L.find_labels(seg.folded)
+                ):
+                    continue
+                dates = V.find_dates(seg.text)
+                if dates:
+                    m = dates[0]
+                    best_issue = Candidate(
+                        value=m.value, score=0.3, page=1, box=seg.span_box(m.start, m.end), seg=seg
+                    )
+                    break
+        if best_issue is not None:
+            rivals = {
+                c.value for c in issued if c.score >= best_issue.score - 0.15 and c.value != best_issue.value
+            }
+            confidence = (
+                (0.95 if best_issue.label_weight >= 0.9 else 0.8) if best_issue.label_weight else 0.45
+            )
+            if rivals:
+                confidence = min(confidence, 0.55)
+            self.put("invoice_date", best_issue, confidence, value=best_issue.value.isoformat())
+        if due:
+            issue_date: date | None = best_issue.value if best_issue else None
+            plausible = [c for c in due if issue_date is None or c.value >= issue_date]
+            if plausible:
+                best_due = max(plausible, key=lambda c: c.score)
+                rivals = {
+                    c.value
+                    for c in plausible
+                    if c.score >= best_due.score - 0.15 and c.value != best_due.value
+                }
+                confidence = 0.93 if not rivals else 0.55
+                if issue_date and (best_due.value - issue_date).days > 400:
+                    confidence = 0.4
+                self.put("due_date", best_due, confidence, value=best_due.value.isoformat())
+
+    # -- totals
+    def read_totals(self) -> None:
+        E = self._labelled("total_excl_vat")
+        Vc = [c for c in self._labelled("vat_amount")]
+        I = self._labelled  # noqa: E741 (E, V, I: excl, VAT, incl)("total_incl_vat")
+        for group in (E, Vc, I):
+            for c in group:
+                c.value = abs(c.value)
+        breakdown_rows = self._breakdown_rows()
+        # The invoice's largest amount is usually its total incl. VAT.
+        largest = max((c.value for c in I), default=None)
+        best: tuple[float, Candidate, Candidate, Candidate] | None = None
+        E.sort(key=lambda c: -c.score)
+        Vc.sort(key=lambda c: -c.score)
+        I.sort(key=lambda c: -c.score)
+        for e, v, i in product(E[:14], Vc[:14], I[:14]):
+            if i.value <= 0 or e.value + v.value != i.value:
+                continue
+            if e.key == i.key or (v.key == i.key) or (e.key == v.key and v.value != 0):
+                continue
+            score = e.score + v.score + i.score
+            if i.value == largest:
+                score += 0.3
+            if v.value > e.value:
+                score -= 1.0
+            if best is None or score > best[0]:
+                best = (score, e, v, i)
+        chosen_rows = None
+        if best is not None:
+            _, e, v, i = best
+            chosen_rows = self._choose_breakdown(breakdown_rows, e.value, v.value)
+            base_conf = 0.9 if min(e.label_weight, v.label_weight, i.label_weight) >= 0.7 else 0.8
+            if chosen_rows is not None:
+                base_conf = min(0.99, base_conf + 0.07)
+            self.put("total_excl_vat", e, base_conf, value=V.amount_str(e.value))
+            self.put("vat_amount", v, base_conf, value=V.amount_str(v.value))
+            self.put("total_incl_vat", i, base_conf + 0.02, value=V.amount_str(i.value))
+        else:
+            # No consistent triple: the breakdown may still give excl and VAT.
+            rows = self._choose_breakdown(breakdown_rows, None, None)
+            i = max(I, key=lambda c: (c.score, c.value)) if I else None
+            if rows:
+                base = sum((r.base for r in rows), Decimal(0))
+                vat = sum((r.vat for r in rows), Decimal(0))
+                e_match = next((c for c in E if c.value == base), None)
+                v_match = next((c for c in Vc if c.value == vat), None)
+                i_match = next((c for c in I if c.value == base + vat), None)
+                if i_match is not None:
+                    i = i_match
+                    chosen_rows = rows
+                box_row = rows[0]
+                synth = Candidate(value=None, score=0, page=box_row.page, box=box_row.box)
+                self.put(
+                    "total_excl_vat", e_match or synth, 0.85 if e_match else 0.6, value=V.amount_str(base)
+                )
+                self.put("vat_amount", v_match or synth, 0.85 if v_match else 0.6, value=V.amount_str(vat))
+                if i is not None:
+                    ok = i.value == base + vat
+                    self.put("total_incl_vat", i, 0.9 if ok else 0.45, value=V.amount_str(i.value))
+            else:
+                if i is not None:
+                    self.put(
+                        "total_incl_vat",
+                        i,
+                        0.6 if i.label_weight >= 0.9 else 0.4,
+                        value=V.amount_str(i.value),
+                    )
+                if E:
+                    e = E[0]
+                    self.put("total_excl_vat", e, 0.4, value=V.amount_str(e.value))
+                    if i is not None and Decimal(0) <= i.value - e.value <= i.value * Decimal("0.3"):
+                        self.put(
+                            "vat_amount",
+                            Candidate(None, 0, None, None),
+                            0.4,
+                            value=V.amount_str(i.value - e.value),
+                        )
+                elif Vc and i is not None:
+                    v = Vc[0]
+                    self.put("vat_amount", v, 0.35, value=V.amount_str(v.value))
+        self._put_breakdown(chosen_rows)
+
+    def _put_breakdown(self, rows: list["BreakdownRow"] | None) -> None:
+        e = self.fields.get("total_excl_vat")
+        v = self.fields.get("vat_amount")
+        if rows:
+            rows = sorted(rows, key=lambda r: -r.rate)
+            value = [
+                {"rate": V.rate_str(r.rate), "base": V.amount_str(r.base), "vat": V.amount_str(r.vat)}
+                for r in rows
+            ]
+            first = rows[0]
+            box = first.box
+            self.fields["vat_breakdown"] = RecognisedField(
+                value=value, confidence=0.95, source=self.source, page=first.page, box=box
+            )
+            return
+        if e is None or v is None:
+            return
+        base, vat = Decimal(e.value), Decimal(v.value)
+        if base <= 0:
+            return
+        for rate in STANDARD_RATES:
+            if abs(base * rate / 100 - vat) <= Decimal("0.02") + base * Decimal("0.0001"):
+                conf = min(e.confidence, v.confidence) - 0.15
+                self.fields["vat_breakdown"] = RecognisedField(
+                    value=[{"rate": V.rate_str(rate), "base": V.amount_str(base), "vat": V.amount_str(vat)}],
+                    confidence=round(max(conf, 0.3), 3),
+                    source=self.source,
+                    page=v.page,
+                    box=v.box,
+                )
+                return
+
+    def _breakdown_rows(self) -> list["BreakdownRow"]:
+        rows: list[BreakdownRow] = []
+        singles: list[tuple[Decimal, str, Decimal, PageLayout, Segment]] = []
+        line_sums: dict[Decimal, Decimal] = {}
+        for layout in self.layouts:
+            for row in layout.rows:
+                text_parts, offsets = [], []
+                pos = 0
+                for seg in row:
+                    offsets.append(pos)
+                    text_parts.append(seg.text)
+                    pos += len(seg.text) + 5
+                text = "  |  ".join(text_parts)
+                rates = V.find_rates(text)
+                if len(rates) != 1:
+                    continue
+                rate = rates[0].value
+                folded = " ".join(s.folded for s in row)
+                labelled = bool(
+                    re.search(
+                        r"\b(?:t\.?v\.?a|btw|vat|tax|mwst|ust|base|basis|maatstaf|grondslag|taux|tarief|rate|satz|netto|imposable|taxable)",
+                        folded,
+                    )
+                )
+                amounts = [m for m in V.find_amounts(text) if m.explicit and m.start != rates[0].start]
+                amounts = [m for m in amounts if not (m.start <= rates[0].start < m.end)]
+                values = [abs(m.value) for m in amounts]
+                pair = None
+                for a, b in combinations(range(len(values)), 2):
+                    base, vat = values[a], values[b]
+                    if base < vat:
+                        continue
+                    close = abs(base * rate / 100 - vat) <= Decimal("0.02") + base * Decimal("0.00005")
+                    if close and (rate > 0 or vat == 0) and base > 0:
+                        pair = (base, vat)
+                        break
+                if pair is None and rate == 0 and values and labelled:
+                    pair = (
+                        (values[0], Decimal(0))
+                        if values[0] > 0 and (len(values) == 1 or values[1] == 0 or values[-1] == values[0])
+                        else None
+                    )
+                seg0 = row[0]
+                box = (
+                    min(s.span_box()[0] for s in row),
+                    min(s.span_box()[1] for s in row),
+                    max(s.span_box()[2] for s in row),
+                    max(s.span_box()[3] for s in row),
+                )
+                if pair is not None:
+                    rows.append(
+                        BreakdownRow(
+                            rate, pair[0], pair[1], layout.page, box, 1.0 if labelled else 0.5, seg0.row
+                        )
+                    )
+                if not labelled and values and pair is None:
+                    # A line of the invoice: its amount is the rightmost one.
+                    line_sums[rate] = line_sums.get(rate, Decimal(0)) + values[-1]
+                    continue
+                if pair is None and len(values) == 1:
+                    kinds = {h.field for s in row for h in L.find_labels(s.folded)}
+                    if re.search(
+                        r"\b(?:base|maatstaf|grondslag|basis|netto|net|taxable|imposable)\b", folded
+                    ):
+                        kind = "base"
+                    elif "vat_amount" in kinds:
+                        kind = "vat"
+                    else:
+                        kind = "base" if "total_excl_vat" in kinds else None
+                    if kind:
+                        singles.append((rate, kind, values[0], layout, seg0))
+        # "Base 21%: 1.000,00" on one row and "TVA 21%: 210,00" on another; or only "TVA 21%: 210,00"
+        # and the invoice's lines at 21% giving the base.
+        for rate in {s[0] for s in singles}:
+            bases = [s for s in singles if s[0] == rate and s[1] == "base"]
+            vats = [s for s in singles if s[0] == rate and s[1] == "vat"]
+            paired = False
+            for b, v in product(bases, vats):
+                if abs(b[2] * rate / 100 - v[2]) <= Decimal("0.02") + b[2] * Decimal("0.00005"):
+                    seg = b[4]
+                    rows.append(BreakdownRow(rate, b[2], v[2], b[3].page, seg.span_box(), 0.9, seg.row))
+                    paired = True
+                    break
+            base = line_sums.get(rate)
+            if not paired and base:
+                for v in vats:
+                    if abs(base * rate / 100 - v[2]) <= Decimal("0.02") + base * Decimal("0.0005"):
+                        seg = v[4]
+                        rows.append(BreakdownRow(rate, base, v[2], v[3].page, seg.span_box(), 0.8, seg.row))
+                        break
+        return rows
+
+    def _choose_breakdown(
+        self, rows: list["BreakdownRow"], excl: Decimal | None, vat: Decimal | None
+    ) -> list["BreakdownRow"] | None:
+        if not rows:
+            return None
+        by_rate: dict[Decimal, list[BreakdownRow]] = {}
+        for r in rows:
+            by_rate.setdefault(r.rate, []).append(r)
+        options = [sorted(v, key=lambda r: (-r.score, -r.page, -r.row))[:3] for v in by_rate.values()]
+        best = None
+        # Any subset of rates, one row each, whose sums give the totals.
+        rates = list(range(len(options)))
+        for k in range(len(rates), 0, -1):
+            for subset in combinations(rates, k):
+                for choice in product(*(options[i] for i in subset)):
+                    base = sum((r.base for r in choice), Decimal(0))
+                    tax = sum((r.vat for r in choice), Decimal(0))
+                    if excl is not None and (base != excl or tax != vat):
+                        continue
+                    score = sum(r.score for r in choice)
+                    if best is None or score > best[0]:
+                        best = (score, list(choice))
+            if best is not None and excl is not None:
+                return best[1]
+        if excl is None and best is not None:
+            # Without totals to check against: labelled rows, one per rate.
+            labelled = [o[0] for o in options if o[0].score >= 0.9]
+            return labelled or None
+        return None
+
+    def read_currency(self) -> None:
+        counts: dict[str, int] = {}
+        where: dict[str, Candidate] = {}
+        for layout, seg in self.all_segments():
+            if not V.find_amounts(seg.text) and not re.search(
+                r"\b(?:devise|munt|currency|wahrung|valuta)\b", seg.folded
+            ):
+                continue
+            code = V.find_currency(seg.text)
+            if code:
+                counts[code] = counts.get(code, 0) + 1
+                where.setdefault(code, Candidate(code, 1, layout.page, seg.span_box(), seg))
+        if counts:
+            code = max(counts, key=counts.get)
+            self.put("currency", where[code], 0.95 if len(counts) == 1 else 0.7)
+        elif "total_incl_vat" in self.fields:
+            self.fields["currency"] = RecognisedField(value="EUR", confidence=0.6, source=self.source)
+
+    def read_document_type(self) -> None:
+        best = None
+        for layout, seg in self.all_segments():
+            if layout.page != 1:
+                continue
+            rel = seg.y0 / layout.height
+            size = seg.height / layout.median_height
+            for kind, pattern in (
+                ("credit_note", L.CREDIT_NOTE_WORDS),
+                ("invoice", L.INVOICE_WORDS),
+                ("receipt", L.RECEIPT_WORDS),
+            ):
+                m = pattern.search(seg.folded)
+                if not m:
+                    continue
+                score = (
+                    (1.0 if rel < 0.4 else 0.4) + min(size, 2.5) * 0.5 + (0.6 if kind == "credit_note" else 0)
+                )
+                if seg.region == "customer":
+                    score -= 1
+                if best is None or score > best[0]:
+                    best = (
+                        score,
+                        kind,
+                        Candidate(kind, score, layout.page, seg.span_box(m.start(), m.end()), seg),
+                    )
+        if best is None:
+            has_total = "total_incl_vat" in self.fields
+            self.fields["document_type"] = RecognisedField(
+                value="invoice" if has_total else "other",
+                confidence=0.4 if has_total else 0.5,
+                source=self.source,
+            )
+            return
+        score, kind, cand = best
+        self.put("document_type", cand, 0.95 if score >= 1.8 else 0.7)
+
+    def read_supplier_name(self) -> None:
+        vat = self.fields.get("supplier_vat")
+        domains = set()
+        for _, seg in self.all_segments():
+            for m in re.finditer(r"@([a-z0-9-]+)\.|www\.([a-z0-9-]+)\.", seg.folded):
+                domains.add((m.group(1) or m.group(2)).replace("-", ""))
+        cands: list[Candidate] = []
+        for layout, seg in self.all_segments():
+            if seg.region == "customer":
+                continue
+            for part, start in _name_parts(seg.text):
+                folded = V.fold(part)
+                if not _looks_like_name(part, folded):
+                    continue
+                if self.company_name and (folded == self.company_name or self.company_name in folded):
+                    continue
+                score = 0.0
+                if L.LEGAL_FORMS.search(folded):
+                    score += 2.0
+                score += (min(seg.height / layout.median_height, 3.0) - 1.0) * 1.5
+                rel = seg.y0 / layout.height
+                if layout.page == 1 and rel < 0.22:
+                    score += 1.0
+                elif rel > 0.86:
+                    score += 0.5
+                elif layout.page != 1:
+                    score -= 1.0
+                if seg.row < 3 and layout.page == 1:
+                    score += 0.5
+                if vat and vat.page == layout.page and vat.box is not None:
+                    if (
+                        0 <= vat.box[1] - seg.y0 < 8 * layout.median_height
+                        and abs(vat.box[0] - seg.span_box()[0]) < 30
+                    ):
+                        score += 1.0
+                    if abs(vat.box[1] - seg.y0) < 2 and seg.text.find(part) < 5:
+                        score += 0.8  # "Name NV - BTW BE0…" on one footer line
+                above = layout.above(seg, max_rows=1)
+                left = layout.left_of(seg)
+                if any(L.SUPPLIER_LABELS.match(s.folded) for s in above) or (
+                    left and L.SUPPLIER_LABELS.match(left.folded)
+                ):
+                    score += 1.5
+                squashed = re.sub(r"[^a-z0-9]", "", folded)
+                if any(d and (d in squashed or squashed[:6] in d) for d in domains if len(d) >= 4):
+                    score += 0.8
+                cands.append(
+                    Candidate(
+                        _clean_name(part), score, layout.page, seg.span_box(start, start + len(part)), seg
+                    )
+                )
+        if not cands:
+            return
+        best = max(cands, key=lambda c: c.score)
+        confidence = (
+            0.85 if best.score >= 4 else (0.7 if best.score >= 3 else (0.5 if best.score >= 1.5 else 0.3))
+        )
+        self.put("supplier_name", best, confidence)
+
+
+@dataclass
+class BreakdownRow:
+    rate: Decimal
+    base: Decimal
+    vat: Decimal
+    page: int
+    box: Box
+    score: float
+    row: int
+
+
+_NAME_SPLIT = re.compile(r"\s+[-–—|·•]\s+|\s*[|·•]\s*")
+_NOT_NAME = re.compile(
+    r"@|www\.|https?:|\b(?:tel|tél|gsm|fax|phone|telefoon|telefon|mobile)\b|\+\d{2}|\b\d{4}\s+[A-Z]|\bbe\s?0\d|iban|bic\b|\bpage\b|\bblz\b|\bpagina\b|\bseite\b",
+    re.I,
+)
+
+
+def _name_parts(text: str) -> list[tuple[str, int]]:
+    parts, pos = [], 0
+    for piece in _NAME_SPLIT.split(text):
+        start = text.find(piece, pos)
+        pos = start + len(piece)
+        if piece.strip():
+            parts.append((piece.strip(), start))
+        if len(parts) >= 2:
+            break
+    return parts
+
+
+def _looks_like_name(part: str, folded: str) -> bool:
+    if len(part) < 3 or len(part) > 60:
+        return False
+    letters = sum(c.isalpha() for c in part)
+    digits = sum(c.isdigit() for c in part)
+    if letters < 3 or digits > 2:
+        return False
+    if _NOT_NAME.search(part):
+        return False
+    if L.find_labels(folded) and not L.LEGAL_FORMS.search(folded):
+        return False
+    if L.CUSTOMER_LABELS.match(folded) or L.SUPPLIER_LABELS.match(folded) and ":" in part:
+        return False
+    words = folded.split()
+    if L.INVOICE_WORDS.search(folded) or L.CREDIT_NOTE_WORDS.search(folded):
+        return False
+    if re.search(
+        r"\b(?:rue|straat|laan|avenue|chaussee|steenweg|strasse|street|road|plein|place|boulevard|weg|lei|dreef|markt|kaai|quai|allee|square)\b",
+        folded,
+    ) or re.search(r"(?:straat|strasse|laan|weg|lei|plein|markt|dreef|kaai)\b", folded):
+        return False
+    if re.search(
+        r"\b(?:description|omschrijving|beschreibung|designation|quantite|aantal|quantity|menge|prix|prijs|price|preis|merci|bedankt|thank|danke|conditions|voorwaarden|terms|bedingungen|payment|paiement|betaling|zahlung|page|pagina|seite|communication|mededeling|verwendungszweck)\b",
+        folded,
+    ):
+        return False
+    return len(words) <= 8
+
+
+def _clean_name(part: str) -> str:
+    return re.sub(
+        r"^(?:fournisseur|leverancier|supplier|vendor|from|lieferant)\s*:\s*", "", part, flags=re.I
+    ).strip(" ,;:-")

@@ -1,0 +1,316 @@
+"""Reading and checking the values an invoice prints: amounts, dates, VAT numbers, IBANs, BICs,
+structured references. Every finder works on a line of text and returns matches with their
+character span, so the caller can map a value back to the words (and boxes) it came from."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from stdnum import bic as std_bic
+from stdnum import iban as std_iban
+from stdnum.be import vat as be_vat
+from stdnum.eu import vat as eu_vat
+
+
+@dataclass(frozen=True)
+class Match:
+    value: object  # Decimal, date or str
+    start: int
+    end: int
+    explicit: bool = True  # amounts: has decimals or a currency; VAT: has its country prefix
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, one space: how labels are compared."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+# ---- amounts ---------------------------------------------------------------------------------
+
+CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
+CURRENCY_CODES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "PLN", "NOK", "CZK", "JPY")
+_CUR = r"(?:€|EUR|USD|GBP|CHF|\$|£)"
+_AMOUNT_RE = re.compile(
+    r"(?<![\w.,/])"
+    r"(?P<sign>[-−–]\s?)?"
+    rf"(?:(?P<cur1>{_CUR})\s?)?"
+    r"(?P<sign2>[-−–]\s?)?"
+    r"(?P<num>\d{1,3}(?:[.,'\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+    rf"(?:\s?(?P<cur2>{_CUR}))?"
+    r"(?![\w/]|[.,]\d)"
+)
+
+
+def parse_number(text: str) -> tuple[Decimal, bool] | None:
+    """ "1.234,56", "1,234.56", "1 234,56", "1234.5" → (Decimal, has_decimals)."""
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("'", " ").strip()
+    seps = [(i, c) for i, c in enumerate(text) if c in ".,"]
+    decimals = False
+    if seps:
+        last_i, last_c = seps[-1]
+        tail = text[last_i + 1 :]
+        others = {c for _, c in seps[:-1]}
+        if len(tail) in (1, 2) and last_c not in others:
+            decimals = True
+            whole, frac = text[:last_i], tail
+        elif len(tail) == 3:
+            whole, frac = text, ""
+        else:
+            return None
+        whole = re.sub(r"[., ]", "", whole)
+    else:
+        whole, frac = text.replace(" ", ""), ""
+    if not whole.isdigit():
+        return None
+    try:
+        return Decimal(f"{whole}.{frac}" if frac else whole), decimals
+    except InvalidOperation:
+        return None
+
+
+def find_amounts(text: str) -> list[Match]:
+    out = []
+    for m in _AMOUNT_RE.finditer(text):
+        parsed = parse_number(m.group("num"))
+        if parsed is None:
+            continue
+        value, decimals = parsed
+        if m.group("sign") or m.group("sign2"):
+            value = -value
+        currency = m.group("cur1") or m.group("cur2")
+        # A number followed by % is a rate, not an amount.
+        rest = text[m.end() : m.end() + 2].lstrip()
+        if rest.startswith("%"):
+            continue
+        out.append(Match(value, m.start(), m.end(), explicit=decimals or bool(currency)))
+    return out
+
+
+def find_currency(text: str) -> str | None:
+    for symbol, code in CURRENCY_SYMBOLS.items():
+        if symbol in text:
+            return code
+    m = re.search(r"\b(" + "|".join(CURRENCY_CODES) + r")\b", text)
+    return m.group(1) if m else None
+
+
+_RATE_RE = re.compile(r"(?<![\d,.])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+
+def find_rates(text: str) -> list[Match]:
+    out = []
+    for m in _RATE_RE.finditer(text):
+        value = Decimal(m.group(1).replace(",", "."))
+        if value <= 30:
+            out.append(Match(value.normalize() if value != 0 else Decimal(0), m.start(), m.end()))
+    return out
+
+
+def amount_str(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def rate_str(value: Decimal) -> str:
+    value = Decimal(value)
+    return str(value.quantize(Decimal(1))) if value == value.to_integral() else str(value.normalize())
+
+
+# ---- dates -----------------------------------------------------------------------------------
+
+MONTHS = {
+    1: "janvier janv jan januari january januar janner jaenner",
+    2: "fevrier fevr fev feb februari february februar",
+    3: "mars mar maart mrt march marz maerz mrz",
+    4: "avril avr apr april",
+    5: "mai mei may",
+    6: "juin jun juni june",
+    7: "juillet juil jul juli july",
+    8: "aout aug augustus august",
+    9: "septembre sept sep september",
+    10: "octobre oct okt oktober october",
+    11: "novembre nov november",
+    12: "decembre dec december dezember dez",
+}
+_MONTH_WORDS = {word: month for month, words in MONTHS.items() for word in words.split()}
+_MONTH_ALT = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
+_DATE_NUMERIC = re.compile(r"(?<![\d/.\-])(\d{1,2})\s?([/.\-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d/])")
+_DATE_ISO = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_DATE_DMY_WORDS = re.compile(
+    rf"(?<!\d)(\d{{1,2}})(?:er|e|st|nd|rd|th)?\.?\s+({_MONTH_ALT})\.?,?\s+(\d{{4}})(?!\d)"
+)
+_DATE_MDY_WORDS = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
+
+
+def _date(y: int, m: int, d: int) -> date | None:
+    if y < 100:
+        y += 2000
+    try:
+        value = date(y, m, d)
+    except ValueError:
+        return None
+    return value if 1990 <= value.year <= 2100 else None
+
+
+def find_dates(text: str) -> list[Match]:
+    """Dates written day first (the Belgian way), ISO, or with the month in words (FR/NL/EN/DE).
+    Matching is done on folded text, which keeps the same length for these characters."""
+    folded = fold_keep_length(text)
+    out: list[Match] = []
+    for m in _DATE_ISO.finditer(folded):
+        if value := _date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+            out.append(Match(value, m.start(), m.end()))
+    for m in _DATE_NUMERIC.finditer(folded):
+        if any(o.start <= m.start() < o.end for o in out):
+            continue
+        d, mo, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        if value := _date(y, mo, d):
+            out.append(Match(value, m.start(), m.end()))
+    for m in _DATE_DMY_WORDS.finditer(folded):
+        if value := _date(int(m.group(3)), _MONTH_WORDS[m.group(2)], int(m.group(1))):
+            out.append(Match(value, m.start(), m.end()))
+    for m in _DATE_MDY_WORDS.finditer(folded):
+        if value := _date(int(m.group(3)), _MONTH_WORDS[m.group(1)], int(m.group(2))):
+            out.append(Match(value, m.start(), m.end()))
+    return sorted(out, key=lambda match: match.start)
+
+
+def fold_keep_length(text: str) -> str:
+    out = []
+    for c in text:
+        base = unicodedata.normalize("NFKD", c)
+        base = "".join(b for b in base if not unicodedata.combining(b)) or c
+        out.append(base[0].lower() if len(base) >= 1 else c)
+    return "".join(out)
+
+
+# ---- VAT numbers -----------------------------------------------------------------------------
+
+_BE_PREFIX_RE = re.compile(r"\bBE[\s.:\-]{0,3}(?=[\dO])")
+_FOREIGN_VAT_RE = re.compile(
+    r"\b(NL\s?\d{9}\s?B\s?\d{2}|FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|DE\s?\d{3}\s?\d{3}\s?\d{3}|LU\s?\d{8})\b"
+)
+# An enterprise number without BE, e.g. after "BCE", "KBO", "RPM": 0123.456.749 or 0123 456 749.
+_ENTERPRISE_RE = re.compile(r"(?<![\d.])([01]\d{3}[.\s]\d{3}[.\s]\d{3}|[01]\d{9})(?![\d.])")
+
+
+def normalise_vat(raw: str) -> str | None:
+    """ "BE 0123.456.749" → "BE0123456749" when the mod-97 check holds; foreign EU numbers too."""
+    raw = raw.upper().replace("O", "0") if raw.upper().startswith("BE") else raw.upper()
+    compact = re.sub(r"[\s.\-:]", "", raw)
+    if compact.startswith("BE"):
+        digits = compact[2:]
+        if len(digits) == 9:
+            digits = "0" + digits
+        return "BE" + digits if be_vat.is_valid(digits) else None
+    try:
+        return eu_vat.compact(compact) if eu_vat.is_valid(compact) else None
+    except Exception:  # noqa: BLE001 (stdnum raises its own family for odd input)
+        return None
+
+
+def find_vats(text: str, *, enterprise_context: bool = False) -> list[Match]:
+    """VAT numbers written with their country prefix; with `enterprise_context` (the line says
+    BCE/KBO/TVA/BTW…) also the bare 10 digits of a Belgian enterprise number."""
+    out: list[Match] = []
+    upper = text.upper()
+    ibans = find_ibans(text)
+    for m in _BE_PREFIX_RE.finditer(upper):
+        if any(i.start <= m.start() < i.end for i in ibans):
+            continue
+        # Up to ten digits, grouped by spaces or dots, O read for 0 by OCR repaired.
+        digits, ends, i = "", [], m.end()
+        while i < len(upper) and len(digits) < 10:
+            c = upper[i]
+            if c.isdigit() or c == "O":
+                digits += "0" if c == "O" else c
+                ends.append(i + 1)
+            elif c not in " .":
+                break
+            i += 1
+        for n in (10, 9):
+            if len(digits) >= n and not (len(digits) > n and n == 9):
+                candidate = digits[:n] if n == 10 else "0" + digits[:n]
+                end = ends[n - 1]
+                if end < len(upper) and upper[end].isdigit():
+                    continue
+                if candidate[0] in "01" and be_vat.is_valid(candidate):
+                    out.append(Match("BE" + candidate, m.start(), end))
+                    break
+    for m in _FOREIGN_VAT_RE.finditer(upper):
+        if value := normalise_vat(m.group(1)):
+            out.append(Match(value, m.start(), m.end()))
+    if enterprise_context:
+        for m in _ENTERPRISE_RE.finditer(upper):
+            if any(o.start <= m.start() < o.end for o in out):
+                continue
+            if value := normalise_vat("BE" + m.group(1)):
+                out.append(Match(value, m.start(), m.end(), explicit=False))
+    return sorted(out, key=lambda match: match.start)
+
+
+# ---- IBAN, BIC -------------------------------------------------------------------------------
+
+_IBAN_RE = re.compile(r"\b([A-Z]{2}\s?\d[\dO]\s?(?:[A-Z0-9]{4}\s?){2,7}[A-Z0-9]{0,4})")
+
+
+def normalise_iban(raw: str) -> str | None:
+    compact = re.sub(r"\s", "", raw.upper())
+    if len(compact) > 4 and compact[:2] in ("BE", "NL", "DE", "FR", "LU"):
+        # OCR reads O for 0 in the digits of these countries' IBANs (NL has letters in the bank code).
+        head = compact[:4] if compact[:2] != "NL" else compact[:8]
+        compact = head[:2] + head[2:].replace("O", "0") + compact[len(head) :].replace("O", "0")
+    return compact if std_iban.is_valid(compact) else None
+
+
+def find_ibans(text: str) -> list[Match]:
+    out = []
+    upper = text.upper()
+    for m in _IBAN_RE.finditer(upper):
+        raw = m.group(1).rstrip()
+        # The pattern is greedy: drop trailing characters until the checksum holds.
+        while len(re.sub(r"\s", "", raw)) >= 15:
+            if value := normalise_iban(raw):
+                out.append(Match(value, m.start(1), m.start(1) + len(raw)))
+                break
+            raw = raw[:-1].rstrip()
+    return out
+
+
+_BIC_RE = re.compile(r"\b([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
+
+
+def find_bics(text: str) -> list[Match]:
+    out = []
+    for m in _BIC_RE.finditer(text):
+        if std_bic.is_valid(m.group(1)):
+            out.append(Match(m.group(1), m.start(), m.end()))
+    return out
+
+
+# ---- structured reference (OGM/VCS) ----------------------------------------------------------
+
+_REF_RE = re.compile(r"(?:[+*]{2,3}\s?)?(?<!\d)(\d{3})\s?/\s?(\d{4})\s?/\s?(\d{5})(?!\d)(?:\s?[+*]{2,3})?")
+
+
+def structured_reference_valid(digits: str) -> bool:
+    if not re.fullmatch(r"\d{12}", digits):
+        return False
+    check = int(digits[:10]) % 97 or 97
+    return check == int(digits[10:])
+
+
+def find_structured_references(text: str) -> list[Match]:
+    out = []
+    for m in _REF_RE.finditer(text):
+        digits = m.group(1) + m.group(2) + m.group(3)
+        if structured_reference_valid(digits):
+            out.append(Match(digits, m.start(), m.end(), explicit="+" in m.group(0) or "*" in m.group(0)))
+    return out
+
+
+def format_structured_reference(digits: str) -> str:
+    return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
