@@ -490,7 +490,7 @@ class Recogniser:
     def read_totals(self) -> None:
         E = self._labelled("total_excl_vat")
         Vc = [c for c in self._labelled("vat_amount")]
-        I = self._labelled  # noqa: E741 (E, V, I: excl, VAT, incl)("total_incl_vat")
+        I = self._labelled("total_incl_vat")  # noqa: E741 (E, V, I: excl, VAT, incl)
         for group in (E, Vc, I):
             for c in group:
                 c.value = abs(c.value)
