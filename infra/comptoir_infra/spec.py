@@ -119,6 +119,7 @@ class Spec:
 
 DOCUMENTS_BUCKET = "documents"
 INCOMING_QUEUE = "documents-incoming"
+INBOUND_QUEUE = "mail-inbound"  # raw messages SES stored under inbound/
 
 SPEC = Spec(
     table=Table(
@@ -134,14 +135,35 @@ SPEC = Spec(
             id=DOCUMENTS_BUCKET,
             # Originals live here and are kept unchanged forever: versioning guards against overwrite.
             versioned=True,
-            notifications=(Notification(prefix="incoming/", queue=INCOMING_QUEUE),),
+            notifications=(
+                Notification(prefix="incoming/", queue=INCOMING_QUEUE),
+                Notification(prefix="inbound/", queue=INBOUND_QUEUE),
+            ),
         ),
     ),
-    queues=(Queue(id=INCOMING_QUEUE, consumer_app="documents", consumer_handler="on_incoming_object"),),
+    queues=(
+        Queue(id=INCOMING_QUEUE, consumer_app="documents", consumer_handler="on_incoming_object"),
+        # One raw message at a time: up to 40 MB each.
+        Queue(
+            id=INBOUND_QUEUE,
+            consumer_app="ingest_email",
+            consumer_handler="on_inbound_message",
+            batch_size=1,
+            visibility_timeout_s=6 * 120,
+        ),
+    ),
     user_pool=UserPool(id="users", client_id="web"),
     apps=(
         App(name="accounts", uses_user_pool=True),
         App(name="documents", uses_documents_bucket=True, layers=("core", "pdf"), memory_mb=1536),
+        # The pdf layer for its type detection (comptoir_pdf.detect), shared with the pipeline.
+        App(
+            name="ingest_email",
+            uses_documents_bucket=True,
+            layers=("core", "pdf"),
+            memory_mb=1024,
+            timeout_s=120,
+        ),
     ),
     layers=(
         Layer(name="core", package="comptoir_core", extra="core"),
