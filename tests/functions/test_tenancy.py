@@ -16,6 +16,7 @@ SAMPLE_PARAMETERS = {
     "box": "purchase",
     "did": "doc_01jd0000000000000000000000",
     "n": "1",
+    "mid": "ml_01jd0000000000000000000000",
 }
 
 
