@@ -52,10 +52,19 @@ class RunningStack:
     def aws_endpoint(self) -> str:
         return f"http://127.0.0.1:{self.aws_port}"
 
-    def request(self, method: str, path: str, *, token: str | None = None, body=None) -> Http:
-        data = json.dumps(body).encode() if body is not None else None
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        body=None,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> Http:
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
+        request.add_header("Content-Type", content_type)
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:

@@ -2,10 +2,12 @@
 
 import json
 
+import boto3
 import pytest
 from chalice.test import Client
 
 from comptoir_infra.local.apps import load_app_module
+from comptoir_infra.local.provision import connect_notifications
 from comptoir_infra.spec import SPEC
 
 ADMIN = "admin@demo.comptoir.local"
@@ -22,9 +24,16 @@ class Api:
         self._id_token = id_token
 
     def call(
-        self, method: str, path: str, *, as_user: str | None = None, body=None, raw: bytes | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        as_user: str | None = None,
+        body=None,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
     ):
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": content_type, "Accept": "*/*"}
         if as_user:
             headers["Authorization"] = self._id_token(as_user)
         payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
@@ -43,6 +52,41 @@ def api_for(app_name: str):
 
 accounts_api = api_for("accounts")
 documents_api = api_for("documents")
+
+
+@pytest.fixture
+def pump(resources):
+    """Deliver what S3 notified to a queue, through the consuming app's handler, as Lambda would.
+
+    The bucket notifications are connected to the moto queues, so an object put under a watched
+    prefix really produces its event; `pump(queue_id)` drains the queue and returns the handlers'
+    answers (batchItemFailures)."""
+    connect_notifications(resources)
+    sqs = boto3.client("sqs")
+    clients: dict[str, Client] = {}
+
+    def deliver(queue_id: str = "documents-incoming") -> list[dict]:
+        queue = next(q for q in SPEC.queues if q.id == queue_id)
+        if queue.consumer_app not in clients:
+            clients[queue.consumer_app] = Client(load_app_module(SPEC.app(queue.consumer_app)).app)
+        client = clients[queue.consumer_app]
+        answers = []
+        while True:
+            received = sqs.receive_message(
+                QueueUrl=resources.queue_urls[queue_id], MaxNumberOfMessages=queue.batch_size
+            ).get("Messages", [])
+            if not received:
+                return answers
+            event = client.events.generate_sqs_event(
+                queue_name=queue_id, message_bodies=[m["Body"] for m in received]
+            )
+            answers.append(client.lambda_.invoke(queue.consumer_handler, event).payload)
+            for message in received:
+                sqs.delete_message(
+                    QueueUrl=resources.queue_urls[queue_id], ReceiptHandle=message["ReceiptHandle"]
+                )
+
+    return deliver
 
 
 def body(response) -> dict | list:

@@ -1,128 +1,714 @@
-"""documents (foundation part): mailboxes, and the worker that records what channels drop in S3."""
+"""documents: upload, the pipeline, mailboxes, one document's routes, send, process, archive, history.
 
-from pathlib import Path
+Real PDFs and photos, real S3 notifications delivered to the worker (moto), real tokens.
+"""
 
+import base64
+import json
+import uuid
+
+import pymupdf
 import pytest
-from chalice.test import Client
 
-from comptoir_core import keys, wiring
-from comptoir_core.ids import new_id
-from comptoir_infra.local.apps import load_app_module
-from comptoir_infra.spec import INCOMING_QUEUE, SPEC
-from tests.functions.conftest import ADMIN, USER, body
-
-EVENTS = Path(__file__).parents[1] / "events"
+from comptoir_core import wiring
+from comptoir_core.documents import service, store
+from comptoir_core.errors import Conflict
+from comptoir_core.settings import get_settings
+from tests.functions.conftest import ACCOUNTANT, ADMIN, OTHER_ADMIN, USER, body
+from tests.samples import encrypted_pdf, hopeless_pdf, jpeg_photo, text_pdf
 
 
-def _incoming_event(company_id: str, document_id: str, mailbox: str = "purchase") -> str:
-    template = (EVENTS / "s3_object_created_incoming.json").read_text()
-    return (
-        template.replace("{company_id}", company_id)
-        .replace("{document_id}", document_id)
-        .replace("/purchase/", f"/{mailbox}/")
-    )
-
-
-def _drop(company_id: str, mailbox: str, *, source="upload", sender="") -> str:
-    document_id = new_id("doc")
-    wiring.blob_store().put(
-        keys.incoming_object_key(company_id, mailbox, document_id),
-        b"%PDF-1.7 test",
-        content_type="application/pdf",
-        metadata={"source": source, "sender": sender},
-    )
-    return document_id
+def multipart(*files: tuple[str, bytes], **fields: str) -> tuple[str, bytes]:
+    boundary = uuid.uuid4().hex
+    chunks = []
+    for name, value in fields.items():
+        chunks.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for filename, data in files:
+        chunks.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return f"multipart/form-data; boundary={boundary}", b"".join(chunks)
 
 
 @pytest.fixture
-def worker(demo_companies):
-    module = load_app_module(SPEC.app("documents"))
-    with Client(module.app) as client:
-
-        def deliver(*bodies: str) -> dict:
-            event = client.events.generate_sqs_event(queue_name=INCOMING_QUEUE, message_bodies=list(bodies))
-            return client.lambda_.invoke("on_incoming_object", event).payload
-
-        yield deliver
+def company(demo_companies):
+    return demo_companies["Demo SRL"]
 
 
-def test_a_company_has_the_three_mailboxes(documents_api, demo_companies):
-    response = documents_api.call("GET", f"/companies/{demo_companies['Demo SRL']}/mailboxes", as_user=USER)
+@pytest.fixture
+def upload(documents_api, company):
+    def upload_files(*files: tuple[str, bytes], box="purchase", as_user=ADMIN, **fields):
+        content_type, payload = multipart(*files, **fields)
+        return documents_api.call(
+            "POST",
+            f"/companies/{company}/mailboxes/{box}/documents",
+            as_user=as_user,
+            raw=payload,
+            content_type=content_type,
+        )
 
-    assert response.status_code == 200
-    assert body(response) == [
-        {"id": "purchase", "count": 0},
-        {"id": "sales", "count": 0},
-        {"id": "misc", "count": 0},
-    ]
+    return upload_files
 
 
-def test_an_unknown_mailbox_is_404_naming_the_mailboxes(documents_api, demo_companies):
+@pytest.fixture
+def ready(upload, pump):
+    """Upload files and run the pipeline on them; the new document ids."""
+
+    def upload_and_process(*files, **kwargs) -> list[str]:
+        response = upload(*files, **kwargs)
+        assert response.status_code == 202, response.body
+        assert all(answer == {"batchItemFailures": []} for answer in pump())
+        return body(response)["documents"]
+
+    return upload_and_process
+
+
+def get(documents_api, path, as_user=ADMIN, **query):
+    suffix = "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+    return documents_api.call("GET", path + suffix, as_user=as_user)
+
+
+# ---- upload and the pipeline ----------------------------------------------------------------------
+
+
+def test_an_uploaded_pdf_and_photo_are_listed_with_their_page_images(documents_api, company, ready):
+    pdf_id, photo_id = ready(("invoice.pdf", text_pdf("Invoice 1", "page two")), ("ticket.jpg", jpeg_photo()))
+
+    listed = body(get(documents_api, f"/companies/{company}/mailboxes/purchase"))["documents"]
+
+    assert {d["id"]: (d["name"], d["pages"], d["status"], d["source"]) for d in listed} == {
+        pdf_id: ("invoice.pdf", 2, "inbox", "upload"),
+        photo_id: ("ticket.jpg", 1, "inbox", "upload"),
+    }
+    thumbnail = next(d["thumbnail"] for d in listed if d["id"] == photo_id)
+    image = documents_api.call("GET", thumbnail.removeprefix("/documents"), as_user=USER)
+    assert image.status_code == 200
+    assert image.headers["Content-Type"].startswith("image/")
+    assert pymupdf.open(stream=image.body).page_count == 1  # a decodable image
+
+
+def test_the_working_pdf_is_served_and_the_original_is_kept_byte_for_byte(documents_api, company, ready):
+    photo = jpeg_photo()
+    (photo_id,) = ready(("ticket.jpg", photo))
+    path = f"/companies/{company}/documents/{photo_id}/file"
+
+    working = get(documents_api, path)
+    original = get(documents_api, path, original="1")
+
+    assert working.headers["Content-Type"] == "application/pdf"
+    assert pymupdf.open(stream=working.body, filetype="pdf").page_count == 1
+    assert original.body == photo
+    assert original.headers["Content-Type"] == "image/jpeg"
+
+
+def test_a_raw_body_with_a_filename_query_is_an_upload(documents_api, company, pump):
     response = documents_api.call(
-        "GET", f"/companies/{demo_companies['Demo SRL']}/mailboxes/inbox", as_user=USER
+        "POST",
+        f"/companies/{company}/mailboxes/sales/documents?filename=..%2F..%2Fetc%2Fpasswd.pdf&source=scan",
+        as_user=USER,
+        raw=text_pdf("Sales invoice"),
+        content_type="application/pdf",
+    )
+    pump()
+
+    assert response.status_code == 202
+    (document_id,) = body(response)["documents"]
+    document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
+    assert (document["name"], document["source"], document["mailbox"]) == ("passwd.pdf", "scan", "sales")
+    assert document["original_key"] == f"incoming/{company}/sales/{document_id}"
+
+
+def test_the_mobile_app_says_receipt_and_its_fields_are_kept(documents_api, company, ready):
+    (document_id,) = ready(
+        ("IMG_0001.jpg", jpeg_photo()),
+        source="mobile",
+        kind="receipt",
+        fields=json.dumps({"amount": "12.50"}),
     )
 
-    assert response.status_code == 404
-    assert "purchase, sales and misc" in body(response)["error"]["message"]
+    document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
+
+    assert document["source"] == "mobile"
+    assert document["mobile"] == {"kind": "receipt", "fields": {"amount": "12.50"}}
 
 
-def test_a_dropped_file_is_recorded_in_its_mailbox_with_source_and_sender(
-    worker, documents_api, demo_companies
+@pytest.mark.parametrize(
+    ("files", "status", "words"),
+    [
+        ([("virus.exe", b"MZ\x90\x00" + b"\x00" * 100)], 415, "PDF, JPEG, PNG, TIFF"),
+        ([("empty.pdf", b"")], 400, "empty"),
+        ([], 400, "no file"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_stored(upload, documents_api, company, files, status, words):
+    response = upload(*files)
+
+    assert response.status_code == status
+    assert words in body(response)["error"]["message"]
+    assert body(get(documents_api, f"/companies/{company}/history"))["documents"] == []
+
+
+def test_one_bad_file_refuses_the_whole_upload(upload, documents_api, company):
+    response = upload(("good.pdf", text_pdf()), ("bad.bin", b"\x00\x01\x02"))
+
+    assert response.status_code == 415
+    assert body(get(documents_api, f"/companies/{company}/history"))["documents"] == []
+
+
+def test_a_file_over_the_size_limit_is_413(upload, monkeypatch):
+    monkeypatch.setenv("COMPTOIR_MAX_DOCUMENT_MB", "1")
+    get_settings.cache_clear()
+
+    response = upload(("big.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024 + 1)))
+
+    assert response.status_code == 413
+    assert "the limit is 1 MB" in body(response)["error"]["message"]
+
+
+def test_uploading_to_an_unknown_mailbox_is_404(upload):
+    assert upload(("a.pdf", text_pdf()), box="inbox").status_code == 404
+
+
+def test_a_pdf_that_needs_a_password_says_so(documents_api, company, ready):
+    (document_id,) = ready(("locked.pdf", encrypted_pdf(user_password="s3cret")))
+
+    document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
+
+    assert document["status"] == "needs_password"
+    assert "password" in document["problem"]
+
+
+def test_a_pdf_locked_only_for_editing_gets_an_open_working_copy(documents_api, company, ready):
+    (document_id,) = ready(("owner-only.pdf", encrypted_pdf(user_password="")))
+
+    working = get(documents_api, f"/companies/{company}/documents/{document_id}/file")
+
+    assert not pymupdf.open(stream=working.body, filetype="pdf").needs_pass
+    assert "Locked invoice" in pymupdf.open(stream=working.body, filetype="pdf")[0].get_text()
+
+
+def test_a_hopeless_pdf_fails_with_its_reason_and_keeps_its_original(documents_api, company, ready):
+    (document_id,) = ready(("broken.pdf", hopeless_pdf()))
+
+    document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
+    original = get(documents_api, f"/companies/{company}/documents/{document_id}/file", original="1")
+
+    assert document["status"] == "failed"
+    assert document["problem"]
+    assert original.body == hopeless_pdf()
+
+
+def test_a_failure_mid_pipeline_can_be_retried(documents_api, company, upload, pump, monkeypatch):
+    from comptoir_pdf import render
+
+    real = render.render_pages
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(render, "render_pages", broken)
+    (document_id,) = body(upload(("a.pdf", text_pdf("A"))))["documents"]
+    answers = pump()
+    failed = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
+    monkeypatch.setattr(render, "render_pages", real)
+
+    retried = documents_api.call("POST", f"/companies/{company}/documents/{document_id}/retry", as_user=USER)
+
+    assert answers[0]["batchItemFailures"]  # the event goes back to the queue too
+    assert (failed["status"], failed["problem"]) == (
+        "failed",
+        "an internal error stopped the processing; retry it",
+    )
+    assert retried.status_code == 200
+    assert (body(retried)["status"], body(retried)["pages"]) == ("inbox", 1)
+
+
+def test_retrying_a_document_that_did_not_fail_is_a_conflict(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+
+    response = documents_api.call("POST", f"/companies/{company}/documents/{document_id}/retry", as_user=USER)
+
+    assert response.status_code == 409
+
+
+def test_the_same_bytes_twice_are_flagged_as_a_possible_duplicate_not_dropped(documents_api, company, ready):
+    pdf = text_pdf("Invoice 2026-001")
+    (first,) = ready(("a.pdf", pdf))
+    (second,) = ready(("a-again.pdf", pdf), box="misc")
+
+    listed = body(get(documents_api, f"/companies/{company}/mailboxes/misc"))["documents"]
+
+    assert [(d["id"], d["duplicate"], d["duplicate_of"]) for d in listed] == [(second, True, [first])]
+
+
+def test_a_redelivered_event_changes_nothing(documents_api, company, upload, pump, resources):
+    import boto3
+
+    (document_id,) = body(upload(("a.pdf", text_pdf())))["documents"]
+    sqs = boto3.client("sqs")
+    queue = resources.queue_urls["documents-incoming"]
+    message = sqs.receive_message(QueueUrl=queue)["Messages"][0]
+    sqs.send_message(QueueUrl=queue, MessageBody=message["Body"])  # the same event, delivered again
+    sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+
+    pump()
+    document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
+
+    assert [e["event"] for e in document["history"]] == ["received", "ready"]
+    assert document["version"] == 2
+
+
+# ---- auto-forward -----------------------------------------------------------------------------------
+
+
+def _mail_in(company: str, sender: str) -> str:
+    from comptoir_core.documents.intake import IncomingMetadata, store_incoming
+    from comptoir_core.documents.models import Mailbox, Source
+
+    return store_incoming(
+        blobs=wiring.blob_store(),
+        company_id=company,
+        mailbox=Mailbox.purchase,
+        body=text_pdf("Mailed invoice"),
+        meta=IncomingMetadata(source=Source.mail, name="mailed.pdf", sender=sender),
+    )
+
+
+def _set_purchase_forwarding(accounts_api, company, **mailbox_settings):
+    response = accounts_api.call(
+        "PUT",
+        f"/companies/{company}/settings",
+        as_user=ADMIN,
+        body={"settings": {"mailboxes": {"purchase": mailbox_settings}}, "version": 0},
+    )
+    assert response.status_code == 200, response.body
+
+
+def test_auto_forward_sends_documents_from_external_channels_at_once(
+    accounts_api, documents_api, company, pump
 ):
-    company = demo_companies["Demo SRL"]
-    document_id = _drop(company, "sales", source="mail", sender="client@example.be")
+    _set_purchase_forwarding(accounts_api, company, auto_forward=True)
+    document_id = _mail_in(company, "supplier@example.be")
 
-    result = worker(_incoming_event(company, document_id, "sales"))
+    pump()
+    document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
 
-    assert result == {"batchItemFailures": []}
-    listed = body(documents_api.call("GET", f"/companies/{company}/mailboxes/sales", as_user=ADMIN))
-    assert [(d["id"], d["source"], d["sender"], d["status"]) for d in listed] == [
-        (document_id, "mail", "client@example.be", "received")
-    ]
+    assert document["status"] == "in_processing"
+    assert document["history"][-1]["detail"] == "auto-forward"
 
 
-def test_a_redelivered_event_records_the_document_once(worker, documents_api, demo_companies):
-    company = demo_companies["Demo SRL"]
-    document_id = _drop(company, "purchase")
-
-    worker(_incoming_event(company, document_id))
-    worker(_incoming_event(company, document_id))
-
-    listed = body(documents_api.call("GET", f"/companies/{company}/mailboxes/purchase", as_user=ADMIN))
-    assert [d["id"] for d in listed] == [document_id]
-
-
-def test_a_redelivered_event_does_no_work_the_second_time(worker, demo_companies, monkeypatch):
-    company = demo_companies["Demo SRL"]
-    document_id = _drop(company, "purchase")
-    store = wiring.blob_store()
-    reads = []
-    original = store.metadata
-    monkeypatch.setattr(store, "metadata", lambda key: reads.append(key) or original(key))
-
-    worker(_incoming_event(company, document_id))
-    worker(_incoming_event(company, document_id))
-
-    assert len(reads) == 1
-
-
-def test_a_bad_record_fails_alone_and_the_rest_of_the_batch_lands(worker, documents_api, demo_companies):
-    company = demo_companies["Demo SRL"]
-    good = _drop(company, "misc")
-    bad_key = _incoming_event(company, "../../etc/passwd", "misc")
-
-    result = worker(_incoming_event(company, good, "misc"), bad_key)
-
-    assert len(result["batchItemFailures"]) == 1
-    listed = body(documents_api.call("GET", f"/companies/{company}/mailboxes/misc", as_user=ADMIN))
-    assert [d["id"] for d in listed] == [good]
-
-
-def test_the_s3_test_event_is_accepted_and_records_nothing(worker, documents_api, demo_companies):
-    result = worker((EVENTS / "s3_test_event.json").read_text())
-
-    assert result == {"batchItemFailures": []}
-    counts = body(
-        documents_api.call("GET", f"/companies/{demo_companies['Demo SRL']}/mailboxes", as_user=ADMIN)
+def test_with_the_whitelist_only_listed_senders_are_forwarded(accounts_api, documents_api, company, pump):
+    _set_purchase_forwarding(
+        accounts_api, company, auto_forward=True, whitelist_only=True, whitelist=["@trusted.be"]
     )
-    assert sum(box["count"] for box in counts) == 0
+    trusted = _mail_in(company, "billing@trusted.be")
+    stranger = _mail_in(company, "someone@elsewhere.com")
+
+    pump()
+
+    statuses = {
+        d: body(get(documents_api, f"/companies/{company}/documents/{d}"))["status"]
+        for d in (trusted, stranger)
+    }
+    assert statuses == {trusted: "in_processing", stranger: "inbox"}
+
+
+def test_uploads_by_hand_are_not_auto_forwarded(accounts_api, documents_api, company, ready):
+    _set_purchase_forwarding(accounts_api, company, auto_forward=True)
+
+    (document_id,) = ready(("a.pdf", text_pdf()))
+
+    assert body(get(documents_api, f"/companies/{company}/documents/{document_id}"))["status"] == "inbox"
+
+
+# ---- listing ----------------------------------------------------------------------------------------
+
+
+def test_a_mailbox_pages_newest_first_with_a_cursor(documents_api, company, ready):
+    ids = [ready((f"{n}.pdf", text_pdf(f"doc {n}")))[0] for n in range(5)]
+
+    first = body(get(documents_api, f"/companies/{company}/mailboxes/purchase", limit="2"))
+    second = body(
+        get(documents_api, f"/companies/{company}/mailboxes/purchase", limit="2", cursor=first["next_cursor"])
+    )
+    third = body(
+        get(
+            documents_api, f"/companies/{company}/mailboxes/purchase", limit="2", cursor=second["next_cursor"]
+        )
+    )
+
+    pages = [[d["id"] for d in page["documents"]] for page in (first, second, third)]
+    assert pages == [ids[4:2:-1], ids[2:0:-1], ids[0:1]]
+    assert third["next_cursor"] is None
+
+
+def test_mailbox_filters_combine(documents_api, company, ready):
+    (invoice,) = ready(("Invoice ACME.pdf", text_pdf()))
+    (other,) = ready(("receipt.jpg", jpeg_photo()), source="mobile")
+    documents_api.call(
+        "POST", f"/companies/{company}/documents/{invoice}/labels", as_user=USER, body={"add": ["urgent"]}
+    )
+
+    by_label = body(get(documents_api, f"/companies/{company}/mailboxes/purchase", label="urgent"))
+    by_source = body(get(documents_api, f"/companies/{company}/mailboxes/purchase", source="mobile"))
+    by_text = body(get(documents_api, f"/companies/{company}/mailboxes/purchase", q="acme", source="upload"))
+    bad = get(documents_api, f"/companies/{company}/mailboxes/purchase", status="bogus")
+
+    assert [d["id"] for d in by_label["documents"]] == [invoice]
+    assert [d["id"] for d in by_source["documents"]] == [other]
+    assert [d["id"] for d in by_text["documents"]] == [invoice]
+    assert bad.status_code == 400
+
+
+def test_the_mailbox_counts_include_the_processing_box(documents_api, company, ready):
+    first, _ = ready(("a.pdf", text_pdf()), ("b.pdf", text_pdf("b")))
+    documents_api.call("POST", f"/companies/{company}/documents/{first}/send", as_user=USER)
+
+    counts = {m["id"]: m["count"] for m in body(get(documents_api, f"/companies/{company}/mailboxes"))}
+
+    assert counts == {"purchase": 1, "sales": 0, "misc": 0, "processing": 1}
+
+
+# ---- one document: fields, labels, remarks, move, delete --------------------------------------------
+
+
+def test_a_correction_is_checked_recorded_and_keeps_the_recognised_value(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    path = f"/companies/{company}/documents/{document_id}/fields"
+
+    corrected = documents_api.call(
+        "PATCH",
+        path,
+        as_user=USER,
+        body={
+            "fields": {
+                "supplier_vat": "BE 0403.170.701",
+                "iban": "BE71 0961 2345 6769",
+                "structured_reference": "+++090/9337/55493+++",
+                "invoice_date": "2026-11-02",
+                "total_incl_vat": "121.00",
+            }
+        },
+    )
+
+    fields = body(corrected)["fields"]
+    assert {name: f["value"] for name, f in fields.items()} == {
+        "supplier_vat": "BE0403170701",
+        "iban": "BE71096123456769",
+        "structured_reference": "090933755493",
+        "invoice_date": "2026-11-02",
+        "total_incl_vat": "121.00",
+    }
+    assert {(f["source"], f["corrected_by"], f["confidence"]) for f in fields.values()} == {
+        ("user", USER, 1.0)
+    }
+
+
+def test_invalid_corrections_are_refused_field_by_field(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+
+    response = documents_api.call(
+        "PATCH",
+        f"/companies/{company}/documents/{document_id}/fields",
+        as_user=USER,
+        body={
+            "fields": {
+                "supplier_vat": "BE0403170702",
+                "iban": "BE68539007547035",
+                "structured_reference": "+++090/9337/55494+++",
+                "invoice_date": "2026-13-02",
+                "total_incl_vat": "12.345",
+                "colour": "blue",
+            }
+        },
+    )
+
+    assert response.status_code == 400
+    problems = {d["field"] for d in body(response)["error"]["details"]}
+    assert problems == {
+        "supplier_vat",
+        "iban",
+        "structured_reference",
+        "invoice_date",
+        "total_incl_vat",
+        "colour",
+    }
+    document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
+    assert document["fields"] == {}
+
+
+def test_labels_are_added_and_removed_and_remarks_keep_author_and_time(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    base = f"/companies/{company}/documents/{document_id}"
+
+    documents_api.call("POST", base + "/labels", as_user=USER, body={"add": ["car", "q4", "car"]})
+    documents_api.call("POST", base + "/labels", as_user=USER, body={"remove": ["car"]})
+    remark = documents_api.call("POST", base + "/remarks", as_user=ACCOUNTANT, body={"text": "Which car?"})
+
+    document = body(get(documents_api, base))
+    assert document["labels"] == ["q4"]
+    assert remark.status_code == 201
+    assert [(r["text"], r["author"]) for r in document["remarks"]] == [("Which car?", ACCOUNTANT)]
+
+
+def test_a_document_moves_between_mailboxes(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+
+    moved = documents_api.call(
+        "POST", f"/companies/{company}/documents/{document_id}/move", as_user=USER, body={"mailbox": "sales"}
+    )
+
+    assert body(moved)["mailbox"] == "sales"
+    assert [
+        d["id"] for d in body(get(documents_api, f"/companies/{company}/mailboxes/sales"))["documents"]
+    ] == [document_id]
+
+
+def test_a_deleted_document_is_kept_and_only_an_admin_restores_it(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    base = f"/companies/{company}/documents/{document_id}"
+
+    deleted = documents_api.call("DELETE", base, as_user=USER)
+    listed = body(get(documents_api, f"/companies/{company}/mailboxes/purchase"))["documents"]
+    by_user = documents_api.call("POST", base + "/restore", as_user=USER)
+    by_admin = documents_api.call("POST", base + "/restore", as_user=ADMIN)
+
+    assert body(deleted)["status"] == "deleted"
+    assert listed == []
+    assert get(documents_api, base + "/file").status_code == 200
+    assert by_user.status_code == 403
+    assert body(by_admin)["status"] == "inbox"
+
+
+# ---- send, the processing box, the accountant, the archive ------------------------------------------
+
+
+def test_sent_documents_go_to_in_processing_and_the_accountant_processes_them(documents_api, company, ready):
+    first, second = ready(("a.pdf", text_pdf("A")), ("b.pdf", text_pdf("B")))
+
+    sent = documents_api.call(
+        "POST", f"/companies/{company}/send", as_user=USER, body={"ids": [first, second]}
+    )
+    waiting = body(get(documents_api, "/firm/processing", as_user=ACCOUNTANT))["documents"]
+    processed = documents_api.call(
+        "POST",
+        f"/companies/{company}/documents/{first}/process",
+        as_user=ACCOUNTANT,
+        body={
+            "booking": {"journal": "ACH", "account": "604000", "vat_code": "21", "amount_incl_vat": "121.00"}
+        },
+    )
+
+    assert [d["status"] for d in body(sent)] == ["in_processing", "in_processing"]
+    assert {d["id"] for d in waiting} == {first, second}
+    assert body(processed)["status"] == "processed"
+    box = body(get(documents_api, f"/companies/{company}/mailboxes/processing"))["documents"]
+    assert [d["id"] for d in box] == [second]
+    archived = body(get(documents_api, f"/companies/{company}/archive", tab="purchase"))["documents"]
+    assert [d["id"] for d in archived] == [first]
+
+
+def test_in_processing_a_document_can_still_be_downloaded_remarked_and_deleted(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    base = f"/companies/{company}/documents/{document_id}"
+    documents_api.call("POST", base + "/send", as_user=USER)
+
+    assert get(documents_api, base + "/file").status_code == 200
+    assert (
+        documents_api.call("POST", base + "/remarks", as_user=USER, body={"text": "urgent"}).status_code
+        == 201
+    )
+    assert documents_api.call("DELETE", base, as_user=USER).status_code == 200
+
+
+def test_sending_a_deleted_document_is_a_conflict(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    documents_api.call("DELETE", f"/companies/{company}/documents/{document_id}", as_user=USER)
+
+    response = documents_api.call("POST", f"/companies/{company}/documents/{document_id}/send", as_user=USER)
+
+    assert response.status_code == 409
+    assert body(response)["error"]["details"] == [{"id": document_id, "status": "deleted"}]
+
+
+def test_one_unsendable_document_sends_none(documents_api, company, ready):
+    good, bad = ready(("a.pdf", text_pdf()), ("b.pdf", text_pdf("b")))
+    documents_api.call("DELETE", f"/companies/{company}/documents/{bad}", as_user=USER)
+
+    response = documents_api.call(
+        "POST", f"/companies/{company}/send", as_user=USER, body={"ids": [good, bad]}
+    )
+
+    assert response.status_code == 409
+    assert body(get(documents_api, f"/companies/{company}/documents/{good}"))["status"] == "inbox"
+
+
+def test_of_two_sends_at_once_only_one_wins(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    repo = wiring.repository()
+    # The second click read the document before the first click's send landed.
+    second_click = store.get_document(repo=repo, company_id=company, document_id=document_id)
+    documents_api.call("POST", f"/companies/{company}/documents/{document_id}/send", as_user=USER)
+
+    with pytest.raises(Conflict):
+        store.save_all(repo=repo, documents=[service.mark_sent(second_click, by=ADMIN)])
+    history = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))["history"]
+    assert [(e["event"], e["by"]) for e in history if e["event"] == "sent"] == [("sent", USER)]
+
+
+def test_processing_a_document_that_is_not_in_processing_is_a_conflict(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+
+    response = documents_api.call(
+        "POST",
+        f"/companies/{company}/documents/{document_id}/process",
+        as_user=ACCOUNTANT,
+        body={"booking": {"journal": "ACH", "account": "604000"}},
+    )
+
+    assert response.status_code == 409
+
+
+def test_only_the_accountant_processes(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    documents_api.call("POST", f"/companies/{company}/documents/{document_id}/send", as_user=USER)
+
+    response = documents_api.call(
+        "POST",
+        f"/companies/{company}/documents/{document_id}/process",
+        as_user=ADMIN,
+        body={"booking": {"journal": "ACH", "account": "604000"}},
+    )
+
+    assert response.status_code == 403
+
+
+def test_the_firm_box_shows_only_the_companies_the_accountant_manages(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    documents_api.call("POST", f"/companies/{company}/documents/{document_id}/send", as_user=USER)
+
+    assert body(get(documents_api, "/firm/processing", as_user=OTHER_ADMIN))["documents"] == []
+    assert body(get(documents_api, "/firm/processing", as_user=ADMIN))["documents"] == []
+
+
+def _process(documents_api, company, document_id, fields):
+    documents_api.call(
+        "PATCH", f"/companies/{company}/documents/{document_id}/fields", as_user=USER, body={"fields": fields}
+    )
+    documents_api.call("POST", f"/companies/{company}/documents/{document_id}/send", as_user=USER)
+    documents_api.call(
+        "POST",
+        f"/companies/{company}/documents/{document_id}/process",
+        as_user=ACCOUNTANT,
+        body={"booking": {"journal": "ACH", "account": "604000"}},
+    )
+
+
+def test_the_archive_sorts_by_invoice_date_and_its_filters_combine(documents_api, company, ready):
+    older, newer, other = ready(("a.pdf", text_pdf("a")), ("b.pdf", text_pdf("b")), ("c.pdf", text_pdf("c")))
+    _process(
+        documents_api,
+        company,
+        older,
+        {
+            "supplier_name": "Acme",
+            "invoice_date": "2026-01-10",
+            "total_incl_vat": "100.00",
+            "invoice_number": "F-1",
+        },
+    )
+    _process(
+        documents_api,
+        company,
+        newer,
+        {
+            "supplier_name": "Acme",
+            "invoice_date": "2026-03-01",
+            "total_incl_vat": "250.00",
+            "invoice_number": "F-2",
+        },
+    )
+    _process(
+        documents_api,
+        company,
+        other,
+        {"supplier_name": "Brico", "invoice_date": "2026-02-01", "total_incl_vat": "80.00"},
+    )
+    archive = f"/companies/{company}/archive"
+
+    everything = body(get(documents_api, archive))["documents"]
+    acme_over_150 = body(get(documents_api, archive, counterparty="acme", amount_min="150"))["documents"]
+    february = body(get(documents_api, archive, date_from="2026-02-01", date_to="2026-02-28"))["documents"]
+
+    assert [d["id"] for d in everything] == [newer, other, older]
+    assert [d["id"] for d in acme_over_150] == [newer]
+    assert [d["id"] for d in february] == [other]
+
+
+def test_the_accountant_files_a_misc_document_in_the_permanent_dossier(documents_api, company, ready):
+    (statutes,) = ready(("statutes.pdf", text_pdf("Statuts")), box="misc")
+    (invoice,) = ready(("invoice.pdf", text_pdf()))
+
+    by_admin = documents_api.call(
+        "POST",
+        f"/companies/{company}/documents/{statutes}/permanent",
+        as_user=ADMIN,
+        body={"permanent": True},
+    )
+    filed = documents_api.call(
+        "POST",
+        f"/companies/{company}/documents/{statutes}/permanent",
+        as_user=ACCOUNTANT,
+        body={"permanent": True},
+    )
+    not_misc = documents_api.call(
+        "POST",
+        f"/companies/{company}/documents/{invoice}/permanent",
+        as_user=ACCOUNTANT,
+        body={"permanent": True},
+    )
+
+    assert by_admin.status_code == 403
+    assert filed.status_code == 200
+    assert not_misc.status_code == 409
+    dossier = body(get(documents_api, f"/companies/{company}/archive", tab="permanent"))["documents"]
+    assert [d["id"] for d in dossier] == [statutes]
+
+
+def test_the_history_lists_every_document_with_its_source_and_status(documents_api, company, ready):
+    kept, deleted = ready(("a.pdf", text_pdf()), ("b.pdf", text_pdf("b")))
+    documents_api.call("DELETE", f"/companies/{company}/documents/{deleted}", as_user=USER)
+
+    history = body(get(documents_api, f"/companies/{company}/history"))["documents"]
+    only_deleted = body(get(documents_api, f"/companies/{company}/history", status="deleted"))["documents"]
+
+    assert {(d["id"], d["source"], d["status"]) for d in history} == {
+        (kept, "upload", "inbox"),
+        (deleted, "upload", "deleted"),
+    }
+    assert [d["id"] for d in only_deleted] == [deleted]
+
+
+# ---- large uploads ----------------------------------------------------------------------------------
+
+
+def test_a_large_upload_gets_a_presigned_post_for_one_key_under_the_company_prefix(documents_api, company):
+    response = documents_api.call(
+        "POST",
+        f"/companies/{company}/uploads",
+        as_user=USER,
+        body={"mailbox": "purchase", "name": "scan.pdf"},
+    )
+
+    form = body(response)
+    assert response.status_code == 201
+    assert form["fields"]["key"] == f"incoming/{company}/purchase/{form['document']}"
+    policy = json.loads(base64.b64decode(form["fields"]["policy"]))
+    assert ["content-length-range", 1, 50 * 1024 * 1024] in policy["conditions"]
+    assert {"key": form["fields"]["key"]} in policy["conditions"]

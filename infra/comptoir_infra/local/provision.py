@@ -181,3 +181,5 @@ def _user_pool(cognito) -> tuple[str, str, str]:
         TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
     )["UserPoolClient"]
     return pool["Id"], pool["Arn"], client["ClientId"]
+        # The id token carries the e-mail, as Cognito's default client does: it names who did what.
+        ReadAttributes=["email", "email_verified"],

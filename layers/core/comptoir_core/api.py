@@ -11,9 +11,10 @@ from typing import TypeVar
 from chalice import CognitoUserPoolAuthorizer, Response
 from pydantic import BaseModel, ValidationError
 
+from comptoir_core import wiring
 from comptoir_core.errors import DomainError, Invalid, Unauthorized
 from comptoir_core.observability import logger
-from comptoir_core.tenancy import Caller
+from comptoir_core.tenancy import Caller, authorize
 
 # CDK replaces the provider ARN in each API's definition with the real pool's; the value here
 # only matters to `chalice package`, which runs without AWS.
@@ -58,9 +59,13 @@ def caller_of(request) -> Caller:
 
 
 def caller_in_company(request, company_id: str) -> Caller:
-    """The caller of a company-scoped route; every log line of the request names the company."""
+    """The caller of a company-scoped route, checked to be a member before anything of the request is
+    read: a stranger gets 404 whatever the body. Every log line of the request names the company.
+    (Services still check the role their use case needs.)"""
     logger.append_keys(company_id=company_id)
-    return caller_of(request)
+    caller = caller_of(request)
+    authorize(repo=wiring.repository(), caller=caller, company_id=company_id)
+    return caller
 
 
 def parse_body(request, model: type[Model]) -> Model:
@@ -76,6 +81,14 @@ def parse_body(request, model: type[Model]) -> Model:
     except ValidationError as error:
         # Only the request's own validation is the caller's fault (400); any other is ours (500).
         raise Invalid("the request is not valid", details=_validation_details(error)) from error
+
+
+def parse_query(request, model: type[Model]) -> Model:
+    """Query parameters into a model; unknown or bad parameters are a 400 naming them."""
+    try:
+        return model.model_validate(dict(request.query_params or {}))
+    except ValidationError as error:
+        raise Invalid("the query is not valid", details=_validation_details(error)) from error
 
 
 def dump(value: BaseModel | list[BaseModel], status: int = 200) -> Response:

@@ -45,6 +45,15 @@ def document_sk(document_id: str) -> str:
 DOCUMENT_SK_PREFIX = "DOC#"
 
 
+def content_hash_prefix(sha256: str) -> str:
+    """The documents of a company with these exact bytes: one item each, found by this prefix."""
+    return f"HASH#{sha256}#"
+
+
+def content_hash_sk(sha256: str, document_id: str) -> str:
+    return f"{content_hash_prefix(sha256)}{document_id}"
+
+
 def incoming_object_key(company_id: str, mailbox: str, document_id: str) -> str:
     """Where a channel drops a received file in S3. Built from ids only."""
     return f"incoming/{company_id}/{mailbox}/{document_id}"

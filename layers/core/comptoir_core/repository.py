@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from comptoir_core import aws
@@ -45,12 +46,50 @@ class Repository:
             self._table.put_item(Item=new_item, ConditionExpression=condition)
         return new_item
 
-    def query(self, pk: str, *, sk_prefix: str | None = None, index: str | None = None) -> Iterator[Item]:
+    def replace_all_versioned(self, items: list[tuple[Item, int]]) -> list[Item]:
+        """Write several (item, expected_version) pairs in one transaction: all land, or none (Conflict)."""
+        if not items:
+            return []
+        written = [{**item, "version": expected + 1} for item, expected in items]
+        client = aws.client("dynamodb")
+        serializer = TypeSerializer()
+        with _conflicts("changed meanwhile; reload and try again"):
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table_name,
+                            "Item": {k: serializer.serialize(v) for k, v in item.items()},
+                            "ConditionExpression": "#v = :v",
+                            "ExpressionAttributeNames": {"#v": "version"},
+                            "ExpressionAttributeValues": {":v": serializer.serialize(expected)},
+                        }
+                    }
+                    for item, (_, expected) in zip(written, items, strict=True)
+                ]
+            )
+        return written
+
+    def delete(self, pk: str, sk: str) -> None:
+        self._table.delete_item(Key={"pk": pk, "sk": sk})
+
+    def query(
+        self,
+        pk: str,
+        *,
+        sk_prefix: str | None = None,
+        index: str | None = None,
+        descending: bool = False,
+        sk_before: str | None = None,
+    ) -> Iterator[Item]:
+        """Items of one partition in sort-key order (or reversed); `sk_before` starts strictly below a key."""
         pk_name, sk_name = ("gsi1pk", "gsi1sk") if index == GSI1 else ("pk", "sk")
         condition = Key(pk_name).eq(pk)
-        if sk_prefix:
+        if sk_before and sk_prefix:
+            condition &= Key(sk_name).between(sk_prefix, _just_below(sk_before))
+        elif sk_prefix:
             condition &= Key(sk_name).begins_with(sk_prefix)
-        kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
+        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ScanIndexForward": not descending}
         if index:
             kwargs["IndexName"] = index
         while True:
@@ -59,6 +98,11 @@ class Repository:
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _just_below(key: str) -> str:
+    """The greatest string sorting before `key` closely enough for a BETWEEN bound (ids are ASCII)."""
+    return key[:-1] + chr(ord(key[-1]) - 1) + "\U0010ffff"
 
 
 class _conflicts:

@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,6 +17,28 @@ class Settings(BaseSettings):
     inbound_domain: str = "in.comptoir.local"
     # Scans are read by Textract in AWS when on, by the local OCR otherwise.
     textract_enabled: bool = False
+    # Dropbox intake (comptoir_core.dropbox). Empty app key: the channel is off.
+    dropbox_app_key: str = ""
+    dropbox_app_secret: SecretStr = SecretStr("")
+    # Where Dropbox sends the browser back after consent: <API domain>/dropbox-webhook/oauth/callback.
+    dropbox_redirect_url: str = ""
+    # The SQS queue the webhook hands accounts to, and the KMS key the refresh tokens are encrypted with.
+    dropbox_queue_url: str = ""
+    tokens_key_id: str = ""
+    # Dropbox's hosts, as the SDK names them; tests and the local stack point them at a fake.
+    dropbox_api_host: str = "api.dropboxapi.com"
+    dropbox_content_host: str = "content.dropboxapi.com"
+    dropbox_notify_host: str = "notify.dropboxapi.com"
+    dropbox_web_host: str = "www.dropbox.com"
+    # A PEM bundle to trust instead of the system's (only for a fake Dropbox with its own certificate).
+    dropbox_ca_bundle: str | None = None
+    # Limits on one document, whatever its channel.
+    max_document_mb: int = 50
+    max_pages: int = 500
+
+    @property
+    def max_document_bytes(self) -> int:
+        return self.max_document_mb * 1024 * 1024
 
 
 @lru_cache(maxsize=1)

@@ -13,9 +13,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from comptoir_core import keys
 from comptoir_core.blobs import BlobStore
-from comptoir_core.documents.models import Mailbox, MailInfo, MobileInfo, Source
+from comptoir_core.documents.models import IncomingObject, Mailbox, MailInfo, MobileInfo, Source
 from comptoir_core.errors import Invalid
-from comptoir_core.ids import new_id
+from comptoir_core.ids import is_valid_id, new_id
 
 METADATA_KEY = "comptoir"
 _METADATA_BUDGET = 1800  # bytes of the encoded value; S3 allows 2 KB of user metadata in all
@@ -50,13 +50,30 @@ def encode_metadata(meta: IncomingMetadata) -> dict[str, str]:
 
 def read_incoming_metadata(metadata: dict[str, str]) -> IncomingMetadata:
     encoded = metadata.get(METADATA_KEY)
-    if encoded is None:
-        # Objects put by hand or by the presigned upload form carry a plain source, if anything.
-        return IncomingMetadata(source=metadata.get("source", Source.upload.value))
     try:
+        if encoded is None:
+            # An object put by hand (or by another tool) carries a plain source and sender, if anything.
+            return IncomingMetadata(
+                source=metadata.get("source", Source.upload.value), sender=metadata.get("sender") or None
+            )
         return IncomingMetadata.model_validate_json(base64.urlsafe_b64decode(encoded.encode()))
     except (ValueError, ValidationError) as error:
         raise Invalid(f"unreadable incoming metadata: {error}") from error
+
+
+def parse_incoming_key(key: str, *, size: int) -> IncomingObject:
+    """Read an incoming/<company>/<mailbox>/<document> key; anything else is refused, never guessed."""
+    parts = key.split("/")
+    if len(parts) != 4 or parts[0] != "incoming":
+        raise Invalid(f"not an incoming document key: {key!r}")
+    _, company_id, mailbox, document_id = parts
+    if not is_valid_id(company_id, "co") or not is_valid_id(document_id, "doc"):
+        raise Invalid(f"not an incoming document key: {key!r}")
+    if mailbox not in Mailbox.__members__:
+        raise Invalid(f"unknown mailbox in {key!r}")
+    return IncomingObject(
+        key=key, company_id=company_id, mailbox=Mailbox(mailbox), document_id=document_id, size=size
+    )
 
 
 def store_incoming(

@@ -154,6 +154,17 @@ class Document(BaseModel):
     version: int = 0
 
 
+# The media type of an original by its detected kind (Document.content_type).
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "tiff": "image/tiff",
+    "ubl": "application/xml",
+    "cii": "application/xml",
+}
+
+
 class MailboxRead(BaseModel):
     id: str
     count: int

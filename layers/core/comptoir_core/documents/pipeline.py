@@ -1,0 +1,317 @@
+"""The processing pipeline: from a file a channel stored under incoming/ to a document in its mailbox.
+
+Runs in the documents worker (S3 event → SQS) and synchronously for uploads' retries, split and merge
+results. It needs the PDF layer, so only apps that carry both layers import it.
+
+Every run is idempotent: the document item is created once (conditional write) and a document that
+already got past the pipeline is left alone, so a redelivered event changes nothing.
+"""
+
+import hashlib
+
+from comptoir_core import keys
+from comptoir_core.accounts.service import read_company_settings
+from comptoir_core.blobs import BlobStore
+from comptoir_core.documents import store
+from comptoir_core.documents.intake import (
+    IncomingMetadata,
+    parse_incoming_key,
+    read_incoming_metadata,
+    store_incoming,
+)
+from comptoir_core.documents.models import (
+    EXTERNAL_SOURCES,
+    Document,
+    DocumentStatus,
+    IncomingObject,
+    Mailbox,
+    Remark,
+)
+from comptoir_core.documents.service import EDITORS, event, mark_sent, now
+from comptoir_core.documents.views import UploadedFile, UploadOptions
+from comptoir_core.errors import Conflict, Invalid, NotFound, TooLarge, UnsupportedType
+from comptoir_core.ids import new_id
+from comptoir_core.observability import logger
+from comptoir_core.repository import Repository
+from comptoir_core.settings import Settings
+from comptoir_core.tenancy import Caller, authorize
+from comptoir_pdf import render
+from comptoir_pdf.detect import Kind, detect
+from comptoir_pdf.errors import DocumentError, NeedsPassword
+from comptoir_pdf.normalise import normalise
+
+ACCEPTED_KINDS = frozenset({Kind.PDF, Kind.JPEG, Kind.PNG, Kind.TIFF, Kind.HTML, Kind.UBL, Kind.CII})
+ACCEPTED_TYPES = "PDF, JPEG, PNG, TIFF, HTML, and UBL or CII e-invoice XML"
+# Statuses the pipeline (re)starts from; any other means it already ran.
+_RUNNABLE = frozenset({DocumentStatus.received, DocumentStatus.failed})
+
+
+def upload(
+    *,
+    repo: Repository,
+    blobs: BlobStore,
+    settings: Settings,
+    caller: Caller,
+    company_id: str,
+    mailbox: str,
+    files: list[UploadedFile],
+    options: UploadOptions,
+) -> list[str]:
+    """Store uploaded files as new documents; every file is checked before any is stored."""
+    authorize(repo=repo, caller=caller, company_id=company_id, roles=EDITORS)
+    if mailbox not in Mailbox.__members__:
+        raise NotFound(f"no mailbox {mailbox!r}; the mailboxes are purchase, sales and misc")
+    if not files:
+        raise Invalid("no file in the upload")
+    for file in files:
+        check_acceptable(file.body, name=file.name, max_bytes=settings.max_document_bytes)
+    mobile = {"kind": options.kind, "fields": options.fields} if (options.kind or options.fields) else None
+    return [
+        store_incoming(
+            blobs=blobs,
+            company_id=company_id,
+            mailbox=Mailbox(mailbox),
+            body=file.body,
+            meta=IncomingMetadata(source=options.source, name=file.name, sender=caller.email, mobile=mobile),
+        )
+        for file in files
+    ]
+
+
+def check_acceptable(body: bytes, *, name: str, max_bytes: int) -> Kind:
+    if not body:
+        raise Invalid(f"{name!r} is empty")
+    if len(body) > max_bytes:
+        raise TooLarge(f"{name!r} is {len(body) / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB")
+    kind = detect(body)
+    if kind not in ACCEPTED_KINDS:
+        raise UnsupportedType(f"{name!r} is not a supported file; accepted are {ACCEPTED_TYPES}")
+    return kind
+
+
+def run(*, repo: Repository, blobs: BlobStore, settings: Settings, key: str, size: int) -> Document:
+    """The pipeline for one incoming object, start to end (the worker's entry point)."""
+    incoming = parse_incoming_key(key, size=size)
+    logger.append_keys(company_id=incoming.company_id, document_id=incoming.document_id)
+    meta = read_incoming_metadata(blobs.metadata(key))
+    document = _claim(repo, incoming, meta)
+    if document.status not in _RUNNABLE:
+        return document
+    return _process(repo, blobs, settings, document, meta)
+
+
+def retry(
+    *,
+    repo: Repository,
+    blobs: BlobStore,
+    settings: Settings,
+    caller: Caller,
+    company_id: str,
+    document_id: str,
+) -> Document:
+    """Run the pipeline again on a failed document, from its original."""
+    authorize(repo=repo, caller=caller, company_id=company_id, roles=EDITORS)
+    document = store.get_document(repo=repo, company_id=company_id, document_id=document_id)
+    if document.status != DocumentStatus.failed:
+        raise Conflict(f"this document is {document.status.value}; only a failed document can be retried")
+    meta = read_incoming_metadata(blobs.metadata(document.original_key))
+    retried = store.save(
+        repo=repo,
+        document=document.model_copy(
+            update={"history": [*document.history, event("retried", by=caller.email)]}
+        ),
+    )
+    return _process(repo, blobs, settings, retried, meta)
+
+
+def ingest_now(
+    *,
+    repo: Repository,
+    blobs: BlobStore,
+    settings: Settings,
+    company_id: str,
+    mailbox: Mailbox,
+    body: bytes,
+    meta: IncomingMetadata,
+    inherit: list[Document] = (),
+) -> Document:
+    """Store bytes as a new document and run the pipeline at once (split and merge results); the
+    worker that later sees the same object finds it done. Labels and remarks of `inherit` carry over."""
+    document_id = store_incoming(blobs=blobs, company_id=company_id, mailbox=mailbox, body=body, meta=meta)
+    key = keys.incoming_object_key(company_id, mailbox.value, document_id)
+    document = run(repo=repo, blobs=blobs, settings=settings, key=key, size=len(body))
+    if not inherit:
+        return document
+    labels = list(dict.fromkeys([*document.labels, *(label for d in inherit for label in d.labels)]))
+    remarks = [*document.remarks, *(r for d in inherit for r in d.remarks)]
+    return store.save(repo=repo, document=document.model_copy(update={"labels": labels, "remarks": remarks}))
+
+
+def replace_working_pdf(
+    *, repo: Repository, blobs: BlobStore, document: Document, pdf: bytes, event_name: str, by: str
+) -> Document:
+    """A new working version (page edits): the previous versions and the original stay in S3."""
+    version = document.working_version + 1
+    pages = _store_working(blobs, document, pdf, version)
+    changed = document.model_copy(
+        update={
+            "working_key": store.working_pdf_key(document.company_id, document.id, version),
+            "working_version": version,
+            "pages": pages,
+            "history": [
+                *document.history,
+                event(event_name, by=by, detail=f"version {version}, {pages} pages"),
+            ],
+        }
+    )
+    return store.save(repo=repo, document=changed)
+
+
+# ---- the steps -------------------------------------------------------------------------------
+
+
+def _claim(repo: Repository, incoming: IncomingObject, meta: IncomingMetadata) -> Document:
+    """Create the document item once; a second delivery finds it and gets it back unchanged."""
+    received_at = now()
+    remarks = []
+    if meta.remark:
+        remarks.append(
+            Remark(id=new_id("rm"), text=meta.remark, author=meta.sender or meta.source.value, at=received_at)
+        )
+    document = Document(
+        id=incoming.document_id,
+        company_id=incoming.company_id,
+        mailbox=incoming.mailbox,
+        status=DocumentStatus.received,
+        source=meta.source,
+        name=meta.name,
+        sender=meta.sender,
+        received_at=received_at,
+        size=incoming.size,
+        original_key=incoming.key,
+        labels=meta.labels,
+        remarks=remarks,
+        mail=meta.mail,
+        mobile=meta.mobile,
+        derived_from=meta.derived_from,
+        history=[event("received", by=meta.sender, detail=f"via {meta.source.value}")],
+    )
+    try:
+        return store.save(repo=repo, document=document)
+    except Conflict:
+        return store.get_document(repo=repo, company_id=incoming.company_id, document_id=incoming.document_id)
+
+
+def _process(
+    repo: Repository, blobs: BlobStore, settings: Settings, document: Document, meta: IncomingMetadata
+) -> Document:
+    try:
+        return _process_or_raise(repo, blobs, settings, document, meta)
+    except Exception as error:
+        # An outage or a bug: say so on the document (retry works), and let the event be retried too.
+        logger.exception("the pipeline stopped")
+        _stop(repo, document, DocumentStatus.failed, "an internal error stopped the processing; retry it")
+        raise error
+
+
+def _process_or_raise(
+    repo: Repository, blobs: BlobStore, settings: Settings, document: Document, meta: IncomingMetadata
+) -> Document:
+    if meta.problem:
+        return _stop(repo, document, DocumentStatus.failed, meta.problem)
+    data = blobs.get(document.original_key)
+    if len(data) > settings.max_document_bytes:
+        limit = settings.max_document_bytes // 1048576
+        return _stop(repo, document, DocumentStatus.failed, f"the file is larger than the {limit} MB limit")
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        normalised = normalise(data, max_pages=settings.max_pages)
+    except NeedsPassword as error:
+        return _stop(repo, document, DocumentStatus.needs_password, error.message, sha256=sha256)
+    except DocumentError as error:
+        return _stop(repo, document, DocumentStatus.failed, error.message, sha256=sha256)
+    pdf = normalised.pdf
+    if pdf is None:
+        return _stop(
+            repo, document, DocumentStatus.failed, "e-invoice XML cannot be shown yet", sha256=sha256
+        )
+    version = document.working_version + 1
+    pages = _store_working(blobs, document, pdf, version)
+    duplicates = _remember_content(repo, document, sha256)
+    status = DocumentStatus.inbox
+    ready = document.model_copy(
+        update={
+            "status": status,
+            "problem": None,
+            "sha256": sha256,
+            "content_type": normalised.kind.value,
+            "pages": pages,
+            "working_key": store.working_pdf_key(document.company_id, document.id, version),
+            "working_version": version,
+            "warnings": normalised.warnings,
+            "duplicate_of": duplicates,
+            "history": [
+                *document.history,
+                event("ready", detail=f"{pages} page(s)" + "".join(f"; {w}" for w in normalised.warnings)),
+                *([event("possible_duplicate", detail=", ".join(duplicates))] if duplicates else []),
+            ],
+        }
+    )
+    forward = _forwarding(repo, ready, meta)
+    if forward:
+        ready = mark_sent(ready, by=None, detail=forward)
+    return store.save(repo=repo, document=ready)
+
+
+def _store_working(blobs: BlobStore, document: Document, pdf: bytes, version: int) -> int:
+    blobs.put(
+        store.working_pdf_key(document.company_id, document.id, version), pdf, content_type="application/pdf"
+    )
+    pages = 0
+    for page, size, image in render.render_pages(pdf):
+        blobs.put(
+            store.page_image_key(document.company_id, document.id, version, page, size),
+            image,
+            content_type=render.IMAGE_CONTENT_TYPE[size],
+        )
+        pages = max(pages, page)
+    return pages
+
+
+def _remember_content(repo: Repository, document: Document, sha256: str) -> list[str]:
+    """Same bytes already received in this company: a possible duplicate, flagged, never dropped."""
+    pk = keys.company_pk(document.company_id)
+    earlier = [
+        item["document_id"]
+        for item in repo.query(pk, sk_prefix=keys.content_hash_prefix(sha256))
+        if item["document_id"] != document.id
+    ]
+    repo.put({"pk": pk, "sk": keys.content_hash_sk(sha256, document.id), "document_id": document.id})
+    return earlier
+
+
+def _forwarding(repo: Repository, document: Document, meta: IncomingMetadata) -> str | None:
+    """Why this document goes to In processing at once, if it does."""
+    if meta.then == "send":
+        return "sent on creation"
+    if document.source not in EXTERNAL_SOURCES:
+        return None
+    settings = read_company_settings(repo=repo, company_id=document.company_id).mailbox(document.mailbox)
+    if settings.forwards(document.sender):
+        return "auto-forward" + (" (whitelisted sender)" if settings.whitelist_only else "")
+    return None
+
+
+def _stop(
+    repo: Repository, document: Document, status: DocumentStatus, problem: str, *, sha256: str | None = None
+) -> Document:
+    logger.info("document stopped", extra={"status": status.value, "problem": problem})
+    stopped = document.model_copy(
+        update={
+            "status": status,
+            "problem": problem,
+            "sha256": sha256 or document.sha256,
+            "history": [*document.history, event(status.value, detail=problem)],
+        }
+    )
+    return store.save(repo=repo, document=stopped)

@@ -1,0 +1,128 @@
+"""The inbox over HTTP on the running local stack: upload, pipeline, page images, send, process, archive."""
+
+import time
+import uuid
+
+import pymupdf
+
+from tests.samples import jpeg_photo, text_pdf
+
+ADMIN = "admin@demo.comptoir.local"
+ACCOUNTANT = "accountant@demo.comptoir.local"
+
+
+def _multipart(*files: tuple[str, bytes]) -> tuple[str, bytes]:
+    boundary = uuid.uuid4().hex
+    chunks = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
+        + data
+        + b"\r\n"
+        for name, data in files
+    ]
+    return f"multipart/form-data; boundary={boundary}", b"".join(chunks) + f"--{boundary}--\r\n".encode()
+
+
+def _until(predicate, timeout_s: float = 15):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_upload_list_send_and_process_over_http(stack):
+    token = stack.login(ADMIN)["id_token"]
+    accountant = stack.login(ACCOUNTANT)["id_token"]
+    company = stack.request("GET", "/accounts/companies", token=token).json()[0]["id"]
+    content_type, payload = _multipart(("invoice.pdf", text_pdf("Invoice 42")), ("photo.jpg", jpeg_photo()))
+
+    uploaded = stack.request(
+        "POST",
+        f"/documents/companies/{company}/mailboxes/purchase/documents",
+        token=token,
+        raw=payload,
+        content_type=content_type,
+    )
+    assert uploaded.status == 202, uploaded.body
+    ids = uploaded.json()["documents"]
+
+    def ready():
+        listed = stack.request(
+            "GET", f"/documents/companies/{company}/mailboxes/purchase", token=token
+        ).json()
+        mine = [d for d in listed["documents"] if d["id"] in ids]
+        return mine if len(mine) == 2 and all(d["status"] == "inbox" for d in mine) else None
+
+    documents = _until(ready)
+    assert documents, "both documents listed and ready"
+    for document in documents:
+        thumbnail = stack.request("GET", document["thumbnail"], token=token)
+        assert thumbnail.status == 200
+        assert pymupdf.open(stream=thumbnail.body).page_count == 1
+
+    pdf_id = next(d["id"] for d in documents if d["name"] == "invoice.pdf")
+    sent = stack.request("POST", f"/documents/companies/{company}/documents/{pdf_id}/send", token=token)
+    assert sent.json()["status"] == "in_processing"
+    box = stack.request("GET", f"/documents/companies/{company}/mailboxes/processing", token=token).json()
+    assert [d["id"] for d in box["documents"]] == [pdf_id]
+
+    processed = stack.request(
+        "POST",
+        f"/documents/companies/{company}/documents/{pdf_id}/process",
+        token=accountant,
+        body={"booking": {"journal": "ACH", "account": "604000", "vat_code": "21"}},
+    )
+    assert processed.status == 200, processed.body
+    box = stack.request("GET", f"/documents/companies/{company}/mailboxes/processing", token=token).json()
+    archive = stack.request("GET", f"/documents/companies/{company}/archive?tab=purchase", token=token).json()
+    assert box["documents"] == []
+    assert [d["id"] for d in archive["documents"]] == [pdf_id]
+
+
+def _form_post(url: str, fields: dict[str, str], filename: str, data: bytes) -> int:
+    import urllib.error
+    import urllib.request
+
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n\r\n'.encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(url, data=b"".join(parts), method="POST")
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_large_file_goes_straight_to_s3_through_the_upload_form(stack):
+    token = stack.login(ADMIN)["id_token"]
+    company = stack.request("GET", "/accounts/companies", token=token).json()[0]["id"]
+    form = stack.request(
+        "POST",
+        f"/documents/companies/{company}/uploads",
+        token=token,
+        body={"mailbox": "sales", "name": "big scan.pdf"},
+    ).json()
+
+    status = _form_post(form["url"], form["fields"], "big scan.pdf", text_pdf("Scanned", "pages"))
+
+    assert status in (200, 201, 204)
+
+    def processed():
+        answer = stack.request(
+            "GET", f"/documents/companies/{company}/documents/{form['document']}", token=token
+        )
+        return answer.json() if answer.status == 200 and answer.json()["status"] == "inbox" else None
+
+    document = _until(processed)
+    assert (document["name"], document["mailbox"], document["pages"]) == ("big scan.pdf", "sales", 2)
