@@ -2,7 +2,12 @@
 
 from aws_cdk.assertions import Match
 
-from .lookup import one, resources
+from comptoir_core.mail.store import INBOUND_PREFIX as READ_PREFIX
+from comptoir_infra.local.smtp import INBOUND_PREFIX as LOCAL_PREFIX
+from comptoir_infra.spec import DOCUMENTS_BUCKET, INBOUND_QUEUE, SPEC
+from comptoir_infra.stack import INBOUND_PREFIX as SES_PREFIX
+
+from .lookup import handler_function, one, queue_id, resources
 
 
 def documents_bucket_id(template_json) -> str:
@@ -54,3 +59,17 @@ def test_ses_of_this_account_may_put_objects_only_under_inbound(template_json):
             "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, "/inbound/*"]]},
         }
     ]
+
+
+def test_the_prefix_ses_writes_to_is_the_one_ingest_email_reads_and_is_notified():
+    (bucket,) = [b for b in SPEC.buckets if b.id == DOCUMENTS_BUCKET]
+    notified = {n.prefix: n.queue for n in bucket.notifications}
+    assert SES_PREFIX == READ_PREFIX == LOCAL_PREFIX == "inbound/"
+    assert notified[SES_PREFIX] == INBOUND_QUEUE
+
+
+def test_a_stored_message_reaches_the_ingest_email_worker_through_its_queue(template_json):
+    queue = next(q for q in SPEC.queues if q.id == INBOUND_QUEUE)
+    function = handler_function(template_json, SPEC.app("ingest_email"), "on_inbound_message")
+    (event,) = [e["Properties"] for e in function["Properties"]["Events"].values() if e["Type"] == "SQS"]
+    assert event["Queue"] == {"Fn::GetAtt": [queue_id(template_json, queue), "Arn"]}
