@@ -198,7 +198,7 @@ class _Cleaner(HTMLParser):
         for tag in reversed(self.open):
             self.out.append(f"</{tag}>")
         self.open.clear()
-        style = "\n".join(style for style in self.styles if style)
+        style = "\n".join(filter(None, (sanitise_css(raw) for raw in self.styles)))
         head = f"<style>\n{style}\n</style>" if style else ""
         return f"<html><head>{head}</head><body>{''.join(self.out)}</body></html>"
 
@@ -242,7 +242,7 @@ class _Cleaner(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.dropping:
             if self.dropping == ["style"] and self.styles:
-                self.styles[-1] += sanitise_css(data)
+                self.styles[-1] += data  # sanitised whole in document(): a rule may span two chunks
             return
         self.out.append(html.escape(data, quote=False))
 
