@@ -61,6 +61,15 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class EncryptionKey:
+    """A customer-managed KMS key (rotated yearly in AWS); apps that list it in `uses_keys` may
+    encrypt and decrypt with it, and nothing else may."""
+
+    id: str
+    description: str
+
+
+@dataclass(frozen=True)
 class UserPool:
     id: str
     client_id: str
@@ -80,6 +89,11 @@ class App:
     layers: tuple[str, ...] = ("core",)
     memory_mb: int = 512
     timeout_s: int = 60
+    # Queues (ids) the app sends messages to, and KMS keys (ids) it encrypts and decrypts with.
+    sends_to: tuple[str, ...] = ()
+    uses_keys: tuple[str, ...] = ()
+    # Settings (keys of Spec.env) given to this app only: secrets the others have no use for.
+    private_env: tuple[str, ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -112,14 +126,22 @@ class Spec:
     layers: tuple[Layer, ...]
     # Environment variable names the apps read (comptoir_core.settings.Settings).
     env: dict[str, str] = field(default_factory=dict)
+    keys: tuple[EncryptionKey, ...] = ()
 
     def app(self, name: str) -> App:
         return next(a for a in self.apps if a.name == name)
+
+    def env_of(self, app: App) -> dict[str, str]:
+        """The settings (key: variable name) an app is given: every shared one, and its private ones."""
+        private = {name for other in self.apps for name in other.private_env}
+        return {key: name for key, name in self.env.items() if key not in private or key in app.private_env}
 
 
 DOCUMENTS_BUCKET = "documents"
 INCOMING_QUEUE = "documents-incoming"
 INBOUND_QUEUE = "mail-inbound"  # raw messages SES stored under inbound/
+DROPBOX_QUEUE = "dropbox-accounts"
+TOKENS_KEY = "tokens"
 
 SPEC = Spec(
     table=Table(
@@ -151,6 +173,13 @@ SPEC = Spec(
             batch_size=1,
             visibility_timeout_s=6 * 120,
         ),
+        # One message per Dropbox account a webhook (or the local poller) announced.
+        Queue(
+            id=DROPBOX_QUEUE,
+            consumer_app="dropbox_webhook",
+            consumer_handler="on_dropbox_account",
+            visibility_timeout_s=6 * 180,
+        ),
     ),
     user_pool=UserPool(id="users", client_id="web"),
     apps=(
@@ -163,6 +192,14 @@ SPEC = Spec(
             layers=("core", "pdf"),
             memory_mb=1024,
             timeout_s=120,
+        ),
+        App(
+            name="dropbox_webhook",
+            uses_documents_bucket=True,
+            sends_to=(DROPBOX_QUEUE,),
+            uses_keys=(TOKENS_KEY,),
+            timeout_s=180,
+            private_env=("dropbox_app_secret",),
         ),
     ),
     layers=(
@@ -178,5 +215,14 @@ SPEC = Spec(
         "user_pool_arn": "COMPTOIR_USER_POOL_ARN",
         "inbound_domain": "COMPTOIR_INBOUND_DOMAIN",
         "textract_enabled": "COMPTOIR_TEXTRACT_ENABLED",
+        "dropbox_app_key": "COMPTOIR_DROPBOX_APP_KEY",
+        "dropbox_app_secret": "COMPTOIR_DROPBOX_APP_SECRET",
+        "dropbox_redirect_url": "COMPTOIR_DROPBOX_REDIRECT_URL",
+        "dropbox_queue_url": "COMPTOIR_DROPBOX_QUEUE_URL",
+        "tokens_key_id": "COMPTOIR_TOKENS_KEY_ID",
     },
+    # The Dropbox refresh tokens are encrypted with it (comptoir_core.kms).
+    keys=(
+        EncryptionKey(id=TOKENS_KEY, description="Comptoir: encrypts the OAuth tokens of linked services"),
+    ),
 )

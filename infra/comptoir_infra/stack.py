@@ -18,6 +18,8 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
@@ -41,6 +43,8 @@ class Parameters:
     certificate_arn: str
     inbound_mail_domain: str
     textract_enabled: str
+    dropbox_app_key: str
+    dropbox_app_secret: str
 
 
 class ComptoirStack(Stack):
@@ -60,6 +64,7 @@ class ComptoirStack(Stack):
         self.table = self._table(spec.table)
         self.queues = {queue.id: self._queue(queue) for queue in spec.queues}
         self.buckets = {bucket.id: self._bucket(bucket) for bucket in spec.buckets}
+        self.keys = {key.id: self._key(key) for key in spec.keys}
         self.user_pool, self.user_pool_client = self._user_pool(spec.user_pool)
         layers = {layer.name: self._layer(layer, build_dir, with_layer_dependencies) for layer in spec.layers}
         textract_enabled = CfnCondition(
@@ -75,8 +80,11 @@ class ComptoirStack(Stack):
         )
         environment = self._environment(spec, stage, params)
         self.apis = [
-            add_chalice_app(self, spec, app, resources, environment, work_dir=build_dir) for app in spec.apps
+            add_chalice_app(self, spec, app, resources, environment[app.name], work_dir=build_dir)
+            for app in spec.apps
         ]
+        for api in self.apis:
+            self._grant_keys_and_sends(api.app, api.role)
         domain = self._api_domain(params, self.apis)
         self._inbound_mail(params, self.buckets[specs.DOCUMENTS_BUCKET])
         self._outputs(domain)
@@ -106,11 +114,26 @@ class ComptoirStack(Stack):
             allowed_values=["true", "false"],
             default="false",
         )
+        dropbox_app_key = CfnParameter(
+            self,
+            "DropboxAppKey",
+            description="App key of the Dropbox app (App folder access); empty turns the Dropbox channel off",
+            default="",
+        )
+        dropbox_app_secret = CfnParameter(
+            self,
+            "DropboxAppSecret",
+            description="App secret of the Dropbox app: checks webhook signatures",
+            default="",
+            no_echo=True,
+        )
         return Parameters(
             domain_name=domain_name.value_as_string,
             certificate_arn=certificate_arn.value_as_string,
             inbound_mail_domain=inbound.value_as_string,
             textract_enabled=textract.value_as_string,
+            dropbox_app_key=dropbox_app_key.value_as_string,
+            dropbox_app_secret=dropbox_app_secret.value_as_string,
         )
 
     def _table(self, table: specs.Table) -> dynamodb.Table:
@@ -175,6 +198,22 @@ class ComptoirStack(Stack):
             )
         return made
 
+    def _key(self, key: specs.EncryptionKey) -> kms.Key:
+        return kms.Key(
+            self,
+            f"{construct_name(key.id)}Key",
+            description=key.description,
+            enable_key_rotation=True,
+            # What it encrypted cannot be read without it.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _grant_keys_and_sends(self, app: specs.App, role: iam.IRole) -> None:
+        for key_id in app.uses_keys:
+            self.keys[key_id].grant_encrypt_decrypt(role)
+        for queue_id in app.sends_to:
+            self.queues[queue_id].grant_send_messages(role)
+
     def _user_pool(self, pool: specs.UserPool) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
         made = cognito.UserPool(
             self,
@@ -225,8 +264,9 @@ class ComptoirStack(Stack):
             description=f"Comptoir {layer.package} and its dependencies",
         )
 
-    def _environment(self, spec: specs.Spec, stage: str, params: Parameters) -> dict[str, str]:
-        """Every app gets every setting: comptoir_core.settings requires them all; IAM limits the access."""
+    def _environment(self, spec: specs.Spec, stage: str, params: Parameters) -> dict[str, dict[str, str]]:
+        """Each app's settings, by app name: every shared setting (comptoir_core.settings requires them
+        all; IAM limits the access), and the app's private ones (secrets)."""
         values = {
             "stage": stage,
             "table": self.table.table_name,
@@ -237,9 +277,17 @@ class ComptoirStack(Stack):
             "inbound_domain": params.inbound_mail_domain,
             # Not read by any app yet; here so that naming it in spec.env is all it takes.
             "textract_enabled": params.textract_enabled,
+            "dropbox_app_key": params.dropbox_app_key,
+            "dropbox_app_secret": params.dropbox_app_secret,
+            "dropbox_redirect_url": Fn.join(
+                "",
+                ["https://", params.domain_name, f"/{spec.app('dropbox_webhook').base_path}/oauth/callback"],
+            ),
+            "dropbox_queue_url": self.queues[specs.DROPBOX_QUEUE].queue_url,
+            "tokens_key_id": self.keys[specs.TOKENS_KEY].key_arn,
         }
         # A setting added to the spec without a value here fails the synthesis, not the function.
-        return {name: values[key] for key, name in spec.env.items()}
+        return {app.name: {name: values[key] for key, name in spec.env_of(app).items()} for app in spec.apps}
 
     def _api_domain(self, params: Parameters, apis: list[ChaliceApi]) -> apigateway.DomainName:
         domain = apigateway.DomainName(

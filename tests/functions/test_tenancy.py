@@ -8,8 +8,15 @@ from comptoir_infra.local.apps import load_app_module
 from comptoir_infra.spec import SPEC
 from tests.functions.conftest import OTHER_ADMIN, Api, body
 
-# Routes that must answer without a token: signing in and refreshing a session.
-PUBLIC_ROUTES = {("accounts", "/login", "POST"), ("accounts", "/refresh", "POST")}
+# Routes that must answer without a token: signing in and refreshing a session; Dropbox's webhook
+# (signed with the app secret) and the OAuth redirect (its signed, single-use state vouches).
+PUBLIC_ROUTES = {
+    ("accounts", "/login", "POST"),
+    ("accounts", "/refresh", "POST"),
+    ("dropbox_webhook", "/webhook", "GET"),
+    ("dropbox_webhook", "/webhook", "POST"),
+    ("dropbox_webhook", "/oauth/callback", "GET"),
+}
 
 # A plausible value for each kind of path parameter, so the request reaches the membership check.
 SAMPLE_PARAMETERS = {

@@ -93,11 +93,24 @@ def test_every_function_of_an_app_has_the_spec_memory(template_json, app_name):
 
 
 @pytest.mark.parametrize("app_name", APPS)
-def test_every_function_of_an_app_gets_every_setting_of_the_spec(template_json, app_name):
+def test_every_function_of_an_app_gets_every_setting_of_the_spec_for_it(template_json, app_name):
+    settings = SPEC.env_of(APPS[app_name])
+    private = set(SPEC.env.values()) - set(settings.values())
     for function in functions(template_json, APPS[app_name]).values():
         variables = function["Properties"]["Environment"]["Variables"]
-        assert set(SPEC.env.values()) <= set(variables)
-        assert all(variables[name] not in ("", None) for name in SPEC.env.values())
+        assert set(settings.values()) <= set(variables)
+        assert all(variables[name] not in ("", None) for name in settings.values())
+        assert not private & set(variables)
+
+
+def test_the_dropbox_app_secret_reaches_the_dropbox_app_alone(template_json):
+    name = SPEC.env["dropbox_app_secret"]
+    for app in SPEC.apps:
+        for function in functions(template_json, app).values():
+            variables = function["Properties"]["Environment"]["Variables"]
+            assert (name in variables) == (app.name == "dropbox_webhook")
+            if name in variables:
+                assert variables[name] == {"Ref": "DropboxAppSecret"}
 
 
 def test_the_settings_point_at_the_stack_resources(template_json):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import boto3
 
-from comptoir_infra.spec import SPEC
+from comptoir_infra.spec import DROPBOX_QUEUE, SPEC, TOKENS_KEY
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -21,6 +21,7 @@ class LocalResources:
     user_pool_client_id: str
     user_pool_arn: str
     inbound_domain: str
+    key_ids: dict[str, str]
 
     def app_environment(self) -> dict[str, str]:
         """What CDK's stage_config gives each app in AWS, here for the local stack."""
@@ -34,6 +35,8 @@ class LocalResources:
             names["user_pool_arn"]: self.user_pool_arn,
             names["inbound_domain"]: self.inbound_domain,
             names["textract_enabled"]: "false",
+            names["dropbox_queue_url"]: self.queue_urls[DROPBOX_QUEUE],
+            names["tokens_key_id"]: self.key_ids[TOKENS_KEY],
         }
 
 
@@ -47,6 +50,7 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
     s3 = session.client("s3", endpoint_url=endpoint)
     sqs = session.client("sqs", endpoint_url=endpoint)
     cognito = session.client("cognito-idp", endpoint_url=endpoint)
+    kms = session.client("kms", endpoint_url=endpoint)
 
     table_name = _table(dynamodb)
     queue_urls = _queues(sqs)
@@ -62,6 +66,7 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
         user_pool_client_id=client_id,
         user_pool_arn=pool_arn,
         inbound_domain=inbound_domain,
+        key_ids=_keys(kms),
     )
 
 
@@ -115,6 +120,15 @@ def _queues(sqs) -> dict[str, str]:
         )["QueueUrl"]
         urls[queue.dlq_id] = dlq_url
     return urls
+
+
+def _keys(kms) -> dict[str, str]:
+    """The spec's KMS keys. moto makes new key material each start: what a previous run encrypted
+    (a linked Dropbox's token) cannot be read after a restart, and the link asks to be made again."""
+    made = {
+        key.id: kms.create_key(Description=key.description, KeyUsage="ENCRYPT_DECRYPT") for key in SPEC.keys
+    }
+    return {key_id: answer["KeyMetadata"]["KeyId"] for key_id, answer in made.items()}
 
 
 def _buckets(s3, region: str) -> dict[str, str]:

@@ -1,0 +1,119 @@
+"""dropbox_webhook: link a company's Dropbox, receive Dropbox's notifications, sync the accounts.
+
+Thin: parse, call one service, return. The webhook answers at once; the sync runs in the SQS worker.
+"""
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from chalice import Chalice, Response
+
+from comptoir_core import wiring
+from comptoir_core.api import authorizer, caller_in_company, dump, view
+from comptoir_core.dropbox import linking, sync, webhook
+from comptoir_core.dropbox import wiring as dropbox_wiring
+from comptoir_core.dropbox.models import AccountChanged, CallbackQuery
+from comptoir_core.errors import Invalid
+from comptoir_core.observability import logger, metrics, observe
+
+app = Chalice(app_name="comptoir-dropbox-webhook")
+app.register_middleware(observe, "http")
+
+DROPBOX_QUEUE = "dropbox-accounts"
+
+
+@app.route("/companies/{cid}/link", methods=["GET"], authorizer=authorizer)
+@view
+def link_status(cid):
+    caller = caller_in_company(app.current_request, cid)
+    return dump(linking.get_link(repo=wiring.repository(), caller=caller, company_id=cid))
+
+
+@app.route("/companies/{cid}/link", methods=["POST"], authorizer=authorizer)
+@view
+def start_link(cid):
+    caller = caller_in_company(app.current_request, cid)
+    started = linking.start_link(
+        repo=wiring.repository(),
+        cipher=dropbox_wiring.cipher(),
+        config=dropbox_wiring.config(),
+        caller=caller,
+        company_id=cid,
+    )
+    return dump(started, status=201)
+
+
+@app.route("/companies/{cid}/link", methods=["DELETE"], authorizer=authorizer)
+@view
+def unlink(cid):
+    caller = caller_in_company(app.current_request, cid)
+    return dump(
+        linking.unlink(
+            repo=wiring.repository(),
+            cipher=dropbox_wiring.cipher(),
+            config=dropbox_wiring.config(),
+            caller=caller,
+            company_id=cid,
+        )
+    )
+
+
+@app.route("/oauth/callback", methods=["GET"])
+@view
+def oauth_callback():
+    """Where Dropbox sends the browser back. Public: the signed, stored, single-use state vouches."""
+    try:
+        query = CallbackQuery.model_validate(app.current_request.query_params or {})
+    except ValueError as error:
+        raise Invalid("the callback needs a state") from error
+    done = linking.finish_link(
+        repo=wiring.repository(), cipher=dropbox_wiring.cipher(), config=dropbox_wiring.config(), query=query
+    )
+    metrics.add_metric(name="DropboxLinked", unit="Count", value=1)
+    return dump(done)
+
+
+@app.route("/webhook", methods=["GET"])
+@view
+def webhook_challenge():
+    challenge = webhook.challenge_answer((app.current_request.query_params or {}).get("challenge"))
+    return Response(
+        body=challenge,
+        status_code=200,
+        headers={"Content-Type": "text/plain", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@app.route("/webhook", methods=["POST"])
+@view
+def webhook_notification():
+    request = app.current_request
+    accounts = webhook.accept_notification(
+        config=dropbox_wiring.config(),
+        queue=dropbox_wiring.account_queue(),
+        body=request.raw_body or b"",
+        signature=request.headers.get("x-dropbox-signature"),
+    )
+    return Response(
+        body={"queued": len(accounts)}, status_code=200, headers={"Content-Type": "application/json"}
+    )
+
+
+@app.on_sqs_message(queue=DROPBOX_QUEUE, batch_size=5)
+def on_dropbox_account(event):
+    """One message per account; a record that left files for later goes back to the queue, then its DLQ."""
+    deps = dropbox_wiring.sync_deps()
+
+    def handle(record) -> None:
+        message = AccountChanged.model_validate_json(record.body)
+        logger.append_keys(dropbox_account=message.account_id)
+        results = sync.sync_account(deps=deps, account_id=message.account_id)
+        imported = sum(len(result.imported) for result in results)
+        if imported:
+            metrics.add_metric(name="DropboxFilesImported", unit="Count", value=imported)
+
+    try:
+        return process_partial_response(
+            event=event.to_dict(), record_handler=handle, processor=BatchProcessor(event_type=EventType.SQS)
+        )
+    finally:
+        if metrics.metric_set:
+            metrics.flush_metrics()

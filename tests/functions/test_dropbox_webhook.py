@@ -1,0 +1,220 @@
+"""dropbox_webhook: the routes through chalice.test.Client, the worker through its SQS handler, the SDK
+against the fake Dropbox (tests/fakes/dropbox_api.py), AWS in moto."""
+
+import hashlib
+import hmac
+import json
+from urllib.parse import urlencode
+
+import boto3
+import pytest
+
+from comptoir_core.documents.models import Source
+from tests.dropbox import conftest as dropbox_fixtures
+from tests.dropbox.conftest import consent
+from tests.functions.conftest import ACCOUNTANT, ADMIN, api_for, body
+from tests.samples import text_pdf
+
+dropbox_api = api_for("dropbox_webhook")
+# The fake Dropbox and the settings pointing at it, as tests/dropbox has them.
+fake_dropbox = dropbox_fixtures.fake_dropbox
+dropbox_settings = dropbox_fixtures.dropbox_settings
+dropbox_account = dropbox_fixtures.dropbox_account
+documents_api_ = api_for("documents")
+PURCHASE = "/0417497106/Achats"
+
+
+@pytest.fixture
+def company(demo_companies):
+    return demo_companies["Demo SRL"]
+
+
+def signed(payload: bytes, secret: str) -> dict[str, str]:
+    return {"X-Dropbox-Signature": hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()}
+
+
+def notify(api, payload: bytes, headers: dict[str, str]):
+    return api._client.http.post(
+        "/webhook", headers={"Content-Type": "application/json", **headers}, body=payload
+    )
+
+
+def queued(resources) -> list[dict]:
+    sqs = boto3.client("sqs")
+    messages = sqs.receive_message(
+        QueueUrl=resources.queue_urls["dropbox-accounts"], MaxNumberOfMessages=10
+    ).get("Messages", [])
+    return [json.loads(m["Body"]) for m in messages]
+
+
+def notification(*accounts: str) -> bytes:
+    return json.dumps({"list_folder": {"accounts": list(accounts)}, "delta": {"users": [12345]}}).encode()
+
+
+def link_through_the_api(dropbox_api, fake_dropbox, company, as_user=ADMIN):
+    started = dropbox_api.call("POST", f"/companies/{company}/link", as_user=as_user)
+    assert started.status_code == 201, started.body
+    query = consent(fake_dropbox, body(started)["authorize_url"])
+    return dropbox_api._client.http.get(f"/oauth/callback?{urlencode(query)}")
+
+
+# ---- the webhook ----------------------------------------------------------------------------------
+
+
+def test_the_challenge_is_echoed_as_plain_text_that_is_not_sniffed(dropbox_api, dropbox_settings):
+    response = dropbox_api._client.http.get("/webhook?challenge=Zm9vYmFy-42")
+
+    assert response.status_code == 200
+    assert response.body == b"Zm9vYmFy-42"
+    assert response.headers["Content-Type"] == "text/plain"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_challenge_request_without_a_challenge_is_400(dropbox_api, dropbox_settings):
+    assert dropbox_api._client.http.get("/webhook").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"X-Dropbox-Signature": "0" * 64}, {"X-Dropbox-Signature": "not hex at all"}],
+    ids=["missing", "wrong", "garbage"],
+)
+def test_a_notification_without_the_right_signature_is_403_and_queues_nothing(
+    dropbox_api, dropbox_settings, resources, headers
+):
+    response = notify(dropbox_api, notification("dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"), headers)
+
+    assert response.status_code == 403
+    assert queued(resources) == []
+
+
+def test_a_signature_over_other_bytes_is_403(dropbox_api, dropbox_settings, resources):
+    payload = notification("dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc")
+    other = notification("dbid:someone-else")
+
+    response = notify(
+        dropbox_api, payload, signed(other, dropbox_settings.dropbox_app_secret.get_secret_value())
+    )
+
+    assert response.status_code == 403
+
+
+def test_a_signed_notification_is_200_with_each_account_queued_once(dropbox_api, dropbox_settings, resources):
+    payload = notification("dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", "dbid:BBB", "dbid:BBB")
+
+    response = notify(
+        dropbox_api, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
+    )
+
+    assert response.status_code == 200
+    assert body(response) == {"queued": 2}
+    assert sorted(m["account_id"] for m in queued(resources)) == [
+        "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc",
+        "dbid:BBB",
+    ]
+
+
+def test_a_signed_body_that_is_not_a_notification_is_400(dropbox_api, dropbox_settings, resources):
+    payload = json.dumps({"list_folder": {"accounts": ["../../etc"]}}).encode()
+
+    response = notify(
+        dropbox_api, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
+    )
+
+    assert response.status_code == 400
+    assert queued(resources) == []
+
+
+# ---- linking through the routes ------------------------------------------------------------------
+
+
+def test_linking_through_the_routes_shows_connected_on_the_profile(
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company
+):
+    assert (
+        body(dropbox_api.call("GET", f"/companies/{company}/link", as_user=ADMIN))["status"] == "not_linked"
+    )
+
+    done = link_through_the_api(dropbox_api, fake_dropbox, company)
+
+    assert done.status_code == 200, done.body
+    read = body(dropbox_api.call("GET", f"/companies/{company}/link", as_user=ACCOUNTANT))
+    assert read["status"] == "connected"
+    assert read["account_email"] == "anna@demo.example"
+    assert read["folders"]["purchase"] == PURCHASE
+
+
+def test_the_callback_with_a_bad_state_is_400_and_links_nothing(dropbox_api, dropbox_settings, company):
+    response = dropbox_api._client.http.get(
+        "/oauth/callback?" + urlencode({"state": "abc|co_x.st_y.00", "code": "x"})
+    )
+
+    assert response.status_code == 400
+    assert (
+        body(dropbox_api.call("GET", f"/companies/{company}/link", as_user=ADMIN))["status"] == "not_linked"
+    )
+
+
+def test_the_callback_without_a_state_is_400(dropbox_api, dropbox_settings):
+    assert dropbox_api._client.http.get("/oauth/callback?code=x").status_code == 400
+
+
+def test_an_accountant_may_not_link(dropbox_api, dropbox_settings, company):
+    response = dropbox_api.call("POST", f"/companies/{company}/link", as_user=ACCOUNTANT)
+
+    assert response.status_code == 403
+
+
+def test_unlinking_through_the_route(dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company):
+    link_through_the_api(dropbox_api, fake_dropbox, company)
+
+    response = dropbox_api.call("DELETE", f"/companies/{company}/link", as_user=ADMIN)
+
+    assert response.status_code == 200
+    assert body(response)["status"] == "not_linked"
+    assert fake_dropbox.count("auth/token/revoke") == 1
+
+
+# ---- from Dropbox to the mailbox --------------------------------------------------------------------
+
+
+def test_a_pdf_dropped_in_purchase_reaches_the_purchase_mailbox_from_dropbox_and_leaves_dropbox(
+    dropbox_api, documents_api_, dropbox_settings, fake_dropbox, dropbox_account, company, pump
+):
+    link_through_the_api(dropbox_api, fake_dropbox, company)
+    fake_dropbox.put_file(dropbox_account, f"{PURCHASE}/Facture 17.pdf", text_pdf("Facture 17"))
+    payload = notification(dropbox_account)
+    secret = dropbox_settings.dropbox_app_secret.get_secret_value()
+
+    assert notify(dropbox_api, payload, signed(payload, secret)).status_code == 200
+    assert pump("dropbox-accounts") == [{"batchItemFailures": []}]
+
+    assert not fake_dropbox.exists(dropbox_account, f"{PURCHASE}/Facture 17.pdf")
+    assert all(answer == {"batchItemFailures": []} for answer in pump())
+    listed = body(documents_api_.call("GET", f"/companies/{company}/mailboxes/purchase", as_user=ADMIN))
+    (document,) = listed["documents"]
+    assert document["source"] == Source.dropbox.value
+    assert document["name"] == "Facture 17.pdf"
+    assert document["sender"] == "anna@demo.example"
+    assert document["status"] == "inbox" and document["pages"] == 1
+
+
+def test_a_worker_run_that_could_not_store_reports_the_record_as_failed(
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company, pump, monkeypatch
+):
+    link_through_the_api(dropbox_api, fake_dropbox, company)
+    fake_dropbox.put_file(dropbox_account, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
+    from comptoir_core.blobs import BlobStore
+
+    def refuse(self, *args, **kwargs):
+        raise OSError("S3 is down")
+
+    monkeypatch.setattr(BlobStore, "put", refuse)
+    # Two accounts in one batch: the linked one cannot store its file, the other has nothing to do.
+    payload = notification(dropbox_account, "dbid:not-linked-to-anything")
+    notify(dropbox_api, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value()))
+
+    (answer,) = pump("dropbox-accounts")
+
+    assert len(answer["batchItemFailures"]) == 1
+    assert fake_dropbox.exists(dropbox_account, f"{PURCHASE}/invoice.pdf")
