@@ -8,6 +8,7 @@ import pikepdf
 import pymupdf
 import pytest
 from pikepdf import Array, Dictionary, Name, Stream
+from PIL import Image
 
 from comptoir_pdf.detect import Kind
 from comptoir_pdf.errors import DocumentError, NeedsPassword, TooManyPages, Unreadable, Unsupported
@@ -282,6 +283,18 @@ def test_a_fax_tiff_keeps_its_group_4_compression():
         xobjects = pdf.pages[0].Resources.XObject
         ((_, image),) = xobjects.items()
         assert Name.CCITTFaxDecode in (image.Filter if isinstance(image.Filter, Array) else [image.Filter])
+
+
+def test_a_16_bit_grey_scan_img2pdf_refuses_is_decoded_and_keeps_its_grey_level():
+    scan = Image.new("I;16", (400, 200), 30000)  # 30000 of 65535: a mid grey, 117 of 255
+    out = io.BytesIO()
+    scan.save(out, "TIFF")
+
+    result = normalise(out.getvalue())
+
+    assert result.pages == 1
+    thumb = pymupdf.Pixmap(render_page(result.pdf, 1, "thumb"))
+    assert thumb.pixel(100, 50) == pytest.approx((117, 117, 117), abs=2)
 
 
 def test_a_tiff_with_more_frames_than_allowed_is_refused():

@@ -10,7 +10,6 @@ photo at 72 dpi would otherwise be a metre wide).
 import io
 import logging
 import warnings
-from collections.abc import Callable
 
 import img2pdf
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -51,15 +50,16 @@ def image_to_pdf(data: bytes, *, max_pages: int) -> tuple[bytes, list[str]]:
             return _convert(data, rotation=img2pdf.Rotation.ifvalid), []
         except Exception:  # noqa: S110 - img2pdf refuses some modes and compressions (with bare
             pass  # Exception at times): the frames are decoded and re-encoded below instead
-    pages = [_upright_encoded(frame, image.format) for frame in _frames(image)]
-    return _convert(*pages, rotation=img2pdf.Rotation.none), (
-        ["The image was turned upright and re-encoded."] if mirrored else []
-    )
+    try:
+        pages = [_upright_encoded(frame, image.format) for frame in _frames(image)]
+        pdf = _convert(*pages, rotation=img2pdf.Rotation.none)
+    except Exception as error:  # decoded fine above, yet neither img2pdf nor Pillow can write it
+        raise Unreadable("the image is in a form we cannot convert") from error
+    return pdf, ["The image was turned upright and re-encoded."] if mirrored else []
 
 
 def _convert(*images: bytes, rotation) -> bytes:
-    layout: Callable = fit_a4
-    return img2pdf.convert(*images, rotation=rotation, layout_fun=layout)
+    return img2pdf.convert(*images, rotation=rotation, layout_fun=fit_a4)
 
 
 def _open(data: bytes) -> Image.Image:
@@ -100,7 +100,10 @@ def _orientation(frame: Image.Image) -> int:
 def _upright_encoded(frame: Image.Image, original_format: str | None) -> bytes:
     """The frame decoded, turned upright by its EXIF orientation, in a mode a PDF holds, encoded."""
     upright = ImageOps.exif_transpose(frame.copy())
-    if upright.mode not in ("1", "L", "RGB", "RGBA", "LA", "CMYK", "P"):
+    if upright.mode.startswith("I;16"):
+        # 16-bit grey (some scanners): Pillow's own conversion clips at 255 instead of scaling.
+        upright = upright.convert("I").point(lambda value: value / 256).convert("L")
+    elif upright.mode not in ("1", "L", "RGB", "RGBA", "LA", "CMYK", "P"):
         upright = upright.convert("RGBA" if "A" in upright.getbands() else "RGB")
     out = io.BytesIO()
     if original_format == "JPEG" and upright.mode in ("L", "RGB", "CMYK"):
