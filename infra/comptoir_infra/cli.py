@@ -1,4 +1,4 @@
-"""The `comptoir` command: `comptoir up` runs the local stack."""
+"""The `comptoir` command: `comptoir up` runs the local stack; `comptoir extract FILE` reads an invoice."""
 
 import argparse
 import logging
@@ -36,9 +36,20 @@ def main(argv: list[str] | None = None) -> int:
         "--data", type=Path, default=Path(".comptoir-data"), help="state folder (default .comptoir-data/)"
     )
     up.add_argument("--reset", action="store_true", help="start from the demo data alone")
+    extract = commands.add_parser("extract", help="print the invoice fields of a PDF, image or UBL/CII file")
+    extract.add_argument("file", type=Path)
+    extract.add_argument("--json", action="store_true", help="one JSON object {fields: {name: {value, …}}}")
+    extract.add_argument("--company-vat", help="the customer's own VAT number (BE0…): never the supplier's")
+    extract.add_argument("--company-iban", action="append", default=[], help="the customer's own IBAN (repeatable)")
     args = parser.parse_args(argv)
     if args.command == "up":
         return _up(args)
+    if args.command == "extract":
+        from comptoir_pdf.recognition.command import extract_command
+
+        return extract_command(
+            args.file, as_json=args.json, company_vat=args.company_vat, company_ibans=args.company_iban
+        )
     return 2
 
 

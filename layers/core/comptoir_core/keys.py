@@ -44,6 +44,13 @@ def document_sk(document_id: str) -> str:
 
 DOCUMENT_SK_PREFIX = "DOC#"
 
+# What a company taught invoice recognition about one supplier, keyed by the supplier's VAT number.
+SUPPLIER_PROFILE_SK_PREFIX = "SUPPLIER#"
+
+
+def supplier_profile_sk(supplier_vat: str) -> str:
+    return f"{SUPPLIER_PROFILE_SK_PREFIX}{supplier_vat}"
+
 
 def content_hash_prefix(sha256: str) -> str:
     """The documents of a company with these exact bytes: one item each, found by this prefix."""
@@ -52,6 +59,15 @@ def content_hash_prefix(sha256: str) -> str:
 
 def content_hash_sk(sha256: str, document_id: str) -> str:
     return f"{content_hash_prefix(sha256)}{document_id}"
+
+
+def invoice_key_prefix(invoice_key: str) -> str:
+    """The documents of a company that are the same invoice (supplier VAT, number, total)."""
+    return f"INVOICE#{invoice_key}#"
+
+
+def invoice_key_sk(invoice_key: str, document_id: str) -> str:
+    return f"{invoice_key_prefix(invoice_key)}{document_id}"
 
 
 def incoming_object_key(company_id: str, mailbox: str, document_id: str) -> str:

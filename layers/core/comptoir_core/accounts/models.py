@@ -3,6 +3,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from stdnum import iban as std_iban
 from stdnum.be import vat as be_vat
 
 from comptoir_core.documents.models import Mailbox
@@ -24,6 +25,17 @@ def _belgian_vat(value: str) -> str:
 
 
 BelgianVat = Annotated[str, AfterValidator(_belgian_vat)]
+
+
+def _iban(value: str) -> str:
+    """Normalise to the compact form (BE71096123456769) and check the checksums."""
+    compact = std_iban.compact(value)
+    if not std_iban.is_valid(compact):
+        raise ValueError("not a valid IBAN")
+    return compact
+
+
+Iban = Annotated[str, AfterValidator(_iban)]
 Email = Annotated[
     str,
     StringConstraints(
@@ -125,6 +137,8 @@ class CompanySettings(BaseModel):
     language: Language = Language.fr
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
     mailboxes: dict[Mailbox, MailboxSettings] = Field(default_factory=dict)
+    # The company's own IBANs: invoice recognition never takes them for a supplier's.
+    bank_accounts: list[Iban] = Field(default_factory=list, max_length=20)
 
     def mailbox(self, mailbox: Mailbox) -> MailboxSettings:
         return self.mailboxes.get(mailbox, MailboxSettings())

@@ -122,6 +122,8 @@ def build_layout(page: PageWords, *, skew: float = 0.0) -> PageLayout:
     for w in page.words:
         if not w.text.strip():
             continue
+        if page.source != "text" and len(w.text) <= 2 and not any(c.isalnum() or c in "€$£%" for c in w.text):
+            continue  # OCR's specks and rules read as "-", "=", "|"
         mx, my = turn((w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2)
         half_w, half_h = (w.x1 - w.x0) / 2, (w.y1 - w.y0) / 2
         placed.append((w, mx - half_w, my - half_h, mx + half_w, my + half_h))
@@ -152,10 +154,15 @@ def build_layout(page: PageWords, *, skew: float = 0.0) -> PageLayout:
     for row_index, row in enumerate(rows):
         row.sort(key=lambda p: p[1])
         segments: list[list[tuple]] = [[row[0]]]
+        # A gap wider than most of the row's height ends a segment (a space is a third of it).
+        row_height = statistics.median(p[4] - p[2] for p in row)
+        h = max(row_height, 0.6 * layout.median_height)
         for prev, cur in zip(row, row[1:], strict=False):
             gap = cur[1] - prev[3]
-            h = max(min(prev[4] - prev[2], cur[4] - cur[2]), 0.6 * layout.median_height)
-            if gap > 0.9 * h or gap < -h:
+            # OCR boxes hug the glyphs: in a wide (monospace) font a space is wider than the capitals
+            # are high, so the characters' width counts too.
+            char_width = ((prev[3] - prev[1]) + (cur[3] - cur[1])) / max(1, len(prev[0].text) + len(cur[0].text))
+            if gap > max(0.85 * h, 1.5 * char_width) or gap < -h:
                 segments.append([cur])
             else:
                 segments[-1].append(cur)
