@@ -7,7 +7,15 @@ from typing import Any
 from comptoir_core import keys
 from comptoir_core.accounts.service import read_company, read_company_settings
 from comptoir_core.repository import Repository
-from comptoir_pdf.recognition import CompanyIdentity, OcrEngine, PageWords, SupplierProfile, Word, document_words, learn
+from comptoir_pdf.recognition import (
+    CompanyIdentity,
+    OcrEngine,
+    PageWords,
+    SupplierProfile,
+    Word,
+    document_words,
+    learn,
+)
 
 # Corrections of these fields teach something; others (document type, …) do not.
 LEARNT_FIELDS = frozenset(
