@@ -48,6 +48,7 @@ deploy: setup
 
 bench: setup
 	$(BIN)/python benchmarks/local_stack.py
+	$(BIN)/python benchmarks/split_merge.py
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache
