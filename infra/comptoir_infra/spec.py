@@ -141,6 +141,7 @@ DOCUMENTS_BUCKET = "documents"
 INCOMING_QUEUE = "documents-incoming"
 INBOUND_QUEUE = "mail-inbound"  # raw messages SES stored under inbound/
 DROPBOX_QUEUE = "dropbox-accounts"
+SPLIT_MERGE_QUEUE = "split-merge-jobs"  # large splits, merges and page edits, started by objects under jobs/
 TOKENS_KEY = "tokens"
 
 SPEC = Spec(
@@ -160,6 +161,7 @@ SPEC = Spec(
             notifications=(
                 Notification(prefix="incoming/", queue=INCOMING_QUEUE),
                 Notification(prefix="inbound/", queue=INBOUND_QUEUE),
+                Notification(prefix="jobs/", queue=SPLIT_MERGE_QUEUE),
             ),
         ),
     ),
@@ -179,6 +181,14 @@ SPEC = Spec(
             consumer_app="dropbox_webhook",
             consumer_handler="on_dropbox_account",
             visibility_timeout_s=6 * 180,
+        ),
+        # One job at a time: a 500-page split runs the pipeline for each of its parts.
+        Queue(
+            id=SPLIT_MERGE_QUEUE,
+            consumer_app="split_merge",
+            consumer_handler="on_split_merge_job",
+            batch_size=1,
+            visibility_timeout_s=6 * 900,
         ),
     ),
     user_pool=UserPool(id="users", client_id="web"),
@@ -200,6 +210,14 @@ SPEC = Spec(
             uses_keys=(TOKENS_KEY,),
             timeout_s=180,
             private_env=("dropbox_app_secret",),
+        ),
+        # Pages of up to 500-page PDFs in memory, and the pipeline run on every part it makes.
+        App(
+            name="split_merge",
+            uses_documents_bucket=True,
+            layers=("core", "pdf"),
+            memory_mb=3008,
+            timeout_s=900,
         ),
     ),
     layers=(
