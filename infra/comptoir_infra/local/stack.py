@@ -12,6 +12,7 @@ from moto.server import ThreadedMotoServer
 from comptoir_core import wiring
 from comptoir_infra.local import demo, snapshot
 from comptoir_infra.local.apps import load_all
+from comptoir_infra.local.dropbox_poll import DropboxPoller
 from comptoir_infra.local.gateway import Gateway
 from comptoir_infra.local.provision import LocalResources, connect_notifications, provision
 from comptoir_infra.local.pump import QueuePump
@@ -46,6 +47,7 @@ class LocalStack:
         self._gateway: Gateway | None = None
         self._pump: QueuePump | None = None
         self._smtp = None
+        self._dropbox: DropboxPoller | None = None
         self._snapshots_stop = threading.Event()
         self._snapshot_lock = threading.Lock()
         self._snapshot_thread: threading.Thread | None = None
@@ -65,6 +67,8 @@ class LocalStack:
 
         self.resources = provision(endpoint=endpoint, region=REGION, inbound_domain=INBOUND_DOMAIN)
         os.environ.update(self.resources.app_environment())
+        # Dropbox sends the browser back here after consent (http is allowed for loopback addresses).
+        os.environ.setdefault("COMPTOIR_DROPBOX_REDIRECT_URL", f"{self.url}/dropbox-webhook/oauth/callback")
         wiring.reset()
         self._load_or_seed()
         connect_notifications(self.resources)
@@ -74,6 +78,9 @@ class LocalStack:
             modules=modules, queue_urls=self.resources.queue_urls, endpoint=endpoint, region=REGION
         )
         self._pump.start()
+        # No webhook reaches a laptop: linked Dropbox accounts are long-polled instead.
+        self._dropbox = DropboxPoller()
+        self._dropbox.start()
         self._smtp = start_smtp(
             host=HOST,
             port=options.smtp_port,
@@ -103,6 +110,8 @@ class LocalStack:
             self._gateway.stop()
         if self._smtp:
             self._smtp.stop()
+        if self._dropbox:
+            self._dropbox.stop()
         if self._pump:
             self._pump.stop()
         self._snapshots_stop.set()
