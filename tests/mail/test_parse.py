@@ -159,6 +159,17 @@ def test_a_redelivered_message_has_the_same_fingerprint_and_another_message_anot
     assert other.fingerprint != first.fingerprint
 
 
+def test_the_same_message_sent_again_with_other_mime_boundaries_has_the_same_fingerprint():
+    made = attach(message(), text_pdf("x"), "x.pdf", "application/pdf")
+    raw = made.as_bytes()
+    boundary = made.get_boundary().encode()
+
+    first = parse_message(ses_stored(raw, recipient=PURCHASE))
+    again = parse_message(ses_stored(raw.replace(boundary, b"other-boundary-123"), recipient=PURCHASE))
+
+    assert first.fingerprint == again.fingerprint
+
+
 # --- which parts are imported --------------------------------------------------------------------
 
 

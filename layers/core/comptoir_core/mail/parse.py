@@ -142,7 +142,7 @@ class _Leaf:
 
 def parse_message(raw: bytes, limits: Limits = LIMITS) -> ParsedMessage:
     message = BytesParser(policy=policy.default).parsebytes(raw)
-    parsed = ParsedMessage(size=len(raw), fingerprint=_fingerprint(raw, message))
+    parsed = ParsedMessage(size=len(raw), fingerprint="")
     ses = _ses_block(message)
     parsed.verdicts = _verdicts(ses)
     parsed.envelope_recipient = _envelope_recipient(ses)
@@ -154,6 +154,7 @@ def parse_message(raw: bytes, limits: Limits = LIMITS) -> ParsedMessage:
 
     leaves: list[_Leaf] = []
     _walk(message, leaves, parsed, level=0, depth=0, related=False, limits=limits)
+    parsed.fingerprint = _fingerprint(message, leaves, limits)
     html_body, text_body = _bodies(leaves)
     body_text = _text_of(text_body) if text_body is not None else None
     body_html = _html_of(html_body) if html_body is not None else None
@@ -308,17 +309,24 @@ def _remark(text: str, limits: Limits) -> str | None:
     return remark[: limits.max_remark_chars] or None
 
 
-def _fingerprint(raw: bytes, message: Message) -> str:
-    """The message as its sender sent it: the headers that name it, and the body, which SES never
-    touches. Two deliveries of one message (a retry, another recipient) differ only in the trace
-    headers SES adds on top, so they share a fingerprint."""
-    ends = [at for at in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if at >= 0]
-    body = raw[min(ends) :] if ends else b""
+def _fingerprint(message: Message, leaves: list["_Leaf"], limits: Limits) -> str:
+    """The message as its sender wrote it: the headers that name it and the content of each part.
+
+    Two deliveries of one message (a retry, a copy for another recipient, the same message sent
+    again by a client that re-encodes it) differ in the trace headers SES adds on top, and may differ
+    in MIME boundaries and line wrapping; none of that is content, so they share a fingerprint."""
     digest = hashlib.sha256()
     for name in ("Message-ID", "From", "Date", "Subject"):
-        digest.update((_raw_header(message, name) or "").strip().encode("utf-8", "replace"))
+        digest.update(" ".join((_raw_header(message, name) or "").split()).encode("utf-8", "replace"))
         digest.update(b"\x00")
-    digest.update(body)
+    for leaf in leaves:
+        digest.update(_content_type(leaf.part).encode() + b"\x00")
+        if _too_large_to_decode(leaf.part, limits):  # never decoded: its encoded form stands for it
+            payload = leaf.part.get_payload()
+            content = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+        else:
+            content = _decoded(leaf.part)
+        digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 
@@ -423,6 +431,10 @@ def _decoded(part: Message) -> bytes:
     return data
 
 
+def _too_large_to_decode(part: Message, limits: Limits) -> bool:
+    return _encoded_size(part) > limits.max_part_bytes * 1.4 + 4096  # base64 grows by a third
+
+
 def _encoded_size(part: Message) -> int:
     payload = part.get_payload()
     return len(payload) if isinstance(payload, (str, bytes)) else 0
@@ -456,7 +468,7 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
             Skipped(name or "signature", "a digital signature of the message, not a document")
         )
         return
-    if _encoded_size(part) > limits.max_part_bytes * 1.4 + 4096:  # base64 grows by a third
+    if _too_large_to_decode(part, limits):
         parsed.skipped.append(
             Skipped(
                 name or "attachment", f"larger than {limits.max_part_bytes // MB} MB", _encoded_size(part)
