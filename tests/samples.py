@@ -39,3 +39,45 @@ def encrypted_pdf(*, user_password: str = "", owner_password: str = "owner-secre
 def hopeless_pdf() -> bytes:
     """Starts like a PDF, holds nothing a repair could rescue."""
     return b"%PDF-1.7\n" + b"\x00garbage\xff" * 40 + b"\n%%EOF\n"
+
+
+def invoice_pdf(
+    *,
+    supplier: str = "Brasserie Dupont SRL",
+    supplier_vat: str = "BE0403170701",
+    number: str = "F2026-0042",
+    issued: str = "15/10/2026",
+    excl: str = "100,00",
+    vat: str = "21,00",
+    incl: str = "121,00",
+    iban: str = "BE71 0961 2345 6769",
+    note: str = "",
+) -> bytes:
+    """A plain French invoice with a text layer, addressed to Demo SRL (BE0417497106)."""
+    lines = [
+        (50, 60, supplier, 16),
+        (50, 80, f"TVA {supplier_vat[:2]} {supplier_vat[2:6]}.{supplier_vat[6:9]}.{supplier_vat[9:]}", 10),
+        (350, 60, "Client : Demo SRL", 10),
+        (350, 75, "TVA BE 0417.497.106", 10),
+        (50, 140, "FACTURE", 18),
+        (50, 170, f"Facture n° : {number}", 11),
+        (50, 188, f"Date de facture : {issued}", 11),
+        (50, 260, "Description", 10),
+        (400, 260, "Montant", 10),
+        (50, 280, "Marchandises", 10),
+        (400, 280, excl, 10),
+        (300, 340, "Total HTVA", 11),
+        (450, 340, excl, 11),
+        (300, 358, "TVA 21 %", 11),
+        (450, 358, vat, 11),
+        (300, 376, "Total TVAC", 11),
+        (450, 376, f"{incl} EUR", 11),
+        (50, 440, f"IBAN : {iban}", 10),
+        (50, 460, note, 9),
+    ]
+    document = pymupdf.open()
+    page = document.new_page(width=595, height=842)
+    for x, y, text, size in lines:
+        if text:
+            page.insert_text((x, y), text, fontsize=size)
+    return document.tobytes()

@@ -15,7 +15,7 @@ from comptoir_core.documents import service, store
 from comptoir_core.errors import Conflict
 from comptoir_core.settings import get_settings
 from tests.functions.conftest import ACCOUNTANT, ADMIN, OTHER_ADMIN, USER, body
-from tests.samples import encrypted_pdf, hopeless_pdf, jpeg_photo, text_pdf
+from tests.samples import encrypted_pdf, hopeless_pdf, invoice_pdf, jpeg_photo, text_pdf
 
 
 def multipart(*files: tuple[str, bytes], **fields: str) -> tuple[str, bytes]:
@@ -379,35 +379,32 @@ def test_the_mailbox_counts_include_the_processing_box(documents_api, company, r
 
 
 def test_a_correction_is_checked_recorded_and_keeps_the_recognised_value(documents_api, company, ready):
-    (document_id,) = ready(("a.pdf", text_pdf()))
+    (document_id,) = ready(("a.pdf", text_pdf("Invoice")))
     path = f"/companies/{company}/documents/{document_id}/fields"
+    corrections = {
+        "document_type": "receipt",
+        "supplier_vat": "BE 0403.170.701",
+        "iban": "BE71 0961 2345 6769",
+        "structured_reference": "+++090/9337/55493+++",
+        "invoice_date": "2026-11-02",
+        "total_incl_vat": "121.00",
+    }
 
-    corrected = documents_api.call(
-        "PATCH",
-        path,
-        as_user=USER,
-        body={
-            "fields": {
-                "supplier_vat": "BE 0403.170.701",
-                "iban": "BE71 0961 2345 6769",
-                "structured_reference": "+++090/9337/55493+++",
-                "invoice_date": "2026-11-02",
-                "total_incl_vat": "121.00",
-            }
-        },
-    )
+    corrected = documents_api.call("PATCH", path, as_user=USER, body={"fields": corrections})
 
     fields = body(corrected)["fields"]
-    assert {name: f["value"] for name, f in fields.items()} == {
+    assert {name: fields[name]["value"] for name in corrections} == {
+        "document_type": "receipt",
         "supplier_vat": "BE0403170701",
         "iban": "BE71096123456769",
         "structured_reference": "090933755493",
         "invoice_date": "2026-11-02",
         "total_incl_vat": "121.00",
     }
-    assert {(f["source"], f["corrected_by"], f["confidence"]) for f in fields.values()} == {
-        ("user", USER, 1.0)
-    }
+    assert {
+        (fields[n]["source"], fields[n]["corrected_by"], fields[n]["confidence"]) for n in corrections
+    } == {("user", USER, 1.0)}
+    assert fields["document_type"]["recognised"] == "invoice"  # what recognition said stays beside it
 
 
 def test_invalid_corrections_are_refused_field_by_field(documents_api, company, ready):
@@ -440,7 +437,7 @@ def test_invalid_corrections_are_refused_field_by_field(documents_api, company, 
         "colour",
     }
     document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
-    assert document["fields"] == {}
+    assert all(f["source"] != "user" for f in document["fields"].values())
 
 
 def test_labels_are_added_and_removed_and_remarks_keep_author_and_time(documents_api, company, ready):
@@ -712,3 +709,29 @@ def test_a_large_upload_gets_a_presigned_post_for_one_key_under_the_company_pref
     policy = json.loads(base64.b64decode(form["fields"]["policy"]))
     assert ["content-length-range", 1, 50 * 1024 * 1024] in policy["conditions"]
     assert {"key": form["fields"]["key"]} in policy["conditions"]
+
+
+# ---- recognition in the pipeline --------------------------------------------------------------------
+
+
+def test_an_invoice_shows_its_recognised_fields_with_confidences(documents_api, company, ready):
+    (document_id,) = ready(("facture.pdf", invoice_pdf()))
+
+    fields = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))["fields"]
+
+    assert fields["supplier_vat"]["value"] == "BE0403170701"
+    assert fields["invoice_number"]["value"] == "F2026-0042"
+    assert fields["total_incl_vat"]["value"] == "121.00"
+    assert all(0 < f["confidence"] <= 1 and f["source"] == "text" for f in fields.values())
+    assert fields["customer_vat"]["value"] == "BE0417497106"  # the company itself, never the supplier
+
+
+def test_the_same_invoice_twice_with_other_bytes_is_flagged_on_both(documents_api, company, ready):
+    (first,) = ready(("facture.pdf", invoice_pdf(note="printed on paper")))
+    (second,) = ready(("facture-scan.pdf", invoice_pdf(note="sent again by mail")), box="misc")
+
+    first_read = body(get(documents_api, f"/companies/{company}/documents/{first}"))
+    second_read = body(get(documents_api, f"/companies/{company}/documents/{second}"))
+
+    assert first_read["duplicate_of"] == [second]
+    assert second_read["duplicate_of"] == [first]

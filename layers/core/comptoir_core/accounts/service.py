@@ -139,6 +139,11 @@ def add_member(*, repo: Repository, company: Company, user_id: str, role: Role) 
     )
 
 
+def read_company(*, repo: Repository, company_id: str) -> Company:
+    """A company's profile, for the services acting on its behalf (no caller to check)."""
+    return _company(repo, company_id)
+
+
 def _company(repo: Repository, company_id: str) -> Company:
     item = repo.get(keys.company_pk(company_id), keys.COMPANY_PROFILE)
     if item is None:

@@ -10,7 +10,7 @@ already got past the pipeline is left alone, so a redelivered event changes noth
 import hashlib
 
 from comptoir_core import keys
-from comptoir_core.accounts.service import read_company_settings
+from comptoir_core.accounts.service import read_company, read_company_settings
 from comptoir_core.blobs import BlobStore
 from comptoir_core.documents import store
 from comptoir_core.documents.intake import (
@@ -23,6 +23,7 @@ from comptoir_core.documents.models import (
     EXTERNAL_SOURCES,
     Document,
     DocumentStatus,
+    FieldValue,
     IncomingObject,
     Mailbox,
     Remark,
@@ -35,7 +36,7 @@ from comptoir_core.observability import logger
 from comptoir_core.repository import Repository
 from comptoir_core.settings import Settings
 from comptoir_core.tenancy import Caller, authorize
-from comptoir_pdf import render
+from comptoir_pdf import einvoice, recognition, render
 from comptoir_pdf.detect import Kind, detect
 from comptoir_pdf.errors import DocumentError, NeedsPassword
 from comptoir_pdf.normalise import normalise
@@ -230,14 +231,15 @@ def _process_or_raise(
         return _stop(repo, document, DocumentStatus.needs_password, error.message, sha256=sha256)
     except DocumentError as error:
         return _stop(repo, document, DocumentStatus.failed, error.message, sha256=sha256)
-    pdf = normalised.pdf
-    if pdf is None:
-        return _stop(
-            repo, document, DocumentStatus.failed, "e-invoice XML cannot be shown yet", sha256=sha256
-        )
+    pdf, xml = normalised.pdf, normalised.embedded_xml
+    if normalised.kind in (Kind.UBL, Kind.CII):
+        # An e-invoice: its XML is the truth; a rendering of it is the document people look at.
+        pdf, xml = einvoice.render_pdf(data), data
     version = document.working_version + 1
     pages = _store_working(blobs, document, pdf, version)
     duplicates = _remember_content(repo, document, sha256)
+    fields, recognition_warnings = _recognise(repo, document, pdf, xml, settings)
+    same_invoice = _remember_invoice(repo, document, fields)
     status = DocumentStatus.inbox
     ready = document.model_copy(
         update={
@@ -248,12 +250,14 @@ def _process_or_raise(
             "pages": pages,
             "working_key": store.working_pdf_key(document.company_id, document.id, version),
             "working_version": version,
-            "warnings": normalised.warnings,
-            "duplicate_of": duplicates,
+            "warnings": [*normalised.warnings, *recognition_warnings],
+            "duplicate_of": list(dict.fromkeys([*duplicates, *same_invoice])),
+            "fields": fields,
             "history": [
                 *document.history,
                 event("ready", detail=f"{pages} page(s)" + "".join(f"; {w}" for w in normalised.warnings)),
                 *([event("possible_duplicate", detail=", ".join(duplicates))] if duplicates else []),
+                *([event("same_invoice", detail=", ".join(same_invoice))] if same_invoice else []),
             ],
         }
     )
@@ -288,6 +292,74 @@ def _remember_content(repo: Repository, document: Document, sha256: str) -> list
     ]
     repo.put({"pk": pk, "sk": keys.content_hash_sk(sha256, document.id), "document_id": document.id})
     return earlier
+
+
+def _recognise(
+    repo: Repository, document: Document, pdf: bytes, xml: bytes | None, settings: Settings
+) -> tuple[dict[str, FieldValue], list[str]]:
+    """The invoice fields, never a reason to fail: a document without fields is still a document."""
+    company = read_company(repo=repo, company_id=document.company_id)
+    identity = recognition.CompanyIdentity(vat=company.vat_number, name=company.name)
+    try:
+        found = recognition.recognise(pdf, company=identity, xml=xml, ocr=_ocr_engine(settings))
+    except Exception:
+        logger.exception("recognition failed")
+        return {}, ["The invoice fields could not be read; fill them in by hand."]
+    fields = {
+        name: FieldValue(
+            value=field.value,
+            confidence=field.confidence,
+            source=field.source,
+            page=field.page,
+            box=field.box,
+        )
+        for name, field in found.fields.items()
+    }
+    return fields, list(found.warnings)
+
+
+def _ocr_engine(settings: Settings):
+    if settings.textract_enabled:
+        from comptoir_core.recognition import textract_engine  # AWS only: boto3 and Textract
+
+        return textract_engine()
+    return recognition.TESSERACT
+
+
+def _remember_invoice(repo: Repository, document: Document, fields: dict[str, FieldValue]) -> list[str]:
+    """The same invoice already received by any channel (same supplier VAT, number and total), even
+    with other bytes: flagged on both documents, never dropped."""
+    key = recognition.duplicate_key(fields)
+    if key is None:
+        return []
+    pk = keys.company_pk(document.company_id)
+    earlier = [
+        item["document_id"]
+        for item in repo.query(pk, sk_prefix=keys.invoice_key_prefix(key))
+        if item["document_id"] != document.id
+    ]
+    repo.put({"pk": pk, "sk": keys.invoice_key_sk(key, document.id), "document_id": document.id})
+    for other_id in earlier:
+        _flag_duplicate(repo, document.company_id, other_id, document.id)
+    return earlier
+
+
+def _flag_duplicate(repo: Repository, company_id: str, document_id: str, duplicate_id: str) -> None:
+    for _ in range(3):  # another write may land in between: read again and retry
+        other = store.get_document(repo=repo, company_id=company_id, document_id=document_id)
+        if duplicate_id in other.duplicate_of:
+            return
+        flagged = other.model_copy(
+            update={
+                "duplicate_of": [*other.duplicate_of, duplicate_id],
+                "history": [*other.history, event("same_invoice", detail=duplicate_id)],
+            }
+        )
+        try:
+            store.save(repo=repo, document=flagged)
+            return
+        except Conflict:
+            continue
 
 
 def _forwarding(repo: Repository, document: Document, meta: IncomingMetadata) -> str | None:
