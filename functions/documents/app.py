@@ -7,7 +7,7 @@ from chalice import Chalice, Response
 
 from comptoir_core import idempotency, wiring
 from comptoir_core.api import authorizer, caller_in_company, caller_of, dump, parse_body, parse_query, view
-from comptoir_core.documents import pipeline, service
+from comptoir_core.documents import corrections, pipeline, service
 from comptoir_core.documents.views import (
     ArchiveQuery,
     FieldCorrections,
@@ -207,11 +207,15 @@ def document_page(cid, did, n):
 def correct_fields(cid, did):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, FieldCorrections)
-    return dump(
-        service.correct_fields(
-            **_deps(), caller=caller, company_id=cid, document_id=did, corrections=request.fields
-        )
+    document = corrections.correct_fields(
+        **_deps(),
+        blobs=wiring.blob_store(),
+        caller=caller,
+        company_id=cid,
+        document_id=did,
+        corrections=request.fields,
     )
+    return dump(document)
 
 
 @app.route(DOCUMENT + "/labels", methods=["POST"], authorizer=authorizer)

@@ -735,3 +735,21 @@ def test_the_same_invoice_twice_with_other_bytes_is_flagged_on_both(documents_ap
 
     assert first_read["duplicate_of"] == [second]
     assert second_read["duplicate_of"] == [first]
+
+
+def test_a_correction_teaches_the_next_invoice_of_that_supplier(documents_api, company, ready):
+    (first,) = ready(("facture-1.pdf", invoice_pdf(number="F2026-0042")))
+    documents_api.call(
+        "PATCH",
+        f"/companies/{company}/documents/{first}/fields",
+        as_user=USER,
+        body={"fields": {"supplier_name": "Brasserie Dupont (Tournai)"}},
+    )
+
+    (second,) = ready(
+        ("facture-2.pdf", invoice_pdf(number="F2026-0057", incl="242,00", excl="200,00", vat="42,00"))
+    )
+
+    fields = body(get(documents_api, f"/companies/{company}/documents/{second}"))["fields"]
+    assert fields["supplier_name"]["value"] == "Brasserie Dupont (Tournai)"
+    assert fields["invoice_number"]["value"] == "F2026-0057"

@@ -10,7 +10,7 @@ already got past the pipeline is left alone, so a redelivered event changes noth
 import hashlib
 
 from comptoir_core import keys
-from comptoir_core.accounts.service import read_company, read_company_settings
+from comptoir_core.accounts.service import read_company_settings
 from comptoir_core.blobs import BlobStore
 from comptoir_core.documents import store
 from comptoir_core.documents.intake import (
@@ -33,6 +33,8 @@ from comptoir_core.documents.views import UploadedFile, UploadOptions
 from comptoir_core.errors import Conflict, Invalid, NotFound, TooLarge, UnsupportedType
 from comptoir_core.ids import new_id
 from comptoir_core.observability import logger
+from comptoir_core.recognition.profiles import company_identity, load_profiles
+from comptoir_core.recognition.textract import ocr_engine
 from comptoir_core.repository import Repository
 from comptoir_core.settings import Settings
 from comptoir_core.tenancy import Caller, authorize
@@ -238,7 +240,7 @@ def _process_or_raise(
     version = document.working_version + 1
     pages = _store_working(blobs, document, pdf, version)
     duplicates = _remember_content(repo, document, sha256)
-    fields, recognition_warnings = _recognise(repo, document, pdf, xml, settings)
+    fields, recognition_warnings = _recognise(repo, blobs, document, version, pdf, xml)
     same_invoice = _remember_invoice(repo, document, fields)
     status = DocumentStatus.inbox
     ready = document.model_copy(
@@ -295,16 +297,26 @@ def _remember_content(repo: Repository, document: Document, sha256: str) -> list
 
 
 def _recognise(
-    repo: Repository, document: Document, pdf: bytes, xml: bytes | None, settings: Settings
+    repo: Repository, blobs: BlobStore, document: Document, version: int, pdf: bytes, xml: bytes | None
 ) -> tuple[dict[str, FieldValue], list[str]]:
-    """The invoice fields, never a reason to fail: a document without fields is still a document."""
-    company = read_company(repo=repo, company_id=document.company_id)
-    identity = recognition.CompanyIdentity(vat=company.vat_number, name=company.name)
+    """The invoice fields, never a reason to fail: a document without fields is still a document.
+    The words read are kept beside the working PDF, so a correction can teach without reading again."""
     try:
-        found = recognition.recognise(pdf, company=identity, xml=xml, ocr=_ocr_engine(settings))
+        found = recognition.recognise(
+            pdf,
+            company=company_identity(repo=repo, company_id=document.company_id),
+            xml=xml,
+            ocr=ocr_engine(),
+            profiles=load_profiles(repo=repo, company_id=document.company_id),
+        )
     except Exception:
         logger.exception("recognition failed")
         return {}, ["The invoice fields could not be read; fill them in by hand."]
+    blobs.put(
+        store.words_key(document.company_id, document.id, version),
+        recognition.pages_to_json(found.pages),
+        content_type="application/json",
+    )
     fields = {
         name: FieldValue(
             value=field.value,
@@ -316,14 +328,6 @@ def _recognise(
         for name, field in found.fields.items()
     }
     return fields, list(found.warnings)
-
-
-def _ocr_engine(settings: Settings):
-    if settings.textract_enabled:
-        from comptoir_core.recognition import textract_engine  # AWS only: boto3 and Textract
-
-        return textract_engine()
-    return recognition.TESSERACT
 
 
 def _remember_invoice(repo: Repository, document: Document, fields: dict[str, FieldValue]) -> list[str]:

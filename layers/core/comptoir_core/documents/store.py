@@ -4,6 +4,7 @@ S3 layout, made of ids only (user-provided names never become a key):
   incoming/<company>/<mailbox>/<document>              the original, as received, forever
   documents/<company>/<document>/working/v<n>.pdf       the working PDF of version n
   documents/<company>/<document>/pages/v<n>/<page>-<size>  its page images
+  documents/<company>/<document>/words/v<n>.json         the words recognition read on it
 """
 
 import json
@@ -23,6 +24,11 @@ def working_pdf_key(company_id: str, document_id: str, version: int) -> str:
 
 def page_image_key(company_id: str, document_id: str, version: int, page: int, size: str) -> str:
     return f"documents/{company_id}/{document_id}/pages/v{version}/{page}-{size}"
+
+
+def words_key(company_id: str, document_id: str, version: int) -> str:
+    """The words recognition read on working version n, with their positions (JSON)."""
+    return f"documents/{company_id}/{document_id}/words/v{version}.json"
 
 
 def to_item(document: Document) -> Item:
