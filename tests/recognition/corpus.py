@@ -755,15 +755,16 @@ def draw_invoice(
 
 
 class Canvas:
+    """Text through TextWriter: the base-14 fonts' full glyph sets (€, –), not just Latin-1."""
+
     def __init__(self, doc: pymupdf.Document, width: float = 595, height: float = 842, font: str = "helv"):
         self.doc = doc
         self.width, self.height = width, height
         self.font = font
-        self.bold = {"helv": "hebo", "tiro": "tibo", "cour": "cobo"}[font]
+        bold = {"helv": "hebo", "tiro": "tibo", "cour": "cobo"}[font]
+        self.fonts = {False: pymupdf.Font(font), True: pymupdf.Font(bold)}
+        self.writers: dict[tuple, pymupdf.TextWriter] = {}
         self.page = doc.new_page(width=width, height=height)
-
-    def new_page(self) -> None:
-        self.page = self.doc.new_page(width=self.width, height=self.height)
 
     def text(
         self,
@@ -775,14 +776,23 @@ class Canvas:
         align: str = "left",
         color=(0, 0, 0),
     ) -> float:
-        font = self.bold if bold else self.font
-        w = pymupdf.get_text_length(s, fontname=font, fontsize=size)
+        font = self.fonts[bold]
+        w = font.text_length(s, fontsize=size)
         if align == "right":
             x -= w
         elif align == "center":
             x -= w / 2
-        self.page.insert_text((x, y), s, fontname=font, fontsize=size, color=color)
+        writer = self.writers.setdefault(color, pymupdf.TextWriter(self.page.rect, color=color))
+        writer.append((x, y), s, font=font, fontsize=size)
         return w
+
+    def text_length(self, s: str, size: float = 9) -> float:
+        return self.fonts[False].text_length(s, fontsize=size)
+
+    def finish(self) -> None:
+        for writer in self.writers.values():
+            writer.write_text(self.page)
+        self.writers = {}
 
     def line(self, x0, y0, x1, y1, width=0.5):
         self.page.draw_line((x0, y0), (x1, y1), width=width, color=(0.4, 0.4, 0.4))
@@ -828,6 +838,7 @@ def render(inv: Invoice) -> bytes:
     width, height = (227, 600) if inv.layout == "receipt" else (595, 842)
     c = Canvas(doc, width, height, font)
     DRAW[inv.layout](c, inv, rng)
+    c.finish()
     return doc.tobytes(garbage=3, deflate=True)
 
 
@@ -1200,7 +1211,7 @@ def draw_letter(c: Canvas, inv: Invoice, rng: random.Random) -> None:
     words, line = sentence.split(" "), ""
     y += 20
     for w in words:
-        if pymupdf.get_text_length(line + " " + w, fontname=c.font, fontsize=9) > 480:
+        if c.text_length(line + " " + w) > 480:
             c.text(50, y, line.replace(keep, " "))
             y += 12
             line = w

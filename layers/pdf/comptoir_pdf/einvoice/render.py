@@ -66,7 +66,7 @@ def invoice_html(inv: EInvoice) -> str:
         "<tr>"
         f"<td>{escape(line.id or '')}</td><td>{escape(line.name or '')}</td>"
         f'<td class="n">{_num(line.quantity)} {escape(line.unit or "")}</td>'
-        f'<td class="n">{_num(line.price)}</td><td class="n">{_num(line.rate)}%</td>'
+        f'<td class="n">{_money(line.price, None)}</td><td class="n">{_num(line.rate)}%</td>'
         f'<td class="n">{_money(line.amount, None)}</td>'
         "</tr>"
         for line in inv.lines

@@ -29,7 +29,9 @@ def _as_pdf(data: bytes) -> tuple[bytes, bytes | None]:
         raise ValueError("not a PDF, an image, nor a UBL/CII invoice") from error
 
 
-def extract_command(file: Path, *, as_json: bool, company_vat: str | None, company_ibans: list[str] | None = None) -> int:
+def extract_command(
+    file: Path, *, as_json: bool, company_vat: str | None, company_ibans: list[str] | None = None
+) -> int:
     try:
         data = file.read_bytes()
     except OSError as error:

@@ -161,7 +161,9 @@ def build_layout(page: PageWords, *, skew: float = 0.0) -> PageLayout:
             gap = cur[1] - prev[3]
             # OCR boxes hug the glyphs: in a wide (monospace) font a space is wider than the capitals
             # are high, so the characters' width counts too.
-            char_width = ((prev[3] - prev[1]) + (cur[3] - cur[1])) / max(1, len(prev[0].text) + len(cur[0].text))
+            char_width = ((prev[3] - prev[1]) + (cur[3] - cur[1])) / max(
+                1, len(prev[0].text) + len(cur[0].text)
+            )
             if gap > max(0.85 * h, 1.5 * char_width) or gap < -h:
                 segments.append([cur])
             else:

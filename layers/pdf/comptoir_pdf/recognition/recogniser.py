@@ -546,6 +546,7 @@ class Recogniser:
                     ok = i.value == base + vat
                     self.put("total_incl_vat", i, 0.9 if ok else 0.45, value=V.amount_str(i.value))
             else:
+                # Nothing adds up: each total as read, unsure, so the bookkeeper's check speaks.
                 if i is not None:
                     self.put(
                         "total_incl_vat",
@@ -554,18 +555,12 @@ class Recogniser:
                         value=V.amount_str(i.value),
                     )
                 if E:
-                    e = E[0]
-                    self.put("total_excl_vat", e, 0.4, value=V.amount_str(e.value))
-                    if i is not None and Decimal(0) <= i.value - e.value <= i.value * Decimal("0.3"):
-                        self.put(
-                            "vat_amount",
-                            Candidate(None, 0, None, None),
-                            0.4,
-                            value=V.amount_str(i.value - e.value),
-                        )
-                elif Vc and i is not None:
-                    v = Vc[0]
-                    self.put("vat_amount", v, 0.35, value=V.amount_str(v.value))
+                    self.put("total_excl_vat", E[0], 0.4, value=V.amount_str(E[0].value))
+                if Vc:
+                    self.put("vat_amount", Vc[0], 0.35, value=V.amount_str(Vc[0].value))
+                elif E and i is not None and Decimal(0) <= i.value - E[0].value <= i.value * Decimal("0.3"):
+                    gap = V.amount_str(i.value - E[0].value)
+                    self.put("vat_amount", Candidate(None, 0, None, None), 0.3, value=gap)
         self._put_breakdown(chosen_rows)
 
     def _put_breakdown(self, rows: list["BreakdownRow"] | None) -> None:
@@ -767,6 +762,8 @@ class Recogniser:
                         Candidate(kind, score, layout.page, seg.span_box(m.start(), m.end()), seg),
                     )
         if best is None:
+            if not any(True for _ in self.all_segments()):
+                return  # nothing was read: nothing to say
             has_total = "total_incl_vat" in self.fields
             self.fields["document_type"] = RecognisedField(
                 value="invoice" if has_total else "other",
