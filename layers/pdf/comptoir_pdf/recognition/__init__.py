@@ -145,12 +145,13 @@ def _use_profiles(fields, recogniser: Recogniser, profiles, layouts, *, source, 
             profile = profiles[cand.value]
             fields["supplier_vat"] = RecognisedField(cand.value, 0.97, source, cand.page, cand.box)
             break
-    if profile is None:
+    current = fields.get("supplier_vat")
+    if profile is None and (current is None or current.confidence < 0.9):
+        # No VAT number read with confidence: a known IBAN names the supplier.
         for cand in getattr(recogniser, "iban_candidates", []):
             match = next((p for p in profiles.values() if cand.value in p.ibans), None)
             if match is not None:
                 profile = match
-                current = fields.get("supplier_vat")
                 if current is None or current.value != match.vat:
                     fields["supplier_vat"] = RecognisedField(match.vat, 0.8, source)
                 break

@@ -101,7 +101,7 @@ def locate(layouts: list[PageLayout], field: str, value: Any) -> list[tuple[Page
 
 def _label_words(folded: str, n: int = 3) -> str | None:
     words = [w for w in re.split(r"\s+", folded.strip(" :.#°-")) if w]
-    words = [w for w in words if re.search(r"[a-z]", w)]
+    words = [w for w in words if re.search(r"[a-z]", w) and not re.search(r"\d", w)]
     return " ".join(words[-n:]) if words else None
 
 
@@ -112,7 +112,7 @@ def anchor_for(layout: PageLayout, seg: Segment, start: int, end: int) -> Anchor
     if re.search(r"[a-z]{2}", before):
         return Anchor(label=_label_words(before), direction="same", page=layout.page, rel_box=rel)
     left = layout.left_of(seg)
-    if left is not None and re.search(r"[a-z]{2}", left.folded) and seg.x0 - left.x1 < 0.45 * layout.width:
+    if left is not None and re.search(r"[a-z]{2}", left.folded) and seg.x0 - left.x1 < 0.6 * layout.width:
         return Anchor(label=_label_words(left.folded), direction="right", page=layout.page, rel_box=rel)
     above = layout.above(seg, max_rows=1)
     if above and re.search(r"[a-z]{2}", above[0].folded):
