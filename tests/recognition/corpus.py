@@ -10,6 +10,7 @@ return: JSON-ready values, None where the document does not show the field.
 The benchmark runs hundreds of these; tests take a handful.
 """
 
+import html
 import io
 import random
 from dataclasses import dataclass, field
@@ -1341,3 +1342,115 @@ def corpus(n: int, *, start: int = 0, scanned: bool = False) -> list[Sample]:
         language = LANGUAGES[(i // len(LAYOUTS)) % len(LANGUAGES)]
         out.append(generate(seed, layout=layout, language=language, scanned=scanned))
     return out
+
+
+# ---- the same invoices as e-invoices ---------------------------------------------------------
+
+
+def _x(value: Any) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def to_ubl(inv: Invoice) -> bytes:
+    """The invoice as a Peppol BIS Billing 3.0 UBL Invoice or CreditNote."""
+    credit = inv.kind == "credit_note"
+    root = "CreditNote" if credit else "Invoice"
+    s = inv.supplier
+    ns = f"urn:oasis:names:specification:ubl:schema:xsd:{root}-2"
+    tax_subtotals = "".join(
+        f"<cac:TaxSubtotal><cbc:TaxableAmount currencyID=\"EUR\">{base}</cbc:TaxableAmount>"
+        f"<cbc:TaxAmount currencyID=\"EUR\">{vat}</cbc:TaxAmount><cac:TaxCategory><cbc:ID>{'S' if rate else 'Z'}</cbc:ID>"
+        f"<cbc:Percent>{rate}</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal>"
+        for rate, base, vat in inv.breakdown()
+    )
+    line_tag, qty_tag = ("CreditNoteLine", "CreditedQuantity") if credit else ("InvoiceLine", "InvoicedQuantity")
+    lines = "".join(
+        f"<cac:{line_tag}><cbc:ID>{i + 1}</cbc:ID><cbc:{qty_tag} unitCode=\"C62\">{qty}</cbc:{qty_tag}>"
+        f"<cbc:LineExtensionAmount currencyID=\"EUR\">{(qty * price).quantize(CENT)}</cbc:LineExtensionAmount>"
+        f"<cac:Item><cbc:Name>{_x(desc)}</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>{'S' if rate else 'Z'}</cbc:ID>"
+        f"<cbc:Percent>{rate}</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item>"
+        f"<cac:Price><cbc:PriceAmount currencyID=\"EUR\">{price}</cbc:PriceAmount></cac:Price></cac:{line_tag}>"
+        for i, (desc, qty, price, rate) in enumerate(inv.lines)
+    )
+    due = "" if credit or inv.due is None else f"<cbc:DueDate>{inv.due.isoformat()}</cbc:DueDate>"
+    due_in_means = f"<cbc:PaymentDueDate>{inv.due.isoformat()}</cbc:PaymentDueDate>" if credit and inv.due else ""
+    type_code = "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>" if credit else "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>"
+    reference = f"<cbc:PaymentID>{fmt_ref(inv.reference, False)}</cbc:PaymentID>" if inv.reference else ""
+    bic = (
+        f"<cac:FinancialInstitutionBranch><cbc:ID>{inv.supplier.bic}</cbc:ID></cac:FinancialInstitutionBranch>"
+        if inv.show_bic
+        else ""
+    )
+    postal, city = s.city.split(" ", 1)
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<{root} xmlns="{ns}" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>
+<cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:billing:01:1.0</cbc:ProfileID>
+<cbc:ID>{_x(inv.number)}</cbc:ID><cbc:IssueDate>{inv.issued.isoformat()}</cbc:IssueDate>{due}{type_code}
+<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode><cbc:BuyerReference>{inv.extras["order"]}</cbc:BuyerReference>
+<cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID="9925">{s.vat}</cbc:EndpointID><cac:PartyName><cbc:Name>{_x(s.name)}</cbc:Name></cac:PartyName>
+<cac:PostalAddress><cbc:StreetName>{_x(s.street)}</cbc:StreetName><cbc:CityName>{_x(city)}</cbc:CityName><cbc:PostalZone>{postal}</cbc:PostalZone><cac:Country><cbc:IdentificationCode>{s.country}</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+<cac:PartyTaxScheme><cbc:CompanyID>{s.vat}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
+<cac:PartyLegalEntity><cbc:RegistrationName>{_x(s.name)}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty>
+<cac:AccountingCustomerParty><cac:Party><cbc:EndpointID schemeID="0208">{COMPANY_VAT[2:]}</cbc:EndpointID>
+<cac:PostalAddress><cbc:StreetName>{COMPANY_ADDRESS[0]}</cbc:StreetName><cbc:CityName>Bruxelles</cbc:CityName><cbc:PostalZone>1000</cbc:PostalZone><cac:Country><cbc:IdentificationCode>BE</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+<cac:PartyTaxScheme><cbc:CompanyID>{COMPANY_VAT}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
+<cac:PartyLegalEntity><cbc:RegistrationName>{COMPANY_NAME}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingCustomerParty>
+<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>{due_in_means}{reference}<cac:PayeeFinancialAccount><cbc:ID>{s.iban}</cbc:ID>{bic}</cac:PayeeFinancialAccount></cac:PaymentMeans>
+<cac:TaxTotal><cbc:TaxAmount currencyID="EUR">{inv.vat}</cbc:TaxAmount>{tax_subtotals}</cac:TaxTotal>
+<cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="EUR">{inv.excl}</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount currencyID="EUR">{inv.excl}</cbc:TaxExclusiveAmount>
+<cbc:TaxInclusiveAmount currencyID="EUR">{inv.incl}</cbc:TaxInclusiveAmount><cbc:PayableAmount currencyID="EUR">{inv.incl}</cbc:PayableAmount></cac:LegalMonetaryTotal>
+{lines}
+</{root}>"""
+    return xml.encode()
+
+
+def to_cii(inv: Invoice) -> bytes:
+    """The invoice as UN/CEFACT CII (Factur-X EN 16931)."""
+    s = inv.supplier
+
+    def d(value: date) -> str:
+        return f'<udt:DateTimeString format="102">{value.strftime("%Y%m%d")}</udt:DateTimeString>'
+
+    taxes = "".join(
+        f"<ram:ApplicableTradeTax><ram:CalculatedAmount>{vat}</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode>"
+        f"<ram:BasisAmount>{base}</ram:BasisAmount><ram:CategoryCode>{'S' if rate else 'Z'}</ram:CategoryCode>"
+        f"<ram:RateApplicablePercent>{rate}</ram:RateApplicablePercent></ram:ApplicableTradeTax>"
+        for rate, base, vat in inv.breakdown()
+    )
+    items = "".join(
+        f"<ram:IncludedSupplyChainTradeLineItem><ram:AssociatedDocumentLineDocument><ram:LineID>{i + 1}</ram:LineID></ram:AssociatedDocumentLineDocument>"
+        f"<ram:SpecifiedTradeProduct><ram:Name>{_x(desc)}</ram:Name></ram:SpecifiedTradeProduct>"
+        f"<ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice><ram:ChargeAmount>{price}</ram:ChargeAmount></ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>"
+        f'<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="C62">{qty}</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery>'
+        f"<ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>{'S' if rate else 'Z'}</ram:CategoryCode>"
+        f"<ram:RateApplicablePercent>{rate}</ram:RateApplicablePercent></ram:ApplicableTradeTax>"
+        f"<ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>{(qty * price).quantize(CENT)}</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement>"
+        f"</ram:IncludedSupplyChainTradeLineItem>"
+        for i, (desc, qty, price, rate) in enumerate(inv.lines)
+    )
+    terms = f"<ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime>{d(inv.due)}</ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>" if inv.due else ""
+    reference = f"<ram:PaymentReference>{fmt_ref(inv.reference, False)}</ram:PaymentReference>" if inv.reference else ""
+    bic = (
+        f"<ram:PayeeSpecifiedCreditorFinancialInstitution><ram:BICID>{s.bic}</ram:BICID></ram:PayeeSpecifiedCreditorFinancialInstitution>"
+        if inv.show_bic
+        else ""
+    )
+    postal, city = s.city.split(" ", 1)
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
+<rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext>
+<rsm:ExchangedDocument><ram:ID>{_x(inv.number)}</ram:ID><ram:TypeCode>{"381" if inv.kind == "credit_note" else "380"}</ram:TypeCode><ram:IssueDateTime>{d(inv.issued)}</ram:IssueDateTime></rsm:ExchangedDocument>
+<rsm:SupplyChainTradeTransaction>{items}
+<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:Name>{_x(s.name)}</ram:Name>
+<ram:PostalTradeAddress><ram:PostcodeCode>{postal}</ram:PostcodeCode><ram:LineOne>{_x(s.street)}</ram:LineOne><ram:CityName>{_x(city)}</ram:CityName><ram:CountryID>{s.country}</ram:CountryID></ram:PostalTradeAddress>
+<ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">{s.vat}</ram:ID></ram:SpecifiedTaxRegistration></ram:SellerTradeParty>
+<ram:BuyerTradeParty><ram:Name>{COMPANY_NAME}</ram:Name><ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">{COMPANY_VAT}</ram:ID></ram:SpecifiedTaxRegistration></ram:BuyerTradeParty></ram:ApplicableHeaderTradeAgreement>
+<ram:ApplicableHeaderTradeDelivery/>
+<ram:ApplicableHeaderTradeSettlement>{reference}<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>58</ram:TypeCode><ram:PayeePartyCreditorFinancialAccount><ram:IBANID>{s.iban}</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>{bic}</ram:SpecifiedTradeSettlementPaymentMeans>
+{taxes}{terms}
+<ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:LineTotalAmount>{inv.excl}</ram:LineTotalAmount><ram:TaxBasisTotalAmount>{inv.excl}</ram:TaxBasisTotalAmount>
+<ram:TaxTotalAmount currencyID="EUR">{inv.vat}</ram:TaxTotalAmount><ram:GrandTotalAmount>{inv.incl}</ram:GrandTotalAmount><ram:DuePayableAmount>{inv.incl}</ram:DuePayableAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>"""
+    return xml.encode()
