@@ -193,7 +193,7 @@ def run_job(*, repo: Repository, blobs: BlobStore, settings: Settings, company_i
         )
     else:
         job = _save_job(repo, job, status=JobStatus.done, documents=result.documents)
-    _unlock(repo, company_id, job.sources)
+    _unlock(repo, company_id, job.sources, owner=job.id)
     return job
 
 
@@ -411,7 +411,7 @@ def _queue(
             content_type="application/json",
         )
     except Exception:
-        _unlock(repo, company_id, job.sources)
+        _unlock(repo, company_id, job.sources, owner=job.id)
         raise
     logger.info("job queued", extra={"job_id": job.id, "kind": kind.value})
     return JobAccepted(job=JobRead.of(job))
@@ -445,7 +445,7 @@ def _lock(repo: Repository, company_id: str, document_ids: list[str], *, owner: 
             _lock_one(repo, company_id, document_id, owner=owner, seconds=seconds)
             taken.append(document_id)
     except Conflict:
-        _unlock(repo, company_id, taken)
+        _unlock(repo, company_id, taken, owner=owner)
         raise
 
 
@@ -468,9 +468,13 @@ def _lock_one(repo: Repository, company_id: str, document_id: str, *, owner: str
         raise busy from None
 
 
-def _unlock(repo: Repository, company_id: str, document_ids: list[str]) -> None:
+def _unlock(repo: Repository, company_id: str, document_ids: list[str], *, owner: str) -> None:
+    """Release the locks `owner` holds (one that expired and was taken over is the new holder's)."""
+    pk = keys.company_pk(company_id)
     for document_id in document_ids:
-        repo.delete(keys.company_pk(company_id), lock_sk(document_id))
+        held = repo.get(pk, lock_sk(document_id))
+        if held is not None and held.get("owner") == owner:
+            repo.delete(pk, lock_sk(document_id))
 
 
 @contextmanager
@@ -488,7 +492,7 @@ def _locked(
         yield
     finally:
         if release:
-            _unlock(repo, company_id, document_ids)
+            _unlock(repo, company_id, document_ids, owner=owner)
 
 
 # --- names ---------------------------------------------------------------------------------------
