@@ -216,3 +216,45 @@ def test_the_accountant_downloads_a_virus_message_that_imported_nothing(stack, d
     with urllib.request.urlopen(link["url"], timeout=10) as response:  # noqa: S310 (the stack's own S3)
         raw = response.read()
     assert b"X-SES-Virus-Verdict: FAIL" in raw and b"Subject: Dangerous #virus" in raw
+
+
+def test_with_the_whitelist_on_only_a_whitelisted_senders_mail_goes_to_in_processing(stack, demo):
+    path = f"/accounts/companies/{demo['company']}/settings"
+    current = stack.request("GET", path, token=demo["token"]).json()
+    settings = {
+        **current["settings"],
+        "mailboxes": {"sales": {"auto_forward": True, "whitelist_only": True, "whitelist": ["@trusted.be"]}},
+    }
+    written = stack.request(
+        "PUT", path, token=demo["token"], body={"settings": settings, "version": current["version"]}
+    )
+    assert written.status == 200, written.body
+    try:
+        for sender, label in (
+            ("Trusted <billing@trusted.be>", "trusted"),
+            ("Someone <x@unknown.be>", "unknown"),
+        ):
+            made = message(
+                to=demo["sales"], sender=sender, subject=f"Invoice #{label}", message_id=f"<{label}@x>"
+            )
+            attach(made, text_pdf(label), f"{label}.pdf", "application/pdf")
+            _send(stack, made, to=demo["sales"])
+
+        def statuses():
+            found = {}
+            for box in ("sales", "processing"):
+                for document in _documents(stack, demo, box):
+                    for label in ("trusted", "unknown"):
+                        if label in document["labels"] and document["status"] != "received":
+                            found[label] = document["status"]
+            return found if len(found) == 2 else None
+
+        assert _until(statuses) == {"trusted": "in_processing", "unknown": "inbox"}
+    finally:
+        latest = stack.request("GET", path, token=demo["token"]).json()
+        stack.request(
+            "PUT",
+            path,
+            token=demo["token"],
+            body={"settings": current["settings"], "version": latest["version"]},
+        )
