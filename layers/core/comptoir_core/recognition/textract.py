@@ -28,6 +28,7 @@ EXPENSE_TYPES = {
 
 class TextractEngine:
     source = "textract"
+    image_format = "jpeg"  # the synchronous API takes images up to 5 MB
 
     def __init__(self, client: Any = None, *, expense: bool = True):
         self._client = client

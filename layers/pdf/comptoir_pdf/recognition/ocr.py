@@ -17,9 +17,11 @@ from comptoir_pdf.recognition.model import PageWords, Source, Word
 
 class OcrEngine(Protocol):
     source: Source
+    image_format: str  # what read_page wants: "png", "pgm" or "jpeg"
 
     def read_page(self, image: bytes, *, page: int, width: float, height: float, dpi: int) -> PageWords:
-        """`image` is the page rendered as PNG at `dpi`; `width`/`height` are the page's size in points."""
+        """`image` is the page rendered in `image_format` at `dpi`, in grey; `width`/`height` are the
+        page's size in points."""
         ...
 
 
@@ -29,6 +31,7 @@ class OcrUnavailable(RuntimeError):
 
 class TesseractEngine:
     source: Source = "ocr"
+    image_format = "pgm"
 
     def __init__(
         self, languages: str = "fra+nld+eng+deu", *, command: str = "tesseract", timeout_s: float = 120
