@@ -334,6 +334,42 @@ def test_attachments_of_forwarded_messages_are_imported_too():
     assert parsed.subject == "Fwd: Fwd: Original"
 
 
+def test_the_bodies_of_forwarded_messages_are_neither_imported_nor_skipped():
+    inner = message(subject="Original", text="Plain body", html="<p>HTML body</p>")
+    outer = _forward(attach(inner, text_pdf("x"), "x.pdf", "application/pdf"))
+
+    parsed = parsed_of(outer)
+
+    assert imported(parsed) == [("x.pdf", Kind.pdf)]
+    assert parsed.skipped == []
+
+
+def test_a_forwarded_html_message_gives_its_body_when_there_is_nothing_else():
+    inner = message(subject="Web invoice", text=None, html="<h1>Invoice 9</h1>")
+    outer = message(subject="Fwd: Web invoice", text=None, html=None)
+    outer.set_content("FYI")
+    outer.add_attachment(inner)
+
+    parsed = parsed_of(outer)
+
+    assert parsed.parts == []
+    assert b"<h1>Invoice 9</h1>" in parsed.body.body
+
+
+def test_an_html_body_cut_around_an_inline_picture_is_not_a_document():
+    made = message(text=None, html="<p>First half</p>")
+    made.make_mixed()
+    made.add_attachment(photo(), maintype="image", subtype="jpeg", filename="photo.jpg", disposition="inline")
+    second = EmailMessage()
+    second.set_content("<p>Second half</p>", subtype="html")
+    made.attach(second)
+
+    parsed = parsed_of(made)
+
+    assert imported(parsed) == [("photo.jpg", Kind.jpeg)]
+    assert parsed.skipped == []
+
+
 def test_forwards_nested_too_deep_are_cut_off_without_a_crash():
     made = attach(message(), text_pdf("bottom"), "bottom.pdf", "application/pdf")
     for _ in range(15):

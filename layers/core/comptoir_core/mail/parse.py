@@ -394,6 +394,13 @@ def _filename(part: Message) -> str | None:
     return str(name) if name else None
 
 
+def _content_id(part: Message) -> str:
+    try:
+        return str(part.get("Content-ID", "") or "").strip().strip("<>")
+    except Exception:
+        return ""
+
+
 def _disposition(part: Message) -> str | None:
     try:
         return part.get_content_disposition()
@@ -459,6 +466,10 @@ def _html_of(part: Message) -> tuple[bytes, str]:
 
 
 def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: set[str], limits) -> None:
+    if _is_body_candidate(leaf):
+        # The text of this message or a forwarded one (or a piece of it: some mailers cut the HTML
+        # around inline pictures): never an attachment. The body chosen may become the document.
+        return
     part = leaf.part
     content_type = _content_type(part)
     origin = "forwarded message" if leaf.level else "attachment"
@@ -548,7 +559,7 @@ def _keep(part: Part, parsed: ParsedMessage, seen: dict[str, str], shown: str | 
 def _small_image(part: Message, data: bytes, leaf: _Leaf, shown_cids: set[str], limits: Limits) -> str | None:
     if _too_small(data, limits):
         return "a small image (logo, icon or signature)"
-    content_id = str(part.get("Content-ID", "") or "").strip().strip("<>")
+    content_id = _content_id(part)
     shown = bool(content_id) and content_id in shown_cids
     if (shown or leaf.related) and len(data) < limits.inline_image_bytes:
         return "an image shown in the message body (logo or signature)"
@@ -578,7 +589,7 @@ def _shown_images(leaves: list[_Leaf], shown_cids: set[str], limits: Limits) -> 
     images: dict[str, bytes] = {}
     total = 0
     for leaf in leaves:
-        content_id = str(leaf.part.get("Content-ID", "") or "").strip().strip("<>")
+        content_id = _content_id(leaf.part)
         if not content_id or content_id not in shown_cids:
             continue
         data = _decoded(leaf.part)
