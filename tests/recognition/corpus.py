@@ -1035,8 +1035,10 @@ def _meta_lines(
         if value_x is None:
             c.text(x, y, f"{label}: {value}")
         else:
-            c.text(x, y, label + (":" if rng.random() < 0.5 else ""))
-            c.text(value_x, y, value, bold=rng.random() < 0.3)
+            label += ":" if rng.random() < 0.5 else ""
+            c.text(x, y, label)
+            # A long label pushes its value right rather than running into it.
+            c.text(max(value_x, x + c.text_length(label) + 8), y, value, bold=rng.random() < 0.3)
         y += 12
     return y
 
@@ -1358,23 +1360,31 @@ def to_ubl(inv: Invoice) -> bytes:
     s = inv.supplier
     ns = f"urn:oasis:names:specification:ubl:schema:xsd:{root}-2"
     tax_subtotals = "".join(
-        f"<cac:TaxSubtotal><cbc:TaxableAmount currencyID=\"EUR\">{base}</cbc:TaxableAmount>"
-        f"<cbc:TaxAmount currencyID=\"EUR\">{vat}</cbc:TaxAmount><cac:TaxCategory><cbc:ID>{'S' if rate else 'Z'}</cbc:ID>"
+        f'<cac:TaxSubtotal><cbc:TaxableAmount currencyID="EUR">{base}</cbc:TaxableAmount>'
+        f'<cbc:TaxAmount currencyID="EUR">{vat}</cbc:TaxAmount><cac:TaxCategory><cbc:ID>{"S" if rate else "Z"}</cbc:ID>'
         f"<cbc:Percent>{rate}</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal>"
         for rate, base, vat in inv.breakdown()
     )
-    line_tag, qty_tag = ("CreditNoteLine", "CreditedQuantity") if credit else ("InvoiceLine", "InvoicedQuantity")
+    line_tag, qty_tag = (
+        ("CreditNoteLine", "CreditedQuantity") if credit else ("InvoiceLine", "InvoicedQuantity")
+    )
     lines = "".join(
-        f"<cac:{line_tag}><cbc:ID>{i + 1}</cbc:ID><cbc:{qty_tag} unitCode=\"C62\">{qty}</cbc:{qty_tag}>"
-        f"<cbc:LineExtensionAmount currencyID=\"EUR\">{(qty * price).quantize(CENT)}</cbc:LineExtensionAmount>"
+        f'<cac:{line_tag}><cbc:ID>{i + 1}</cbc:ID><cbc:{qty_tag} unitCode="C62">{qty}</cbc:{qty_tag}>'
+        f'<cbc:LineExtensionAmount currencyID="EUR">{(qty * price).quantize(CENT)}</cbc:LineExtensionAmount>'
         f"<cac:Item><cbc:Name>{_x(desc)}</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>{'S' if rate else 'Z'}</cbc:ID>"
         f"<cbc:Percent>{rate}</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item>"
-        f"<cac:Price><cbc:PriceAmount currencyID=\"EUR\">{price}</cbc:PriceAmount></cac:Price></cac:{line_tag}>"
+        f'<cac:Price><cbc:PriceAmount currencyID="EUR">{price}</cbc:PriceAmount></cac:Price></cac:{line_tag}>'
         for i, (desc, qty, price, rate) in enumerate(inv.lines)
     )
     due = "" if credit or inv.due is None else f"<cbc:DueDate>{inv.due.isoformat()}</cbc:DueDate>"
-    due_in_means = f"<cbc:PaymentDueDate>{inv.due.isoformat()}</cbc:PaymentDueDate>" if credit and inv.due else ""
-    type_code = "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>" if credit else "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>"
+    due_in_means = (
+        f"<cbc:PaymentDueDate>{inv.due.isoformat()}</cbc:PaymentDueDate>" if credit and inv.due else ""
+    )
+    type_code = (
+        "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>"
+        if credit
+        else "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>"
+    )
     reference = f"<cbc:PaymentID>{fmt_ref(inv.reference, False)}</cbc:PaymentID>" if inv.reference else ""
     bic = (
         f"<cac:FinancialInstitutionBranch><cbc:ID>{inv.supplier.bic}</cbc:ID></cac:FinancialInstitutionBranch>"
@@ -1429,8 +1439,16 @@ def to_cii(inv: Invoice) -> bytes:
         f"</ram:IncludedSupplyChainTradeLineItem>"
         for i, (desc, qty, price, rate) in enumerate(inv.lines)
     )
-    terms = f"<ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime>{d(inv.due)}</ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>" if inv.due else ""
-    reference = f"<ram:PaymentReference>{fmt_ref(inv.reference, False)}</ram:PaymentReference>" if inv.reference else ""
+    terms = (
+        f"<ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime>{d(inv.due)}</ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>"
+        if inv.due
+        else ""
+    )
+    reference = (
+        f"<ram:PaymentReference>{fmt_ref(inv.reference, False)}</ram:PaymentReference>"
+        if inv.reference
+        else ""
+    )
     bic = (
         f"<ram:PayeeSpecifiedCreditorFinancialInstitution><ram:BICID>{s.bic}</ram:BICID></ram:PayeeSpecifiedCreditorFinancialInstitution>"
         if inv.show_bic

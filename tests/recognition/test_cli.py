@@ -82,3 +82,15 @@ def test_a_bad_company_vat_or_a_missing_file_is_a_clear_error(tmp_path):
     )
     result = extract(str(tmp_path / "nowhere.pdf"))
     assert result.returncode == 2 and "cannot read" in result.stderr
+
+
+def test_a_scanned_invoice_is_read_through_ocr(tmp_path):
+    sample = generate(21, layout="classic", language="nl", scanned=True)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(sample.pdf)
+
+    out = json.loads(extract(str(path), "--json", "--company-vat", "BE0417497106").stdout)
+
+    for name in ("supplier_vat", "invoice_number", "invoice_date", "total_incl_vat", "iban"):
+        assert out["fields"][name]["value"] == sample.truth[name], name
+    assert out["fields"]["total_incl_vat"]["source"] == "ocr"

@@ -125,7 +125,7 @@ ENTERPRISE_CONTEXT = re.compile(
     r"\b(?:bce|kbo|rpm|rpr|ondernemings|entreprise|enterprise|company\s+n|t\.?v\.?a|btw|vat|ust|tva|n[°o]\s*tva|mwst|handelsregister|rcs|kvk|siret|id)"
 )
 CREDIT_NOTE_WORDS = re.compile(
-    r"\b(?:note\s+de\s+credit|avoir|creditnota|credit\s+nota|credit\s+note|creditnote|gutschrift|rechnungskorrektur|kreditnota)\b"
+    r"\b(?:note\s+de\s+credit|avoir|creditnota\w*|credit\s+nota|credit\s+note|creditnote|gutschrift\w*|rechnungskorrektur|kreditnota)\b"
 )
 INVOICE_WORDS = re.compile(r"\b(?:facture|factuur|invoice|rechnung|faktura|tax\s+invoice)\b")
 RECEIPT_WORDS = re.compile(
@@ -144,7 +144,12 @@ class LabelHit:
     end: int
 
 
-_COMPILED = {name: [(re.compile(p), w) for p, w in patterns] for name, patterns in LABELS.items()}
+# Whole words only ("ust" is no label inside "August"); the engine backtracks to a longer
+# alternative ("exclusief" rather than "excl") when the shorter one would end inside a word.
+_COMPILED = {
+    name: [(re.compile(rf"(?<![a-z])(?:{p})(?![a-z])"), w) for p, w in patterns]
+    for name, patterns in LABELS.items()
+}
 _DECOYS = [re.compile(p) for p in DECOYS]
 
 

@@ -852,6 +852,16 @@ _NOT_NAME = re.compile(
 )
 
 
+# Column headers, labels and titles that are never a supplier's name.
+_NOT_NAME_WORDS = re.compile(
+    r"(?:eenheidsprijs|prix(?:\s+unit\.?)?|einzelpreis|unit\s+price|montant|bedrag|betrag|amount|taux|tarief|rate|satz|"
+    r"rekening|compte|konto|account|bank|banque|client|klant|kunde|customer|ticket(?:\s+de\s+caisse)?|kassaticket|"
+    r"kasticket|kassenbon|quittung|receipt|sales\s+receipt|recu|totaal|total|summe|qte|qty|aantal|menge|base|basis|"
+    r"maatstaf|btw|tva|vat|mwst|ust|iban|bic|date|datum|page|pagina|seite|reference|referentie|communication|"
+    r"mededeling)(?![a-z])"
+)
+
+
 def _name_parts(text: str) -> list[tuple[str, int]]:
     parts, pos = [], 0
     for piece in _NAME_SPLIT.split(text):
@@ -873,12 +883,15 @@ def _looks_like_name(part: str, folded: str) -> bool:
         return False
     if _NOT_NAME.search(part):
         return False
-    if L.find_labels(folded) and not L.LEGAL_FORMS.search(folded):
+    # A field's label is no name; generic words ("van", "du", "total") may be part of one.
+    if any(h.weight >= 0.6 for h in L.find_labels(folded)) and not L.LEGAL_FORMS.search(folded):
         return False
     if L.CUSTOMER_LABELS.match(folded) or L.SUPPLIER_LABELS.match(folded) and ":" in part:
         return False
     words = folded.split()
     if L.INVOICE_WORDS.search(folded) or L.CREDIT_NOTE_WORDS.search(folded):
+        return False
+    if _NOT_NAME_WORDS.match(folded) or re.match(r"(?:n[°o]|nr\.?|no\.)\s", folded) or part.endswith(":"):
         return False
     if re.search(
         r"\b(?:rue|straat|laan|avenue|chaussee|steenweg|strasse|street|road|plein|place|boulevard|weg|lei|dreef|markt|kaai|quai|allee|square)\b",
