@@ -44,11 +44,13 @@ synth: setup
 deploy: setup
 	cd infra && npx --yes aws-cdk@2 deploy --parameters DomainName=$(DOMAIN) \
 		--parameters CertificateArn=$(CERTIFICATE_ARN) --parameters InboundMailDomain=$(INBOUND_DOMAIN) \
-		--parameters TextractEnabled=$(or $(TEXTRACT),false)
+		--parameters TextractEnabled=$(or $(TEXTRACT),false) \
+		--parameters DropboxAppKey=$(DROPBOX_APP_KEY) --parameters DropboxAppSecret=$(DROPBOX_APP_SECRET)
 
 bench: setup
 	$(BIN)/python benchmarks/local_stack.py
 	$(BIN)/python benchmarks/split_merge.py
+	$(BIN)/python -P benchmarks/dropbox_webhook.py
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache

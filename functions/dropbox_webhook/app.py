@@ -1,6 +1,9 @@
 """dropbox_webhook: link a company's Dropbox, receive Dropbox's notifications, sync the accounts.
 
 Thin: parse, call one service, return. The webhook answers at once; the sync runs in the SQS worker.
+The services that talk to Dropbox (linking, sync) are imported where they are used: the official SDK
+takes half a second or more to import, and Dropbox's notifications should not wait for it on a cold
+start (the webhook itself never calls Dropbox).
 """
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -8,7 +11,7 @@ from chalice import Chalice, Response
 
 from comptoir_core import wiring
 from comptoir_core.api import authorizer, caller_in_company, dump, view
-from comptoir_core.dropbox import linking, sync, webhook
+from comptoir_core.dropbox import webhook
 from comptoir_core.dropbox import wiring as dropbox_wiring
 from comptoir_core.dropbox.models import AccountChanged, CallbackQuery
 from comptoir_core.errors import Invalid
@@ -23,6 +26,8 @@ DROPBOX_QUEUE = "dropbox-accounts"
 @app.route("/companies/{cid}/link", methods=["GET"], authorizer=authorizer)
 @view
 def link_status(cid):
+    from comptoir_core.dropbox import linking
+
     caller = caller_in_company(app.current_request, cid)
     return dump(linking.get_link(repo=wiring.repository(), caller=caller, company_id=cid))
 
@@ -30,6 +35,8 @@ def link_status(cid):
 @app.route("/companies/{cid}/link", methods=["POST"], authorizer=authorizer)
 @view
 def start_link(cid):
+    from comptoir_core.dropbox import linking
+
     caller = caller_in_company(app.current_request, cid)
     started = linking.start_link(
         repo=wiring.repository(),
@@ -44,6 +51,8 @@ def start_link(cid):
 @app.route("/companies/{cid}/link", methods=["DELETE"], authorizer=authorizer)
 @view
 def unlink(cid):
+    from comptoir_core.dropbox import linking
+
     caller = caller_in_company(app.current_request, cid)
     return dump(
         linking.unlink(
@@ -60,6 +69,8 @@ def unlink(cid):
 @view
 def oauth_callback():
     """Where Dropbox sends the browser back. Public: the signed, stored, single-use state vouches."""
+    from comptoir_core.dropbox import linking
+
     try:
         query = CallbackQuery.model_validate(app.current_request.query_params or {})
     except ValueError as error:
@@ -100,6 +111,8 @@ def webhook_notification():
 @app.on_sqs_message(queue=DROPBOX_QUEUE, batch_size=5)
 def on_dropbox_account(event):
     """One message per account; a record that left files for later goes back to the queue, then its DLQ."""
+    from comptoir_core.dropbox import sync
+
     deps = dropbox_wiring.sync_deps()
 
     def handle(record) -> None:

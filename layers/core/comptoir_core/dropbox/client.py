@@ -20,7 +20,7 @@ from dropbox.content_hash import DropboxContentHasher
 from dropbox.exceptions import ApiError, AuthError
 from dropbox.session import HOST_API, HOST_CONTENT, HOST_NOTIFY
 
-from comptoir_core.settings import Settings
+from comptoir_core.dropbox.config import DropboxConfig
 
 USER_AGENT = "Comptoir/1.0"
 # The SDK keeps the CSRF token in a session mapping under this name; we keep it in the table.
@@ -28,35 +28,6 @@ _CSRF_KEY = "dropbox-auth-csrf-token"
 # A call answered 429 is retried this many times (after Retry-After) before the sync gives up for now.
 RATE_LIMIT_RETRIES = 2
 TIMEOUT_S = 30
-
-
-@dataclass(frozen=True)
-class DropboxConfig:
-    app_key: str
-    app_secret: str
-    redirect_url: str
-    api_host: str
-    content_host: str
-    notify_host: str
-    web_host: str
-    ca_bundle: str | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> DropboxConfig:
-        return cls(
-            app_key=settings.dropbox_app_key,
-            app_secret=settings.dropbox_app_secret.get_secret_value(),
-            redirect_url=settings.dropbox_redirect_url,
-            api_host=settings.dropbox_api_host,
-            content_host=settings.dropbox_content_host,
-            notify_host=settings.dropbox_notify_host,
-            web_host=settings.dropbox_web_host,
-            ca_bundle=settings.dropbox_ca_bundle,
-        )
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.app_key and self.app_secret and self.redirect_url)
 
 
 class LinkRefused(Exception):

@@ -17,7 +17,8 @@ from comptoir_core.accounts.models import Company
 from comptoir_core.accounts.service import read_company_settings
 from comptoir_core.dropbox import client as dropbox_client
 from comptoir_core.dropbox import records
-from comptoir_core.dropbox.client import DropboxAccount, DropboxConfig
+from comptoir_core.dropbox.client import DropboxAccount
+from comptoir_core.dropbox.config import DropboxConfig
 from comptoir_core.dropbox.models import (
     MAILBOX_FOLDERS,
     CallbackQuery,

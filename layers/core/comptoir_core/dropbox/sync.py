@@ -16,27 +16,25 @@ A link Dropbox no longer accepts (invalid_grant on refresh, invalid token) gets 
 """
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
-from comptoir_core.blobs import BlobStore
 from comptoir_core.documents.intake import IncomingMetadata, store_incoming
 from comptoir_core.documents.models import Mailbox, Source
 from comptoir_core.dropbox import records
 from comptoir_core.dropbox.client import (
     CursorReset,
     DropboxAccount,
-    DropboxConfig,
     FolderMissing,
     LinkRefused,
     Page,
     RemoteFile,
 )
+from comptoir_core.dropbox.config import SyncDeps
 from comptoir_core.dropbox.linking import token_context
 from comptoir_core.dropbox.models import DropboxLink, LinkStatus, SkippedFile, SyncResult
 from comptoir_core.errors import Conflict
-from comptoir_core.kms import TokenCipher, UnreadableSecret
+from comptoir_core.kms import UnreadableSecret
 from comptoir_core.observability import logger
 from comptoir_core.repository import Repository
 
@@ -62,15 +60,6 @@ class _Outcome(Enum):
     skipped = "skipped"
     ignored = "ignored"
     failed = "failed"
-
-
-@dataclass
-class SyncDeps:
-    repo: Repository
-    blobs: BlobStore
-    cipher: TokenCipher
-    config: DropboxConfig
-    max_bytes: int
 
 
 def sync_account(*, deps: SyncDeps, account_id: str) -> list[SyncResult]:

@@ -11,7 +11,7 @@ import json
 from pydantic import ValidationError
 
 from comptoir_core import aws
-from comptoir_core.dropbox.client import DropboxConfig
+from comptoir_core.dropbox.config import DropboxConfig
 from comptoir_core.dropbox.models import AccountChanged, WebhookNotification
 from comptoir_core.errors import Forbidden, Invalid
 

@@ -1,8 +1,7 @@
 """The Dropbox context's adapters, made from the settings on each use (cheap: no client is built here)."""
 
 from comptoir_core import wiring
-from comptoir_core.dropbox.client import DropboxConfig
-from comptoir_core.dropbox.sync import SyncDeps
+from comptoir_core.dropbox.config import DropboxConfig, SyncDeps
 from comptoir_core.dropbox.webhook import AccountQueue
 from comptoir_core.kms import TokenCipher
 from comptoir_core.settings import get_settings
