@@ -189,7 +189,7 @@ def fold_keep_length(text: str) -> str:
 
 # ---- VAT numbers -----------------------------------------------------------------------------
 
-_BE_PREFIX_RE = re.compile(r"\bBE[\s.:\-]{0,3}(?=[\dO])")
+_BE_PREFIX_RE = re.compile(r"\bBE[\s.:\-]{0,3}(?=[\dOIL][\dOIL\s.]{7})")
 _FOREIGN_VAT_RE = re.compile(
     r"\b(NL\s?\d{9}\s?B\s?\d{2}|FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|DE\s?\d{3}\s?\d{3}\s?\d{3}|LU\s?\d{8})\b"
 )
@@ -225,8 +225,8 @@ def find_vats(text: str, *, enterprise_context: bool = False) -> list[Match]:
         digits, ends, i = "", [], m.end()
         while i < len(upper) and len(digits) < 10:
             c = upper[i]
-            if c.isdigit() or c == "O":
-                digits += "0" if c == "O" else c
+            if c.isdigit() or c in "OIL":
+                digits += c.translate(_AS_DIGIT)
                 ends.append(i + 1)
             elif c not in " .":
                 break
@@ -254,15 +254,38 @@ def find_vats(text: str, *, enterprise_context: bool = False) -> list[Match]:
 
 # ---- IBAN, BIC -------------------------------------------------------------------------------
 
-_IBAN_RE = re.compile(r"\b([A-Z]{2}\s?\d[\dO]\s?(?:[A-Z0-9]{4}\s?){2,7}[A-Z0-9]{0,4})")
+_IBAN_RE = re.compile(r"\b([A-Z]{2}\s?[\dOIL][\dOIL]\s?(?:[A-Z0-9]{4}\s?){2,7}[A-Z0-9]{0,4})")
+# Letters OCR reads for digits.
+_AS_DIGIT = str.maketrans({"O": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6"})
+# Countries whose IBAN is all digits after the country code.
+_DIGIT_IBANS = (
+    "BE",
+    "DE",
+    "AT",
+    "PL",
+    "HU",
+    "SE",
+    "DK",
+    "FI",
+    "PT",
+    "SI",
+    "EE",
+    "LT",
+    "SK",
+    "CZ",
+    "ES",
+    "HR",
+)
 
 
 def normalise_iban(raw: str) -> str | None:
     compact = re.sub(r"\s", "", raw.upper())
-    if len(compact) > 4 and compact[:2] in ("BE", "NL", "DE", "FR", "LU"):
-        # OCR reads O for 0 in the digits of these countries' IBANs (NL has letters in the bank code).
-        head = compact[:4] if compact[:2] != "NL" else compact[:8]
-        compact = head[:2] + head[2:].replace("O", "0") + compact[len(head) :].replace("O", "0")
+    if std_iban.is_valid(compact):
+        return compact
+    if len(compact) > 4:
+        # OCR reads letters for digits: in the check digits always, in the rest where it is all digits.
+        rest = compact[4:].translate(_AS_DIGIT) if compact[:2] in _DIGIT_IBANS else compact[4:]
+        compact = compact[:2] + compact[2:4].translate(_AS_DIGIT) + rest
     return compact if std_iban.is_valid(compact) else None
 
 
