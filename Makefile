@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python benchmarks/local_stack.py
 	$(BIN)/python benchmarks/split_merge.py
 	$(BIN)/python -P benchmarks/dropbox_webhook.py
+	$(BIN)/python -P benchmarks/recognition.py
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache

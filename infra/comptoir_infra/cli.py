@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument("file", type=Path)
     extract.add_argument("--json", action="store_true", help="one JSON object {fields: {name: {value, …}}}")
     extract.add_argument("--company-vat", help="the customer's own VAT number (BE0…): never the supplier's")
-    extract.add_argument("--company-iban", action="append", default=[], help="the customer's own IBAN (repeatable)")
+    extract.add_argument(
+        "--company-iban", action="append", default=[], help="the customer's own IBAN (repeatable)"
+    )
     args = parser.parse_args(argv)
     if args.command == "up":
         return _up(args)
