@@ -261,7 +261,7 @@ def test_a_redelivered_event_changes_nothing(documents_api, company, upload, pum
     document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
 
     assert [e["event"] for e in document["history"]] == ["received", "ready"]
-    assert document["version"] == 2
+    assert document["version"] == 3  # created, taken by one run, made ready: nothing more
 
 
 # ---- auto-forward -----------------------------------------------------------------------------------
@@ -753,3 +753,28 @@ def test_a_correction_teaches_the_next_invoice_of_that_supplier(documents_api, c
     fields = body(get(documents_api, f"/companies/{company}/documents/{second}"))["fields"]
     assert fields["supplier_name"]["value"] == "Brasserie Dupont (Tournai)"
     assert fields["invoice_number"]["value"] == "F2026-0057"
+
+
+def test_a_second_run_while_one_holds_the_document_comes_back_later(company, upload, resources):
+    from comptoir_core import keys
+    from comptoir_core.documents import pipeline
+    from comptoir_core.documents.intake import IncomingMetadata, store_incoming
+    from comptoir_core.documents.models import Mailbox
+
+    document_id = store_incoming(
+        blobs=wiring.blob_store(),
+        company_id=company,
+        mailbox=Mailbox.purchase,
+        body=text_pdf(),
+        meta=IncomingMetadata(source="upload"),
+    )
+    key = keys.incoming_object_key(company, "purchase", document_id)
+    repo, blobs = wiring.repository(), wiring.blob_store()
+    claimed = pipeline._claim(
+        repo, pipeline.parse_incoming_key(key, size=1), IncomingMetadata(source="upload")
+    )
+    pipeline._leased(repo, claimed)  # the first run holds it
+
+    with pytest.raises(pipeline.Busy):
+        pipeline.run(repo=repo, blobs=blobs, settings=get_settings(), key=key, size=1)
+    assert store.get_document(repo=repo, company_id=company, document_id=document_id).status == "received"

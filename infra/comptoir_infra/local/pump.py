@@ -14,6 +14,7 @@ import boto3
 from comptoir_infra.spec import SPEC
 
 log = logging.getLogger("comptoir.pump")
+POLLERS_PER_QUEUE = 3
 
 
 class QueuePump:
@@ -27,13 +28,15 @@ class QueuePump:
         for queue in SPEC.queues:
             module = modules[queue.consumer_app]
             handler = _handler(module, queue.id)
-            thread = threading.Thread(
-                target=self._run,
-                args=(queue_urls[queue.id], queue.batch_size, handler),
-                name=f"pump-{queue.id}",
-                daemon=True,
-            )
-            self._threads.append(thread)
+            # Lambda runs several batches of one queue at once; a few pollers per queue do the same here.
+            for n in range(POLLERS_PER_QUEUE):
+                thread = threading.Thread(
+                    target=self._run,
+                    args=(queue_urls[queue.id], queue.batch_size, handler),
+                    name=f"pump-{queue.id}-{n}",
+                    daemon=True,
+                )
+                self._threads.append(thread)
 
     def start(self) -> None:
         for thread in self._threads:
@@ -41,8 +44,9 @@ class QueuePump:
 
     def stop(self) -> None:
         self._stop.set()
+        deadline = time.monotonic() + 3
         for thread in self._threads:
-            thread.join(timeout=3)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _run(self, queue_url: str, batch_size: int, handler) -> None:
         queue_arn = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[

@@ -70,6 +70,21 @@ def invoice_key_sk(invoice_key: str, document_id: str) -> str:
     return f"{invoice_key_prefix(invoice_key)}{document_id}"
 
 
+def job_sk(job_id: str) -> str:
+    """A split or merge job of a company."""
+    return f"JOB#{job_id}"
+
+
+def lock_sk(document_id: str) -> str:
+    """Held while a split, merge or page edit works on a document."""
+    return f"LOCK#{document_id}"
+
+
+def job_object_key(company_id: str, job_id: str) -> str:
+    """The object whose S3 event starts a job. Built from ids only."""
+    return f"jobs/{company_id}/{job_id}"
+
+
 def incoming_object_key(company_id: str, mailbox: str, document_id: str) -> str:
     """Where a channel drops a received file in S3. Built from ids only."""
     return f"incoming/{company_id}/{mailbox}/{document_id}"

@@ -151,6 +151,7 @@ class Document(BaseModel):
     processed_by: str | None = None
     permanent: bool = False
     deleted_from: DocumentStatus | None = None  # the status a restore returns to
+    lease_until: datetime | None = None  # while a pipeline run holds the document
     version: int = 0
 
 

@@ -8,6 +8,8 @@ already got past the pipeline is left alone, so a redelivered event changes noth
 """
 
 import hashlib
+import time
+from datetime import timedelta
 
 from comptoir_core import keys
 from comptoir_core.accounts.service import read_company_settings
@@ -24,6 +26,7 @@ from comptoir_core.documents.models import (
     Document,
     DocumentStatus,
     FieldValue,
+    HistoryEvent,
     IncomingObject,
     Mailbox,
     Remark,
@@ -47,6 +50,12 @@ ACCEPTED_KINDS = frozenset({Kind.PDF, Kind.JPEG, Kind.PNG, Kind.TIFF, Kind.HTML,
 ACCEPTED_TYPES = "PDF, JPEG, PNG, TIFF, HTML, and UBL or CII e-invoice XML"
 # Statuses the pipeline (re)starts from; any other means it already ran.
 _RUNNABLE = frozenset({DocumentStatus.received, DocumentStatus.failed})
+# How long one run may hold a document before another may take over (a crashed run's lease lapses).
+LEASE = timedelta(minutes=5)
+
+
+class Busy(Exception):
+    """Another run is processing this document now: the event is retried later (SQS), by then done."""
 
 
 def upload(
@@ -100,7 +109,7 @@ def run(*, repo: Repository, blobs: BlobStore, settings: Settings, key: str, siz
     document = _claim(repo, incoming, meta)
     if document.status not in _RUNNABLE:
         return document
-    return _process(repo, blobs, settings, document, meta)
+    return _process(repo, blobs, settings, _leased(repo, document), meta)
 
 
 def retry(
@@ -118,13 +127,11 @@ def retry(
     if document.status != DocumentStatus.failed:
         raise Conflict(f"this document is {document.status.value}; only a failed document can be retried")
     meta = read_incoming_metadata(blobs.metadata(document.original_key))
-    retried = store.save(
-        repo=repo,
-        document=document.model_copy(
-            update={"history": [*document.history, event("retried", by=caller.email)]}
-        ),
-    )
-    return _process(repo, blobs, settings, retried, meta)
+    try:
+        leased = _leased(repo, document, event("retried", by=caller.email))
+    except Busy:
+        raise Conflict("this document is being processed right now") from None
+    return _process(repo, blobs, settings, leased, meta)
 
 
 def ingest_now(
@@ -142,7 +149,11 @@ def ingest_now(
     worker that later sees the same object finds it done. Labels and remarks of `inherit` carry over."""
     document_id = store_incoming(blobs=blobs, company_id=company_id, mailbox=mailbox, body=body, meta=meta)
     key = keys.incoming_object_key(company_id, mailbox.value, document_id)
-    document = run(repo=repo, blobs=blobs, settings=settings, key=key, size=len(body))
+    try:
+        document = run(repo=repo, blobs=blobs, settings=settings, key=key, size=len(body))
+    except Busy:
+        # The worker got the object's event first and is on it: wait for its answer.
+        document = _when_done(repo, company_id, document_id)
     if not inherit:
         return document
     labels = list(dict.fromkeys([*document.labels, *(label for d in inherit for label in d.labels)]))
@@ -171,6 +182,32 @@ def replace_working_pdf(
 
 
 # ---- the steps -------------------------------------------------------------------------------
+
+
+def _leased(repo: Repository, document: Document, *events: HistoryEvent) -> Document:
+    """Take the document for this run (a conditional write): a second run at the same time gets Busy
+    instead of doing the same work twice."""
+    at = now()
+    if document.lease_until and document.lease_until > at:
+        raise Busy(document.id)
+    try:
+        return store.save(
+            repo=repo,
+            document=document.model_copy(
+                update={"lease_until": at + LEASE, "history": [*document.history, *events]}
+            ),
+        )
+    except Conflict:
+        raise Busy(document.id) from None
+
+
+def _when_done(repo: Repository, company_id: str, document_id: str, timeout_s: float = 120) -> Document:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        document = store.get_document(repo=repo, company_id=company_id, document_id=document_id)
+        if document.status not in _RUNNABLE or time.monotonic() > deadline:
+            return document
+        time.sleep(0.2)
 
 
 def _claim(repo: Repository, incoming: IncomingObject, meta: IncomingMetadata) -> Document:
@@ -247,6 +284,7 @@ def _process_or_raise(
         update={
             "status": status,
             "problem": None,
+            "lease_until": None,
             "sha256": sha256,
             "content_type": normalised.kind.value,
             "pages": pages,
@@ -386,6 +424,7 @@ def _stop(
         update={
             "status": status,
             "problem": problem,
+            "lease_until": None,
             "sha256": sha256 or document.sha256,
             "history": [*document.history, event(status.value, detail=problem)],
         }

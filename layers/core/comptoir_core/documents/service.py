@@ -373,6 +373,18 @@ def set_permanent(
     return store.save(repo=repo, document=changed)
 
 
+def discard(*, repo: Repository, document: Document, by: str, reason: str) -> Document:
+    """Put a document the system made in the bin (soft), e.g. a part of a split that failed halfway."""
+    changed = document.model_copy(
+        update={
+            "status": DocumentStatus.deleted,
+            "deleted_from": document.status,
+            "history": [*document.history, event("deleted", by=by, detail=reason)],
+        }
+    )
+    return store.save(repo=repo, document=changed)
+
+
 def retire(
     *, repo: Repository, document: Document, status: DocumentStatus, parts: list[str], by: str
 ) -> Document:

@@ -61,22 +61,6 @@ JOB_LOCK_SECONDS = 6 * 3600
 JOB_PREFIX = "jobs/"
 
 
-# --- keys (TODO main engineer: move into comptoir_core.keys) ----------------------------------------
-
-
-def job_sk(job_id: str) -> str:
-    return f"JOB#{job_id}"
-
-
-def lock_sk(document_id: str) -> str:
-    return f"LOCK#{document_id}"
-
-
-def job_object_key(company_id: str, job_id: str) -> str:
-    """The object whose S3 event starts a job. Built from ids only."""
-    return f"{JOB_PREFIX}{company_id}/{job_id}"
-
-
 # --- use cases -----------------------------------------------------------------------------------
 
 
@@ -318,20 +302,8 @@ def _undone_on_failure(repo: Repository, made: list[Document], *, by: str) -> It
                 current = store.get_document(
                     repo=repo, company_id=document.company_id, document_id=document.id
                 )
-                store.save(
-                    repo=repo,
-                    document=current.model_copy(
-                        update={
-                            "status": DocumentStatus.deleted,
-                            "deleted_from": current.status,
-                            "history": [
-                                *current.history,
-                                documents.event(
-                                    "deleted", by=by, detail="the split or merge it came from failed"
-                                ),
-                            ],
-                        }
-                    ),
+                documents.discard(
+                    repo=repo, document=current, by=by, reason="the split or merge it came from failed"
                 )
             except Exception:  # the error that matters is the one being raised
                 logger.exception("could not put a part of a failed split or merge in the bin")
@@ -406,7 +378,7 @@ def _queue(
     try:
         job = _write_job(repo, job)
         blobs.put(
-            job_object_key(company_id, job.id),
+            keys.job_object_key(company_id, job.id),
             json.dumps({"company_id": company_id, "job_id": job.id}).encode(),
             content_type="application/json",
         )
@@ -420,7 +392,7 @@ def _queue(
 def _get_job(repo: Repository, company_id: str, job_id: str) -> Job:
     if not is_valid_id(job_id, "job"):
         raise NotFound("job not found")
-    item = repo.get(keys.company_pk(company_id), job_sk(job_id))
+    item = repo.get(keys.company_pk(company_id), keys.job_sk(job_id))
     if item is None:
         raise NotFound("job not found")
     return Job.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk")})
@@ -428,7 +400,7 @@ def _get_job(repo: Repository, company_id: str, job_id: str) -> Job:
 
 def _write_job(repo: Repository, job: Job) -> Job:
     data = json.loads(job.model_dump_json(exclude={"version"}), parse_float=Decimal)
-    item = {"pk": keys.company_pk(job.company_id), "sk": job_sk(job.id), **data}
+    item = {"pk": keys.company_pk(job.company_id), "sk": keys.job_sk(job.id), **data}
     written = repo.replace_versioned(item, expected_version=job.version)
     return job.model_copy(update={"version": int(written["version"])})
 
@@ -450,7 +422,7 @@ def _lock(repo: Repository, company_id: str, document_ids: list[str], *, owner: 
 
 
 def _lock_one(repo: Repository, company_id: str, document_id: str, *, owner: str, seconds: int) -> None:
-    pk, sk = keys.company_pk(company_id), lock_sk(document_id)
+    pk, sk = keys.company_pk(company_id), keys.lock_sk(document_id)
     item = {"pk": pk, "sk": sk, "owner": owner, "expiration": int(time.time()) + seconds}
     busy = Conflict(f"document {document_id} is being split, merged or edited already; try again shortly")
     try:
@@ -472,9 +444,9 @@ def _unlock(repo: Repository, company_id: str, document_ids: list[str], *, owner
     """Release the locks `owner` holds (one that expired and was taken over is the new holder's)."""
     pk = keys.company_pk(company_id)
     for document_id in document_ids:
-        held = repo.get(pk, lock_sk(document_id))
+        held = repo.get(pk, keys.lock_sk(document_id))
         if held is not None and held.get("owner") == owner:
-            repo.delete(pk, lock_sk(document_id))
+            repo.delete(pk, keys.lock_sk(document_id))
 
 
 @contextmanager
