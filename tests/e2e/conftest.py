@@ -83,7 +83,7 @@ class RunningStack:
     def stop(self) -> None:
         """SIGTERM, as Ctrl-C would, and wait for the clean stop."""
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=15)
+        self.process.wait(timeout=30)
 
 
 def start_stack(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> RunningStack:

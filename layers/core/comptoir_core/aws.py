@@ -8,7 +8,8 @@ from functools import cache
 import boto3
 from botocore.config import Config
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3})
+# Many threads share one client locally (queue pollers, gateway requests): room for all of them.
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=50)
 
 
 @cache
