@@ -49,6 +49,8 @@ deploy: setup
 
 bench: setup
 	$(BIN)/python benchmarks/local_stack.py
+	$(BIN)/python benchmarks/inbox.py
+	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/split_merge.py
 	$(BIN)/python -P benchmarks/dropbox_webhook.py
 	$(BIN)/python -P benchmarks/recognition.py
