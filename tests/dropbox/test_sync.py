@@ -14,11 +14,7 @@ from comptoir_core.documents.models import Source
 from comptoir_core.dropbox import linking, records, sync
 from comptoir_core.dropbox import wiring as dropbox_wiring
 from comptoir_core.dropbox.models import LinkStatus
-from tests.dropbox.conftest import ADMIN, caller
 from tests.samples import jpeg_photo, text_pdf
-
-PURCHASE = "/0417497106/Achats"
-SALES = "/0417497106/Ventes"
 
 
 class FlakyBlobStore(BlobStore):
@@ -39,6 +35,11 @@ class FlakyBlobStore(BlobStore):
 def linked(link, company, dropbox_account):
     link()
     return dropbox_account
+
+
+@pytest.fixture(name="purchase")
+def purchase_folder(company) -> str:
+    return company.folder("Achats")
 
 
 def run(account_id: str, **replace):
@@ -66,190 +67,198 @@ def incoming(company_id: str) -> list[dict]:
     return found
 
 
-def link_read(company_id: str):
-    return linking.get_link(repo=wiring.repository(), caller=caller(ADMIN), company_id=company_id)
+def link_read(company):
+    return linking.get_link(repo=wiring.repository(), caller=company.admin, company_id=company.id)
 
 
 def test_a_pdf_in_the_purchase_folder_becomes_a_purchase_document_and_leaves_dropbox(
-    linked, fake_dropbox, company
+    linked, fake_dropbox, company, purchase
 ):
     pdf = text_pdf("Facture 2026-001")
-    fake_dropbox.put_file(linked, f"{PURCHASE}/Facture 2026-001.pdf", pdf)
+    fake_dropbox.put_file(linked, f"{purchase}/Facture 2026-001.pdf", pdf)
 
     (result,) = run(linked)
 
-    (stored,) = incoming(company)
+    (stored,) = incoming(company.id)
     assert stored["mailbox"] == "purchase" and stored["body"] == pdf
     assert stored["meta"].source == Source.dropbox
     assert stored["meta"].name == "Facture 2026-001.pdf"
     assert stored["meta"].sender == "anna@demo.example"
     assert result.imported == [stored["id"]]
-    assert not fake_dropbox.exists(linked, f"{PURCHASE}/Facture 2026-001.pdf")
+    assert not fake_dropbox.exists(linked, f"{purchase}/Facture 2026-001.pdf")
     assert link_read(company).imported == 1
 
 
 def test_a_photo_in_the_sales_folder_goes_to_sales(linked, fake_dropbox, company):
-    fake_dropbox.put_file(linked, f"{SALES}/ticket.jpg", jpeg_photo())
+    fake_dropbox.put_file(linked, company.folder("Ventes") + "/ticket.jpg", jpeg_photo())
 
     run(linked)
 
-    assert [s["mailbox"] for s in incoming(company)] == ["sales"]
+    assert [s["mailbox"] for s in incoming(company.id)] == ["sales"]
 
 
 def test_other_file_types_stay_in_dropbox_with_a_note_and_other_folders_are_ignored(
-    linked, fake_dropbox, company
+    linked, fake_dropbox, company, purchase
 ):
-    fake_dropbox.put_file(linked, f"{PURCHASE}/notes.docx", b"PK\x03\x04 a word file")
-    fake_dropbox.put_file(linked, f"{PURCHASE}/fake.pdf", b"not a pdf at all")
-    fake_dropbox.put_file(linked, "/0417497106/loose.pdf", text_pdf("outside the mailboxes"))
+    fake_dropbox.put_file(linked, f"{purchase}/notes.docx", b"PK\x03\x04 a word file")
+    fake_dropbox.put_file(linked, f"{purchase}/fake.pdf", b"not a pdf at all")
+    fake_dropbox.put_file(
+        linked, f"/{company.enterprise_number}/loose.pdf", text_pdf("outside the mailboxes")
+    )
     fake_dropbox.put_file(linked, "/holidays/beach.jpg", jpeg_photo())
 
     run(linked)
 
-    assert incoming(company) == []
+    assert incoming(company.id) == []
     for path in (
-        f"{PURCHASE}/notes.docx",
-        f"{PURCHASE}/fake.pdf",
-        "/0417497106/loose.pdf",
+        f"{purchase}/notes.docx",
+        f"{purchase}/fake.pdf",
+        f"/{company.enterprise_number}/loose.pdf",
         "/holidays/beach.jpg",
     ):
         assert fake_dropbox.exists(linked, path)
     notes = {note.path: note.reason for note in link_read(company).skipped}
-    assert set(notes) == {f"{PURCHASE}/notes.docx", f"{PURCHASE}/fake.pdf"}
-    assert "not a PDF or a photo" in notes[f"{PURCHASE}/notes.docx"]
+    assert set(notes) == {f"{purchase}/notes.docx", f"{purchase}/fake.pdf"}
+    assert "not a PDF or a photo" in notes[f"{purchase}/notes.docx"]
 
 
 def test_with_s3_failing_once_the_file_stays_in_dropbox_and_arrives_on_the_next_run(
-    linked, fake_dropbox, company, resources
+    linked, fake_dropbox, company, world, purchase
 ):
-    fake_dropbox.put_file(linked, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
-    flaky = FlakyBlobStore(resources.bucket_names["documents"], failures=1)
+    fake_dropbox.put_file(linked, f"{purchase}/invoice.pdf", text_pdf("Invoice"))
+    flaky = FlakyBlobStore(world.resources.bucket_names["documents"], failures=1)
 
     with pytest.raises(sync.SyncIncomplete):
         run(linked, blobs=flaky)
 
-    assert incoming(company) == []
-    assert fake_dropbox.exists(linked, f"{PURCHASE}/invoice.pdf")
+    assert incoming(company.id) == []
+    assert fake_dropbox.exists(linked, f"{purchase}/invoice.pdf")
     assert "tried again" in link_read(company).problem
 
     run(linked, blobs=flaky)
 
-    assert [s["meta"].name for s in incoming(company)] == ["invoice.pdf"]
-    assert not fake_dropbox.exists(linked, f"{PURCHASE}/invoice.pdf")
+    assert [s["meta"].name for s in incoming(company.id)] == ["invoice.pdf"]
+    assert not fake_dropbox.exists(linked, f"{purchase}/invoice.pdf")
     assert link_read(company).problem is None
 
 
-def test_a_file_stored_but_not_deleted_is_not_stored_again(linked, fake_dropbox, company):
-    fake_dropbox.put_file(linked, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
+def test_a_file_stored_but_not_deleted_is_not_stored_again(linked, fake_dropbox, company, purchase):
+    fake_dropbox.put_file(linked, f"{purchase}/invoice.pdf", text_pdf("Invoice"))
     # Dropbox answers 429 to every try of the delete (the SDK retries twice): the file stays.
     fake_dropbox.rate_limit("files/delete_v2", times=3, retry_after=0)
 
     with pytest.raises(sync.SyncIncomplete):
         run(linked)
-    assert fake_dropbox.exists(linked, f"{PURCHASE}/invoice.pdf")
+    assert fake_dropbox.exists(linked, f"{purchase}/invoice.pdf")
 
     run(linked)
 
-    assert len(incoming(company)) == 1
-    assert not fake_dropbox.exists(linked, f"{PURCHASE}/invoice.pdf")
+    assert len(incoming(company.id)) == 1
+    assert not fake_dropbox.exists(linked, f"{purchase}/invoice.pdf")
 
 
-def test_new_files_after_the_cursor_are_taken_and_old_ones_not_looked_at_again(linked, fake_dropbox, company):
-    fake_dropbox.put_file(linked, f"{PURCHASE}/one.pdf", text_pdf("one"))
+def test_new_files_after_the_cursor_are_taken_and_old_ones_not_looked_at_again(
+    linked, fake_dropbox, company, purchase
+):
+    fake_dropbox.put_file(linked, f"{purchase}/one.pdf", text_pdf("one"))
     run(linked)
     downloads = fake_dropbox.count("files/download")
 
-    fake_dropbox.put_file(linked, f"{PURCHASE}/two.pdf", text_pdf("two"))
+    fake_dropbox.put_file(linked, f"{purchase}/two.pdf", text_pdf("two"))
     run(linked)
 
-    assert sorted(s["meta"].name for s in incoming(company)) == ["one.pdf", "two.pdf"]
+    assert sorted(s["meta"].name for s in incoming(company.id)) == ["one.pdf", "two.pdf"]
     assert fake_dropbox.count("files/download") == downloads + 1
     assert fake_dropbox.count("files/list_folder/continue") >= 1
 
 
-def test_many_changes_come_page_by_page(linked, fake_dropbox, company):
+def test_many_changes_come_page_by_page(linked, fake_dropbox, company, purchase):
     run(linked)  # the cursor
     fake_dropbox.page_size = 2
     for n in range(5):
-        fake_dropbox.put_file(linked, f"{PURCHASE}/{n}.pdf", text_pdf(str(n)))
+        fake_dropbox.put_file(linked, f"{purchase}/{n}.pdf", text_pdf(str(n)))
 
     run(linked)
 
-    assert len(incoming(company)) == 5
-    assert fake_dropbox.paths(linked) == ["/0417497106", PURCHASE, "/0417497106/Divers", SALES]
+    assert len(incoming(company.id)) == 5
+    assert fake_dropbox.paths(linked) == sorted(
+        [f"/{company.enterprise_number}", purchase, company.folder("Divers"), company.folder("Ventes")]
+    )
 
 
-def test_an_expired_access_token_is_refreshed_and_the_new_one_kept(linked, fake_dropbox, company):
-    before = wiring.repository().get(keys.company_pk(company), records.LINK_SK)["access_token"]
+def test_an_expired_access_token_is_refreshed_and_the_new_one_kept(linked, fake_dropbox, company, purchase):
+    before = wiring.repository().get(keys.company_pk(company.id), records.LINK_SK)["access_token"]
     fake_dropbox.expire_access_tokens()
-    fake_dropbox.put_file(linked, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
+    fake_dropbox.put_file(linked, f"{purchase}/invoice.pdf", text_pdf("Invoice"))
     refreshes = fake_dropbox.count("oauth2/token")
 
     run(linked)
 
-    assert len(incoming(company)) == 1
+    assert len(incoming(company.id)) == 1
     assert fake_dropbox.count("oauth2/token") == refreshes + 1
-    after = wiring.repository().get(keys.company_pk(company), records.LINK_SK)["access_token"]
+    after = wiring.repository().get(keys.company_pk(company.id), records.LINK_SK)["access_token"]
     assert after != before
     # The kept token is used as is by the next run: no refresh.
     run(linked)
     assert fake_dropbox.count("oauth2/token") == refreshes + 1
 
 
-def test_a_revoked_link_gets_a_clear_status_and_stops_syncing(linked, fake_dropbox, company):
+def test_a_revoked_link_gets_a_clear_status_and_stops_syncing(linked, fake_dropbox, company, purchase):
     fake_dropbox.revoke_app(linked)
     fake_dropbox.expire_access_tokens()
-    fake_dropbox.put_file(linked, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
+    fake_dropbox.put_file(linked, f"{purchase}/invoice.pdf", text_pdf("Invoice"))
 
     (result,) = run(linked)
 
     read = link_read(company)
     assert result.status == read.status == LinkStatus.revoked
     assert "no longer accepts" in read.problem and "linked again" in read.problem
-    assert incoming(company) == []
+    assert incoming(company.id) == []
     calls = len(fake_dropbox.calls)
     assert run(linked) == []  # no longer linked to the account: nothing is even asked of Dropbox
     assert len(fake_dropbox.calls) == calls
-    assert fake_dropbox.exists(linked, f"{PURCHASE}/invoice.pdf")
+    assert fake_dropbox.exists(linked, f"{purchase}/invoice.pdf")
 
 
-def test_a_rate_limited_call_waits_for_retry_after_and_goes_on(linked, fake_dropbox, company):
-    fake_dropbox.put_file(linked, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
+def test_a_rate_limited_call_waits_for_retry_after_and_goes_on(linked, fake_dropbox, company, purchase):
+    fake_dropbox.put_file(linked, f"{purchase}/invoice.pdf", text_pdf("Invoice"))
     fake_dropbox.rate_limit("files/download", retry_after=1)
 
     run(linked)
 
-    assert len(incoming(company)) == 1
+    assert len(incoming(company.id)) == 1
 
 
-def test_a_deleted_company_folder_is_made_again_and_syncing_goes_on(linked, fake_dropbox, company):
+def test_a_deleted_company_folder_is_made_again_and_syncing_goes_on(linked, fake_dropbox, company, purchase):
     run(linked)
-    fake_dropbox.delete_path(linked, "/0417497106")
+    fake_dropbox.delete_path(linked, f"/{company.enterprise_number}")
 
     run(linked)
-    fake_dropbox.put_file(linked, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
+    fake_dropbox.put_file(linked, f"{purchase}/invoice.pdf", text_pdf("Invoice"))
     run(linked)
 
-    assert fake_dropbox.exists(linked, SALES)
-    assert len(incoming(company)) == 1
+    assert fake_dropbox.exists(linked, company.folder("Ventes"))
+    assert len(incoming(company.id)) == 1
 
 
-def test_a_sync_finding_the_link_busy_leaves_the_work_to_the_running_one(linked, fake_dropbox, company):
+def test_a_sync_finding_the_link_busy_leaves_the_work_to_the_running_one(
+    linked, fake_dropbox, company, purchase
+):
     repo = wiring.repository()
-    running = sync._acquire(repo, company, linked, "running-sync")
-    fake_dropbox.put_file(linked, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
+    running = sync._acquire(repo, company.id, linked, "running-sync")
+    fake_dropbox.put_file(linked, f"{purchase}/invoice.pdf", text_pdf("Invoice"))
 
     (result,) = run(linked)
 
-    assert result.busy and incoming(company) == []
-    link, again = sync._release(repo, records.read_link(repo, company), "running-sync", failed=0)
+    assert result.busy and incoming(company.id) == []
+    link, again = sync._release(repo, records.read_link(repo, company.id), "running-sync", failed=0)
     assert again  # asked for one more round: the running sync goes on instead of letting go
     assert running.lease_owner == "running-sync"
 
 
-def test_two_notifications_at_once_never_import_a_file_twice(linked, fake_dropbox, company):
+def test_two_notifications_at_once_never_import_a_file_twice(linked, fake_dropbox, company, purchase):
     for n in range(4):
-        fake_dropbox.put_file(linked, f"{PURCHASE}/{n}.pdf", text_pdf(str(n)))
+        fake_dropbox.put_file(linked, f"{purchase}/{n}.pdf", text_pdf(str(n)))
     start = threading.Barrier(2)
     errors = []
 
@@ -267,5 +276,5 @@ def test_two_notifications_at_once_never_import_a_file_twice(linked, fake_dropbo
         thread.join()
 
     assert errors == []
-    assert sorted(s["meta"].name for s in incoming(company)) == ["0.pdf", "1.pdf", "2.pdf", "3.pdf"]
-    assert records.read_link(wiring.repository(), company).lease_owner is None
+    assert sorted(s["meta"].name for s in incoming(company.id)) == ["0.pdf", "1.pdf", "2.pdf", "3.pdf"]
+    assert records.read_link(wiring.repository(), company.id).lease_owner is None

@@ -232,6 +232,15 @@ class FakeDropbox:
         with self._lock:
             self._rate_limits[route] = [retry_after] * times
 
+    def reset_controls(self) -> None:
+        """Forget what earlier tests set: consent, paging, injected rate limits, the call log."""
+        with self._lock:
+            self.signed_in = None
+            self.refuse_consent = False
+            self.page_size = 2000
+            self._rate_limits.clear()
+            self.calls.clear()
+
     def count(self, call: str) -> int:
         return sum(1 for c in self.calls if c.endswith(call))
 

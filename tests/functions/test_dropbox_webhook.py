@@ -8,18 +8,49 @@ from urllib.parse import urlencode
 
 import boto3
 import pytest
+from chalice.test import Client
 
 from comptoir_core.documents.models import Source
-from tests.dropbox import conftest as dropbox_fixtures
-from tests.dropbox.conftest import consent
+from comptoir_core.settings import get_settings
+from comptoir_infra.local.apps import load_app_module
+from comptoir_infra.spec import SPEC
+from tests.dropbox.conftest import REDIRECT_URL, consent
+from tests.fakes.dropbox_api import FakeDropbox
 from tests.functions.conftest import ACCOUNTANT, ADMIN, api_for, body
 from tests.samples import text_pdf
 
 dropbox_api = api_for("dropbox_webhook")
-# The fake Dropbox and the settings pointing at it, as tests/dropbox has them.
-fake_dropbox = dropbox_fixtures.fake_dropbox
-dropbox_settings = dropbox_fixtures.dropbox_settings
-dropbox_account = dropbox_fixtures.dropbox_account
+
+
+@pytest.fixture
+def fake_dropbox():
+    with FakeDropbox() as fake:
+        yield fake
+
+
+@pytest.fixture
+def dropbox_settings(resources, fake_dropbox, monkeypatch):
+    """The apps' settings pointing the SDK at the fake; the app key and secret are the fake's."""
+    for name, value in {**fake_dropbox.settings_env(), "COMPTOIR_DROPBOX_REDIRECT_URL": REDIRECT_URL}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def webhook(dropbox_settings):
+    """The app alone, for Dropbox's calls: no user, no token."""
+    with Client(load_app_module(SPEC.app("dropbox_webhook")).app) as client:
+        yield client
+
+
+@pytest.fixture
+def dropbox_account(fake_dropbox) -> str:
+    fake_dropbox.signed_in = fake_dropbox.add_account("anna@demo.example", "Anna Peeters")
+    return fake_dropbox.signed_in
+
+
 documents_api_ = api_for("documents")
 PURCHASE = "/0417497106/Achats"
 
@@ -33,10 +64,8 @@ def signed(payload: bytes, secret: str) -> dict[str, str]:
     return {"X-Dropbox-Signature": hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()}
 
 
-def notify(api, payload: bytes, headers: dict[str, str]):
-    return api._client.http.post(
-        "/webhook", headers={"Content-Type": "application/json", **headers}, body=payload
-    )
+def notify(client, payload: bytes, headers: dict[str, str]):
+    return client.http.post("/webhook", headers={"Content-Type": "application/json", **headers}, body=payload)
 
 
 def queued(resources) -> list[dict]:
@@ -61,8 +90,8 @@ def link_through_the_api(dropbox_api, fake_dropbox, company, as_user=ADMIN):
 # ---- the webhook ----------------------------------------------------------------------------------
 
 
-def test_the_challenge_is_echoed_as_plain_text_that_is_not_sniffed(dropbox_api, dropbox_settings):
-    response = dropbox_api._client.http.get("/webhook?challenge=Zm9vYmFy-42")
+def test_the_challenge_is_echoed_as_plain_text_that_is_not_sniffed(webhook, dropbox_settings):
+    response = webhook.http.get("/webhook?challenge=Zm9vYmFy-42")
 
     assert response.status_code == 200
     assert response.body == b"Zm9vYmFy-42"
@@ -70,8 +99,8 @@ def test_the_challenge_is_echoed_as_plain_text_that_is_not_sniffed(dropbox_api, 
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_challenge_request_without_a_challenge_is_400(dropbox_api, dropbox_settings):
-    assert dropbox_api._client.http.get("/webhook").status_code == 400
+def test_a_challenge_request_without_a_challenge_is_400(webhook, dropbox_settings):
+    assert webhook.http.get("/webhook").status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -80,30 +109,28 @@ def test_a_challenge_request_without_a_challenge_is_400(dropbox_api, dropbox_set
     ids=["missing", "wrong", "garbage"],
 )
 def test_a_notification_without_the_right_signature_is_403_and_queues_nothing(
-    dropbox_api, dropbox_settings, resources, headers
+    webhook, dropbox_settings, resources, headers
 ):
-    response = notify(dropbox_api, notification("dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"), headers)
+    response = notify(webhook, notification("dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"), headers)
 
     assert response.status_code == 403
     assert queued(resources) == []
 
 
-def test_a_signature_over_other_bytes_is_403(dropbox_api, dropbox_settings, resources):
+def test_a_signature_over_other_bytes_is_403(webhook, dropbox_settings, resources):
     payload = notification("dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc")
     other = notification("dbid:someone-else")
 
-    response = notify(
-        dropbox_api, payload, signed(other, dropbox_settings.dropbox_app_secret.get_secret_value())
-    )
+    response = notify(webhook, payload, signed(other, dropbox_settings.dropbox_app_secret.get_secret_value()))
 
     assert response.status_code == 403
 
 
-def test_a_signed_notification_is_200_with_each_account_queued_once(dropbox_api, dropbox_settings, resources):
+def test_a_signed_notification_is_200_with_each_account_queued_once(webhook, dropbox_settings, resources):
     payload = notification("dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", "dbid:BBB", "dbid:BBB")
 
     response = notify(
-        dropbox_api, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
+        webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
     )
 
     assert response.status_code == 200
@@ -114,11 +141,11 @@ def test_a_signed_notification_is_200_with_each_account_queued_once(dropbox_api,
     ]
 
 
-def test_a_signed_body_that_is_not_a_notification_is_400(dropbox_api, dropbox_settings, resources):
+def test_a_signed_body_that_is_not_a_notification_is_400(webhook, dropbox_settings, resources):
     payload = json.dumps({"list_folder": {"accounts": ["../../etc"]}}).encode()
 
     response = notify(
-        dropbox_api, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
+        webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
     )
 
     assert response.status_code == 400
@@ -155,8 +182,8 @@ def test_the_callback_with_a_bad_state_is_400_and_links_nothing(dropbox_api, dro
     )
 
 
-def test_the_callback_without_a_state_is_400(dropbox_api, dropbox_settings):
-    assert dropbox_api._client.http.get("/oauth/callback?code=x").status_code == 400
+def test_the_callback_without_a_state_is_400(webhook):
+    assert webhook.http.get("/oauth/callback?code=x").status_code == 400
 
 
 def test_an_accountant_may_not_link(dropbox_api, dropbox_settings, company):
@@ -186,7 +213,7 @@ def test_a_pdf_dropped_in_purchase_reaches_the_purchase_mailbox_from_dropbox_and
     payload = notification(dropbox_account)
     secret = dropbox_settings.dropbox_app_secret.get_secret_value()
 
-    assert notify(dropbox_api, payload, signed(payload, secret)).status_code == 200
+    assert notify(dropbox_api._client, payload, signed(payload, secret)).status_code == 200
     assert pump("dropbox-accounts") == [{"batchItemFailures": []}]
 
     assert not fake_dropbox.exists(dropbox_account, f"{PURCHASE}/Facture 17.pdf")
@@ -212,7 +239,9 @@ def test_a_worker_run_that_could_not_store_reports_the_record_as_failed(
     monkeypatch.setattr(BlobStore, "put", refuse)
     # Two accounts in one batch: the linked one cannot store its file, the other has nothing to do.
     payload = notification(dropbox_account, "dbid:not-linked-to-anything")
-    notify(dropbox_api, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value()))
+    notify(
+        dropbox_api._client, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
+    )
 
     (answer,) = pump("dropbox-accounts")
 
