@@ -6,6 +6,8 @@ takes half a second or more to import, and Dropbox's notifications should not wa
 start (the webhook itself never calls Dropbox).
 """
 
+import html
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from chalice import Chalice, Response
 
@@ -79,7 +81,23 @@ def oauth_callback():
         repo=wiring.repository(), cipher=dropbox_wiring.cipher(), config=dropbox_wiring.config(), query=query
     )
     metrics.add_metric(name="DropboxLinked", unit="Count", value=1)
-    return dump(done)
+    # A browser lands here: a page, not JSON. The account's e-mail is Dropbox's data: escaped.
+    folders = "".join(f"<li>{html.escape(path)}</li>" for path in done.folders.values())
+    page = (
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>Dropbox linked</title>'
+        f"<p>Dropbox ({html.escape(done.account_email or 'account')}) is linked. Documents put in these "
+        f"folders of the app's Dropbox folder arrive in the matching mailbox:</p><ul>{folders}</ul>"
+        "<p>You may close this window.</p></html>"
+    )
+    return Response(
+        body=page,
+        status_code=200,
+        headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )
 
 
 @app.route("/webhook", methods=["GET"])

@@ -165,6 +165,8 @@ def test_linking_through_the_routes_shows_connected_on_the_profile(
     done = link_through_the_api(dropbox_api, fake_dropbox, company)
 
     assert done.status_code == 200, done.body
+    assert done.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"anna@demo.example" in done.body and PURCHASE.encode() in done.body
     read = body(dropbox_api.call("GET", f"/companies/{company}/link", as_user=ACCOUNTANT))
     assert read["status"] == "connected"
     assert read["account_email"] == "anna@demo.example"
