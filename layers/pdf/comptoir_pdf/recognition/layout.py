@@ -91,6 +91,31 @@ class PageLayout:
         return out
 
 
+def joined(layout: "PageLayout", seg: Segment, *, max_gap_heights: float = 3.0) -> Segment | None:
+    """`seg` and the segment right of it as one, when they stand close: OCR sometimes sees a wide
+    space inside an IBAN or a date ("BE38 | 1030 3511 4472", "11 | januari 2026")."""
+    right = layout.right_of(seg, 1)
+    if not right or right[0].x0 - seg.x1 > max_gap_heights * max(seg.height, 1.0):
+        return None
+    other = right[0]
+    offset = len(seg.text) + 1
+    text = seg.text + " " + other.text
+    return Segment(
+        page=seg.page,
+        words=[*seg.words, *other.words],
+        starts=[*seg.starts, *(s + offset for s in other.starts)],
+        text=text,
+        folded=fold_keep_length(text),
+        x0=seg.x0,
+        y0=min(seg.y0, other.y0),
+        x1=other.x1,
+        y1=max(seg.y1, other.y1),
+        row=seg.row,
+        index=seg.index,
+        region=seg.region,
+    )
+
+
 def estimate_skew(lines: list[list[Word]]) -> float:
     """The page's skew in radians from lines of words (OCR gives them): median slope of the
     words' baselines in lines of three words or more."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from comptoir_pdf.recognition import labels as L
 from comptoir_pdf.recognition import values as V
-from comptoir_pdf.recognition.layout import PageLayout, Segment, build_layout
+from comptoir_pdf.recognition.layout import PageLayout, Segment, build_layout, joined
 from comptoir_pdf.recognition.model import (
     Box,
     CompanyIdentity,
@@ -139,6 +139,8 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
             if L.find_labels(right.folded) and kind != "amount":
                 break
             found = values_after(kind, right, 0)
+            if not found and kind == "date" and (both := joined(layout, right)) is not None:
+                right, found = both, values_after(kind, both, 0)
             for i, f in enumerate(found[:2]):
                 if i == 0 and not _gap_ok(right.text, 0, f[1], 8):
                     continue
@@ -320,13 +322,16 @@ class Recogniser:
         found: list[tuple[Candidate, float]] = []
         for layout, seg in self.all_segments():
             row_text = " ".join(s.folded for s in layout.rows[seg.row])
-            for m in V.find_ibans(seg.text):
+            matches = [(seg, m) for m in V.find_ibans(seg.text)]
+            if not matches and re.search(r"[A-Z]{2}\d\d[\d\s]*$", seg.text) and (both := joined(layout, seg)):
+                # An IBAN OCR cut in two.
+                matches = [(both, m) for m in V.find_ibans(both.text) if m.start < len(seg.text) < m.end]
+            for where, m in matches:
                 context = 1.0 if L.PAYMENT_CONTEXT.search(row_text) else 0.7
-                if seg.region == "customer":
+                if where.region == "customer":
                     context -= 0.6
-                cand = Candidate(
-                    value=m.value, score=context, page=layout.page, box=seg.span_box(m.start, m.end), seg=seg
-                )
+                box = where.span_box(m.start, m.end)
+                cand = Candidate(value=m.value, score=context, page=layout.page, box=box, seg=where)
                 found.append((cand, context))
         self.iban_candidates = [c for c, _ in found]
         others = [(c, s) for c, s in found if c.value not in self.company_ibans]
