@@ -125,3 +125,22 @@ UBL_INVOICE = b"""<?xml version="1.0" encoding="UTF-8"?>
   <cbc:IssueDate>2026-11-20</cbc:IssueDate>
 </Invoice>
 """
+
+
+def receipt_photo(width: int = 900, height: int = 1300) -> bytes:
+    """A photographed receipt: dark text lines on an off-white page, slightly noisy, as a phone takes it."""
+    from PIL import ImageDraw, ImageFont
+
+    page = Image.new("L", (width, height), 235)
+    grain = Image.effect_noise((width, height), 12)
+    page = Image.blend(page, grain, 0.15).convert("RGB")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=28)
+    lines = ["BOULANGERIE DEMO", "Rue de la Loi 16, 1000 Bruxelles", "TVA BE0417497106", ""]
+    lines += [f"Article {n:02d}            {n * 1.35:6.2f} EUR" for n in range(1, 16)]
+    lines += ["", "TOTAL                  161,10 EUR", "dont TVA 6%              9,12 EUR"]
+    for n, line in enumerate(lines):
+        draw.text((60, 60 + n * 44), line, fill=(30, 30, 30), font=font)
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=80)
+    return out.getvalue()
