@@ -49,7 +49,9 @@ def test_a_pdf_dropped_in_the_linked_purchase_folder_arrives_in_purchase(dropbox
     stack = dropbox_stack
     token = stack.login(ADMIN)["id_token"]
     company = next(
-        c["id"] for c in stack.request("GET", "/accounts/companies", token=token).json() if c["name"] == "Demo SRL"
+        c["id"]
+        for c in stack.request("GET", "/accounts/companies", token=token).json()
+        if c["name"] == "Demo SRL"
     )
     fake_dropbox.signed_in = account = fake_dropbox.add_account("anna@demo.example", "Anna Peeters")
 
@@ -69,8 +71,12 @@ def test_a_pdf_dropped_in_the_linked_purchase_folder_arrives_in_purchase(dropbox
     fake_dropbox.put_file(account, f"{PURCHASE}/Facture 2026-117.pdf", text_pdf("Facture 2026-117"))
 
     def arrived():
-        listed = stack.request("GET", f"/documents/companies/{company}/mailboxes/purchase", token=token).json()
-        return [d for d in listed["documents"] if d["name"] == "Facture 2026-117.pdf" and d["status"] == "inbox"]
+        listed = stack.request(
+            "GET", f"/documents/companies/{company}/mailboxes/purchase", token=token
+        ).json()
+        return [
+            d for d in listed["documents"] if d["name"] == "Facture 2026-117.pdf" and d["status"] == "inbox"
+        ]
 
     (document,) = _until(arrived)
     assert document["source"] == "dropbox" and document["sender"] == "anna@demo.example"
