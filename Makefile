@@ -54,7 +54,7 @@ bench: setup
 	$(BIN)/python benchmarks/split_merge.py
 	$(BIN)/python -P benchmarks/dropbox_webhook.py
 	$(BIN)/python -P benchmarks/recognition.py
-	$(BIN)/python -P benchmarks/email.py
+	$(BIN)/python -P benchmarks/mail_intake.py
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache

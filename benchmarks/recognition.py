@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-# The repo root instead of this folder: benchmarks/email.py would shadow the standard library.
+# The repo root instead of this folder: a benchmark named like a standard module would shadow it.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from comptoir_pdf.einvoice import attach_xml, parse_einvoice  # noqa: E402

@@ -189,11 +189,11 @@ def _user_pool(cognito) -> tuple[str, str, str]:
         ClientName=local_name(spec.client_id),
         GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        # The id token carries the e-mail, as Cognito's default client does: it names who did what.
+        ReadAttributes=["email", "email_verified"],
         AccessTokenValidity=spec.access_token_minutes,
         IdTokenValidity=spec.access_token_minutes,
         RefreshTokenValidity=spec.refresh_token_days,
         TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
     )["UserPoolClient"]
     return pool["Id"], pool["Arn"], client["ClientId"]
-        # The id token carries the e-mail, as Cognito's default client does: it names who did what.
-        ReadAttributes=["email", "email_verified"],
