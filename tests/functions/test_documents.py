@@ -267,16 +267,18 @@ def test_a_redelivered_event_changes_nothing(documents_api, company, upload, pum
 # ---- auto-forward -----------------------------------------------------------------------------------
 
 
-def _mail_in(company: str, sender: str) -> str:
+def _mail_in(company: str, sender: str, **verdicts: str) -> str:
     from comptoir_core.documents.intake import IncomingMetadata, store_incoming
-    from comptoir_core.documents.models import Mailbox, Source
+    from comptoir_core.documents.models import Mailbox, MailInfo, Source
 
     return store_incoming(
         blobs=wiring.blob_store(),
         company_id=company,
         mailbox=Mailbox.purchase,
         body=text_pdf("Mailed invoice"),
-        meta=IncomingMetadata(source=Source.mail, name="mailed.pdf", sender=sender),
+        meta=IncomingMetadata(
+            source=Source.mail, name="mailed.pdf", sender=sender, mail=MailInfo(**verdicts)
+        ),
     )
 
 
@@ -317,6 +319,23 @@ def test_with_the_whitelist_only_listed_senders_are_forwarded(accounts_api, docu
         for d in (trusted, stranger)
     }
     assert statuses == {trusted: "in_processing", stranger: "inbox"}
+
+
+def test_spam_and_forged_senders_are_never_auto_forwarded(accounts_api, documents_api, company, pump):
+    _set_purchase_forwarding(
+        accounts_api, company, auto_forward=True, whitelist_only=True, whitelist=["@trusted.be"]
+    )
+    spam = _mail_in(company, "billing@trusted.be", spam="FAIL", dmarc="pass")
+    forged = _mail_in(company, "billing@trusted.be", spam="PASS", dmarc="fail")
+    genuine = _mail_in(company, "billing@trusted.be", spam="PASS", dmarc="pass")
+
+    pump()
+
+    statuses = {
+        d: body(get(documents_api, f"/companies/{company}/documents/{d}"))["status"]
+        for d in (spam, forged, genuine)
+    }
+    assert statuses == {spam: "inbox", forged: "inbox", genuine: "in_processing"}
 
 
 def test_uploads_by_hand_are_not_auto_forwarded(accounts_api, documents_api, company, ready):

@@ -410,7 +410,12 @@ def _forwarding(repo: Repository, document: Document, meta: IncomingMetadata) ->
         return "sent on creation"
     if document.source not in EXTERNAL_SOURCES:
         return None
+    mail = document.mail
+    if mail and mail.spam == "FAIL":
+        return None  # what SES calls spam waits for a person, whatever the settings
     settings = read_company_settings(repo=repo, company_id=document.company_id).mailbox(document.mailbox)
+    if settings.whitelist_only and mail and "fail" in (mail.spf, mail.dkim, mail.dmarc):
+        return None  # a From address that failed authentication may be forged: the whitelist can't vouch
     if settings.forwards(document.sender):
         return "auto-forward" + (" (whitelisted sender)" if settings.whitelist_only else "")
     return None
