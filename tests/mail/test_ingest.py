@@ -8,11 +8,10 @@ from dataclasses import replace
 import boto3
 import pytest
 
-from comptoir_core import wiring
+from comptoir_core import keys, wiring
 from comptoir_core.accounts import service as accounts
 from comptoir_core.documents.intake import read_incoming_metadata
 from comptoir_core.mail import addresses, ingest
-from comptoir_core.mail import keys as mail_keys
 from comptoir_core.mail.parse import LIMITS
 from comptoir_core.mail.store import InboundMessages
 from tests.mail.builders import attach, message, photo, ses_stored, zipped
@@ -75,7 +74,7 @@ def incoming(resources, company_id: str, mailbox: str | None = None) -> list[dic
 
 
 def records(company_id: str) -> list[dict]:
-    return list(wiring.repository().query(company_id, sk_prefix=mail_keys.MESSAGE_PREFIX))
+    return list(wiring.repository().query(company_id, sk_prefix=keys.MESSAGE_PREFIX))
 
 
 def test_each_attachment_becomes_an_incoming_document_with_what_the_message_says(
@@ -196,7 +195,7 @@ def test_a_message_for_no_known_mailbox_imports_nothing(companies, deliver, reso
 def test_a_message_for_a_regenerated_address_imports_nothing(companies, deliver, resources):
     demo = companies["Demo SRL"]
     repo = wiring.repository()
-    current = repo.get(demo["id"], mail_keys.mailbox_address_sk("purchase"))
+    current = repo.get(demo["id"], keys.mailbox_address_sk("purchase"))
     repo.replace_versioned(
         {**current, "address": "demo-srl.purchase.zzzzzzzzzz@in.comptoir.test"}, expected_version=1
     )

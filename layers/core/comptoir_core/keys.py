@@ -88,3 +88,46 @@ def job_object_key(company_id: str, job_id: str) -> str:
 def incoming_object_key(company_id: str, mailbox: str, document_id: str) -> str:
     """Where a channel drops a received file in S3. Built from ids only."""
     return f"incoming/{company_id}/{mailbox}/{document_id}"
+
+
+# ---- the e-mail channel: mailbox addresses and received messages ------------------------------
+# The address lookup is keyed by the address itself: the one question asked without a company.
+
+MAILBOX_ADDRESS_PREFIX = "MAILADDRESS#"
+MESSAGE_PREFIX = "MAIL#"
+ADDRESS_LOOKUP_SK = "ADDRESS"
+
+
+def mailbox_address_sk(mailbox: str) -> str:
+    """The company's current address for one mailbox (under the company's partition)."""
+    return f"{MAILBOX_ADDRESS_PREFIX}{mailbox}"
+
+
+def address_lookup_pk(local_part: str) -> str:
+    return f"MAILADDR#{local_part}"
+
+
+def message_sk(message_id: str) -> str:
+    return f"{MESSAGE_PREFIX}{message_id}"
+
+
+def messages_of_month_gsi1(company_id: str, month: str, received_at: str, message_id: str) -> dict[str, str]:
+    """gsi1 lists a company's messages by month, oldest first."""
+    return {"gsi1pk": messages_of_month_pk(company_id, month), "gsi1sk": f"{received_at}#{message_id}"}
+
+
+def messages_of_month_pk(company_id: str, month: str) -> str:
+    return f"MAIL#{company_id}#{month}"
+
+
+# ---- the Dropbox channel ----------------------------------------------------------------------
+
+DROPBOX_LINK_SK = "DROPBOX#LINK"
+DROPBOX_STATE_SK_PREFIX = "DROPBOX#STATE#"
+DROPBOX_IMPORT_SK_PREFIX = "DROPBOX#IMPORT#"
+# gsi1 lists every connected link: the local stack polls them, the webhook finds an account's companies.
+DROPBOX_LINKS_GSI1PK = "DROPBOX_LINKS"
+
+
+def dropbox_link_gsi1(account_id: str, company_id: str) -> dict[str, str]:
+    return {"gsi1pk": DROPBOX_LINKS_GSI1PK, "gsi1sk": f"{account_id}#{company_id}"}

@@ -23,10 +23,10 @@ from comptoir_core.dropbox.models import DropboxLink, LinkStatus
 from comptoir_core.errors import Conflict
 from comptoir_core.repository import Repository
 
-LINK_SK = "DROPBOX#LINK"
-STATE_SK_PREFIX = "DROPBOX#STATE#"
-IMPORT_SK_PREFIX = "DROPBOX#IMPORT#"
-LINKS_GSI1PK = "DROPBOX_LINKS"
+LINK_SK = keys.DROPBOX_LINK_SK
+STATE_SK_PREFIX = keys.DROPBOX_STATE_SK_PREFIX
+IMPORT_SK_PREFIX = keys.DROPBOX_IMPORT_SK_PREFIX
+LINKS_GSI1PK = keys.DROPBOX_LINKS_GSI1PK
 # A file seen again within this time is recognised as already imported (then only deleted); after it,
 # the same bytes put at the same path again are a new document (the pipeline marks the duplicate).
 IMPORT_RECORD_TTL_S = 30 * 24 * 3600
@@ -47,7 +47,7 @@ def write_link(repo: Repository, link: DropboxLink) -> DropboxLink:
         **link.model_dump(mode="json", exclude={"version"}, exclude_none=True),
     }
     if link.status == LinkStatus.connected and link.account_id:
-        item.update(gsi1pk=LINKS_GSI1PK, gsi1sk=f"{link.account_id}#{link.company_id}")
+        item.update(keys.dropbox_link_gsi1(link.account_id, link.company_id))
     written = repo.replace_versioned(item, expected_version=link.version)
     return link.model_copy(update={"version": int(written["version"])})
 

@@ -15,7 +15,6 @@ from comptoir_core import keys
 from comptoir_core.documents.models import Mailbox
 from comptoir_core.errors import Conflict, NotFound
 from comptoir_core.ids import is_valid_id
-from comptoir_core.mail import keys as mail_keys
 from comptoir_core.mail.models import MailboxAddress, ResolvedAddress
 from comptoir_core.repository import Repository
 from comptoir_core.tenancy import Caller, Role, authorize
@@ -38,7 +37,7 @@ def regenerate_address(
     authorize(repo=repo, caller=caller, company_id=company_id, roles=ADDRESS_WRITERS)
     box = _mailbox(mailbox)
     ensure_addresses(repo=repo, company_id=company_id, domain=domain)
-    current = repo.get(keys.company_pk(company_id), mail_keys.mailbox_address_sk(box.value))
+    current = repo.get(keys.company_pk(company_id), keys.mailbox_address_sk(box.value))
     made = _new_address(repo, company_id, box, domain)
     try:
         written = repo.replace_versioned(
@@ -54,7 +53,7 @@ def ensure_addresses(*, repo: Repository, company_id: str, domain: str) -> list[
     """The company's address for every mailbox, made for those that have none yet."""
     pointers = {
         item["mailbox"]: item
-        for item in repo.query(keys.company_pk(company_id), sk_prefix=mail_keys.MAILBOX_ADDRESS_PREFIX)
+        for item in repo.query(keys.company_pk(company_id), sk_prefix=keys.MAILBOX_ADDRESS_PREFIX)
     }
     addresses = []
     for box in Mailbox:
@@ -65,7 +64,7 @@ def ensure_addresses(*, repo: Repository, company_id: str, domain: str) -> list[
                 item = repo.replace_versioned(_pointer_item(company_id, made), expected_version=0)
             except Conflict:  # made at the same moment by another call: theirs stands
                 _retire_lookup(repo, made.address)
-                item = repo.get(keys.company_pk(company_id), mail_keys.mailbox_address_sk(box.value))
+                item = repo.get(keys.company_pk(company_id), keys.mailbox_address_sk(box.value))
         addresses.append(_address_of(item))
     return addresses
 
@@ -75,10 +74,10 @@ def resolve_address(*, repo: Repository, address: str, domain: str) -> ResolvedA
     local_part, _, address_domain = address.strip().lower().rpartition("@")
     if address_domain != domain.lower() or not _LOCAL_PART.match(local_part):
         return None
-    found = repo.get(mail_keys.address_lookup_pk(local_part), mail_keys.ADDRESS_LOOKUP_SK)
+    found = repo.get(keys.address_lookup_pk(local_part), keys.ADDRESS_LOOKUP_SK)
     if found is None or found.get("retired") or not is_valid_id(found.get("company_id", ""), "co"):
         return None
-    pointer = repo.get(keys.company_pk(found["company_id"]), mail_keys.mailbox_address_sk(found["mailbox"]))
+    pointer = repo.get(keys.company_pk(found["company_id"]), keys.mailbox_address_sk(found["mailbox"]))
     if pointer is None or pointer["address"] != f"{local_part}@{address_domain}":
         return None
     return ResolvedAddress(
@@ -104,8 +103,8 @@ def _new_address(repo: Repository, company_id: str, mailbox: Mailbox, domain: st
         try:
             repo.create(
                 {
-                    "pk": mail_keys.address_lookup_pk(local_part),
-                    "sk": mail_keys.ADDRESS_LOOKUP_SK,
+                    "pk": keys.address_lookup_pk(local_part),
+                    "sk": keys.ADDRESS_LOOKUP_SK,
                     "company_id": company_id,
                     "mailbox": mailbox.value,
                     "created_at": now.isoformat(),
@@ -120,7 +119,7 @@ def _new_address(repo: Repository, company_id: str, mailbox: Mailbox, domain: st
 def _pointer_item(company_id: str, address: MailboxAddress) -> dict:
     return {
         "pk": keys.company_pk(company_id),
-        "sk": mail_keys.mailbox_address_sk(address.mailbox.value),
+        "sk": keys.mailbox_address_sk(address.mailbox.value),
         "mailbox": address.mailbox.value,
         "address": address.address,
         "created_at": address.created_at.isoformat(),
@@ -130,7 +129,7 @@ def _pointer_item(company_id: str, address: MailboxAddress) -> dict:
 def _retire_lookup(repo: Repository, address: str) -> None:
     """Tidy-up only: the pointer no longer names it, so it already resolves to nothing."""
     local_part = address.rpartition("@")[0]
-    item = repo.get(mail_keys.address_lookup_pk(local_part), mail_keys.ADDRESS_LOOKUP_SK)
+    item = repo.get(keys.address_lookup_pk(local_part), keys.ADDRESS_LOOKUP_SK)
     if item is not None:
         repo.put({**item, "retired": True})
 

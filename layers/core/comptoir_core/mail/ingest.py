@@ -18,7 +18,6 @@ from comptoir_core.documents.intake import IncomingMetadata, store_incoming
 from comptoir_core.documents.models import Mailbox, MailInfo, Source
 from comptoir_core.errors import Conflict, Invalid, NotFound
 from comptoir_core.ids import is_valid_id
-from comptoir_core.mail import keys as mail_keys
 from comptoir_core.mail.addresses import resolve_address
 from comptoir_core.mail.models import (
     ImportedPart,
@@ -95,7 +94,7 @@ def list_messages(
     month = month or datetime.now(UTC).strftime("%Y-%m")
     if not _MONTH.match(month):
         raise Invalid("month must be YYYY-MM")
-    items = repo.query(mail_keys.messages_of_month_pk(company_id, month), index=keys.GSI1)
+    items = repo.query(keys.messages_of_month_pk(company_id, month), index=keys.GSI1)
     records = [MessageRead.model_validate(item) for item in items]
     return [r.summary() for r in sorted(records, key=lambda r: r.received_at, reverse=True)]
 
@@ -162,7 +161,7 @@ def _deliver(
 ) -> Delivery:
     record_id = record_id_of(parsed.fingerprint)
     now = datetime.now(UTC)
-    item = repo.get(keys.company_pk(company_id), mail_keys.message_sk(record_id))
+    item = repo.get(keys.company_pk(company_id), keys.message_sk(record_id))
     if item is None:
         record = _new_record(parsed, company_id, record_id, mailboxes, recipients, now)
         try:
@@ -337,8 +336,8 @@ def _item_of(record: MessageRead, raw_key: str, now: datetime) -> dict:
     data["history"] = data["history"][-_MAX_EVENTS:]
     return {
         "pk": keys.company_pk(record.company_id),
-        "sk": mail_keys.message_sk(record.id),
-        **mail_keys.messages_of_month_gsi1(
+        "sk": keys.message_sk(record.id),
+        **keys.messages_of_month_gsi1(
             record.company_id, record.received_at.strftime("%Y-%m"), record.received_at.isoformat(), record.id
         ),
         **data,
@@ -371,7 +370,7 @@ def _metadata(parsed: ParsedMessage, part: Part) -> IncomingMetadata:
 def _record_item(repo: Repository, company_id: str, record_id: str) -> dict:
     if not is_valid_id(record_id, "ml"):
         raise NotFound("message not found")
-    item = repo.get(keys.company_pk(company_id), mail_keys.message_sk(record_id))
+    item = repo.get(keys.company_pk(company_id), keys.message_sk(record_id))
     if item is None:
         raise NotFound("message not found")
     return item
