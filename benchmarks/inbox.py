@@ -13,30 +13,20 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 # The repository root instead of this folder: a benchmark file must never shadow a standard module.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from tests.e2e.conftest import start_stack  # noqa: E402 (one way to start the stack, shared with e2e)
+from tests.forms import multipart  # noqa: E402
 from tests.samples import invoice_pdf, text_pdf  # noqa: E402
 
 ADMIN = "admin@demo.comptoir.local"
 
 
-def multipart(name: str, data: bytes) -> tuple[str, bytes]:
-    boundary = uuid.uuid4().hex
-    body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return f"multipart/form-data; boundary={boundary}", body
-
-
 def upload(stack, token: str, company: str, name: str, data: bytes) -> str:
-    content_type, body = multipart(name, data)
+    content_type, body = multipart((name, data))
     answer = stack.request(
         "POST",
         f"/documents/companies/{company}/mailboxes/purchase/documents",

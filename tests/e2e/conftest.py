@@ -19,6 +19,18 @@ from tests.conftest import DEMO_PASSWORD
 COMPTOIR = Path(sys.executable).parent / "comptoir"
 
 
+def wait_for(predicate, timeout_s: float = 30):
+    """Poll until `predicate` gives something truthy, and give it back (its last answer at the deadline).
+    How fast things happen is measured in benchmarks/, never asserted here."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

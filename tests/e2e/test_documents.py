@@ -1,42 +1,23 @@
 """The inbox over HTTP on the running local stack: upload, pipeline, page images, send, process, archive."""
 
-import time
-import uuid
+import urllib.error
+import urllib.request
 
 import pymupdf
 
+from tests.e2e.conftest import wait_for
+from tests.forms import multipart
 from tests.samples import jpeg_photo, text_pdf
 
 ADMIN = "admin@demo.comptoir.local"
 ACCOUNTANT = "accountant@demo.comptoir.local"
 
 
-def _multipart(*files: tuple[str, bytes]) -> tuple[str, bytes]:
-    boundary = uuid.uuid4().hex
-    chunks = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
-        + data
-        + b"\r\n"
-        for name, data in files
-    ]
-    return f"multipart/form-data; boundary={boundary}", b"".join(chunks) + f"--{boundary}--\r\n".encode()
-
-
-def _until(predicate, timeout_s: float = 15):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
-
-
 def test_upload_list_send_and_process_over_http(stack):
     token = stack.login(ADMIN)["id_token"]
     accountant = stack.login(ACCOUNTANT)["id_token"]
     company = stack.request("GET", "/accounts/companies", token=token).json()[0]["id"]
-    content_type, payload = _multipart(("invoice.pdf", text_pdf("Invoice 42")), ("photo.jpg", jpeg_photo()))
+    content_type, payload = multipart(("invoice.pdf", text_pdf("Invoice 42")), ("photo.jpg", jpeg_photo()))
 
     uploaded = stack.request(
         "POST",
@@ -55,7 +36,7 @@ def test_upload_list_send_and_process_over_http(stack):
         mine = [d for d in listed["documents"] if d["id"] in ids]
         return mine if len(mine) == 2 and all(d["status"] == "inbox" for d in mine) else None
 
-    documents = _until(ready)
+    documents = wait_for(ready)
     assert documents, "both documents listed and ready"
     for document in documents:
         thumbnail = stack.request("GET", document["thumbnail"], token=token)
@@ -82,21 +63,9 @@ def test_upload_list_send_and_process_over_http(stack):
 
 
 def _form_post(url: str, fields: dict[str, str], filename: str, data: bytes) -> int:
-    import urllib.error
-    import urllib.request
-
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n\r\n'.encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    request = urllib.request.Request(url, data=b"".join(parts), method="POST")
-    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    content_type, body = multipart((filename, data), **fields)
+    request = urllib.request.Request(url, data=body, method="POST")
+    request.add_header("Content-Type", content_type)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
@@ -124,5 +93,5 @@ def test_a_large_file_goes_straight_to_s3_through_the_upload_form(stack):
         )
         return answer.json() if answer.status == 200 and answer.json()["status"] == "inbox" else None
 
-    document = _until(processed)
+    document = wait_for(processed)
     assert (document["name"], document["mailbox"], document["pages"]) == ("big scan.pdf", "sales", 2)

@@ -7,13 +7,12 @@ point the SDK at it and trust its certificate."""
 import hashlib
 import hmac
 import json
-import time
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from tests.e2e.conftest import start_stack
+from tests.e2e.conftest import start_stack, wait_for
 from tests.fakes.dropbox_api import FakeDropbox
 from tests.samples import text_pdf
 
@@ -33,16 +32,6 @@ def dropbox_stack(tmp_path_factory, fake_dropbox):
     yield running
     if running.process.poll() is None:
         running.stop()
-
-
-def _until(predicate, timeout_s: float = 30):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return predicate()
 
 
 def test_a_pdf_dropped_in_the_linked_purchase_folder_arrives_in_purchase(dropbox_stack, fake_dropbox):
@@ -78,7 +67,7 @@ def test_a_pdf_dropped_in_the_linked_purchase_folder_arrives_in_purchase(dropbox
             d for d in listed["documents"] if d["name"] == "Facture 2026-117.pdf" and d["status"] == "inbox"
         ]
 
-    (document,) = _until(arrived)
+    (document,) = wait_for(arrived)
     assert document["source"] == "dropbox" and document["sender"] == "anna@demo.example"
     assert not fake_dropbox.exists(account, f"{PURCHASE}/Facture 2026-117.pdf")
 

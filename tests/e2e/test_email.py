@@ -2,29 +2,18 @@
 
 import smtplib
 import threading
-import time
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pymupdf
 import pytest
 
+from tests.e2e.conftest import wait_for
 from tests.mail.builders import attach, message, photo
 from tests.samples import text_pdf
 
 ADMIN = "admin@demo.comptoir.local"
 ACCOUNTANT = "accountant@demo.comptoir.local"
-
-
-def _until(predicate, timeout_s: float = 30):
-    """Poll until `predicate` gives something truthy (the speed is measured in benchmarks/email.py)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +46,7 @@ def _ready(stack, demo, subject_label: str, count: int, mailbox: str = "purchase
         mine = _documents(stack, demo, mailbox, subject_label)
         return mine if len(mine) == count and all(d["status"] != "received" for d in mine) else None
 
-    return _until(check)
+    return wait_for(check)
 
 
 def test_two_pdfs_and_a_jpeg_sent_to_the_purchase_address_become_three_documents(stack, demo):
@@ -159,7 +148,7 @@ def test_the_same_message_delivered_twice_adds_nothing(stack, demo):
         ).json()
         return record if "received_again" in [e["event"] for e in record["history"]] else None
 
-    record = _until(noted_again)
+    record = wait_for(noted_again)
     assert record and len(record["imported"]) == 1
     assert len(_documents(stack, demo, label="twice")) == 1
 
@@ -207,7 +196,7 @@ def test_the_accountant_downloads_a_virus_message_that_imported_nothing(stack, d
         ).json()
         return [m for m in listed if m["subject"] == "Dangerous #virus" and m["outcome"] != "receiving"]
 
-    (summary,) = _until(refused)
+    (summary,) = wait_for(refused)
     assert (summary["outcome"], summary["virus"], summary["imported"]) == ("refused_virus", "FAIL", 0)
     assert _documents(stack, demo, "sales", "virus") == []
     link = stack.request(
@@ -251,7 +240,7 @@ def test_with_the_whitelist_on_only_a_whitelisted_senders_mail_goes_to_in_proces
                             found[label] = document["status"]
             return found if len(found) == 2 else None
 
-        assert _until(statuses) == {"trusted": "in_processing", "unknown": "inbox"}
+        assert wait_for(statuses) == {"trusted": "in_processing", "unknown": "inbox"}
     finally:
         latest = stack.request("GET", path, token=demo["token"]).json()
         stack.request(

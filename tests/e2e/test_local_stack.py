@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from comptoir_core.ids import new_id
-from tests.e2e.conftest import start_stack
+from tests.e2e.conftest import start_stack, wait_for
 
 ADMIN = "admin@demo.comptoir.local"
 
@@ -37,16 +37,6 @@ def _set_demo_language(stack, language: str) -> str:
     return company
 
 
-def _wait_for(predicate, timeout_s: float = 10):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
-
-
 def test_a_file_dropped_in_s3_reaches_the_documents_worker_through_the_queue(stack):
     token = stack.login(ADMIN)["id_token"]
     company = _demo_company(stack, token)
@@ -65,7 +55,7 @@ def test_a_file_dropped_in_s3_reaches_the_documents_worker_through_the_queue(sta
         ).json()["documents"]
         return [d for d in documents if d["id"] == document_id]
 
-    (document,) = _wait_for(listed)
+    (document,) = wait_for(listed)
     assert (document["source"], document["sender"]) == ("api", "erp@client.be")
 
 
@@ -116,7 +106,7 @@ def test_data_written_before_a_clean_restart_is_there_after_it(tmp_path):
             Bucket="comptoir-documents", Key=f"incoming/{company}/misc/{document_id}", Body=b"x"
         )
         mailbox = f"/documents/companies/{company}/mailboxes/misc"
-        assert _wait_for(lambda: first.request("GET", mailbox, token=token).json()["documents"])
+        assert wait_for(lambda: first.request("GET", mailbox, token=token).json()["documents"])
     finally:
         first.stop()
     assert first.process.returncode == 0

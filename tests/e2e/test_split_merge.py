@@ -1,24 +1,14 @@
 """Split and merge over HTTP on the running local stack: a 10-page upload split by first pages, then two
 of its parts merged back, every page's text checked in the working PDFs the documents app serves."""
 
-import time
 import urllib.request
 
 import pymupdf
 
+from tests.e2e.conftest import wait_for
 from tests.split_merge.samples import text_pdf
 
 ADMIN = "admin@demo.comptoir.local"
-
-
-def _until(predicate, timeout_s: float = 20):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
 
 
 def _page_texts(stack, token: str, company: str, document_id: str) -> list[str]:
@@ -55,7 +45,7 @@ def test_a_ten_page_upload_split_in_three_then_two_parts_merged_back(stack):
         ).json()
         return document if document.get("status") == "inbox" else None
 
-    assert _until(ready), "the upload is read and in its mailbox"
+    assert wait_for(ready), "the upload is read and in its mailbox"
 
     split = stack.request(
         "POST",

@@ -5,7 +5,6 @@ Real PDFs and photos, real S3 notifications delivered to the worker (moto), real
 
 import base64
 import json
-import uuid
 
 import pymupdf
 import pytest
@@ -14,26 +13,9 @@ from comptoir_core import wiring
 from comptoir_core.documents import service, store
 from comptoir_core.errors import Conflict
 from comptoir_core.settings import get_settings
+from tests.forms import multipart
 from tests.functions.conftest import ACCOUNTANT, ADMIN, OTHER_ADMIN, USER, body
 from tests.samples import encrypted_pdf, hopeless_pdf, invoice_pdf, jpeg_photo, text_pdf
-
-
-def multipart(*files: tuple[str, bytes], **fields: str) -> tuple[str, bytes]:
-    boundary = uuid.uuid4().hex
-    chunks = []
-    for name, value in fields.items():
-        chunks.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
-    for filename, data in files:
-        chunks.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n".encode()
-            + data
-            + b"\r\n"
-        )
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return f"multipart/form-data; boundary={boundary}", b"".join(chunks)
 
 
 @pytest.fixture
