@@ -1,8 +1,8 @@
-"""Real sample files made on the fly: text PDFs, photos, broken and locked PDFs. One place for every test."""
+"""Real sample files made on the fly: text PDFs, photos and a plain invoice (hostile, broken and locked
+PDFs are in tests/pdf/samples.py)."""
 
 import io
 
-import pikepdf
 import pymupdf
 from PIL import Image
 
@@ -26,19 +26,6 @@ def jpeg_photo(width: int = 400, height: int = 300, *, orientation: int | None =
         exif[0x0112] = orientation
     image.save(out, "JPEG", quality=85, exif=exif)
     return out.getvalue()
-
-
-def encrypted_pdf(*, user_password: str = "", owner_password: str = "owner-secret") -> bytes:  # noqa: S107
-    """A PDF encrypted with AES-256; with an empty user password anybody can open it."""
-    source = pikepdf.open(io.BytesIO(text_pdf("Locked invoice")))
-    out = io.BytesIO()
-    source.save(out, encryption=pikepdf.Encryption(user=user_password, owner=owner_password, R=6))
-    return out.getvalue()
-
-
-def hopeless_pdf() -> bytes:
-    """Starts like a PDF, holds nothing a repair could rescue."""
-    return b"%PDF-1.7\n" + b"\x00garbage\xff" * 40 + b"\n%%EOF\n"
 
 
 def invoice_pdf(

@@ -15,7 +15,8 @@ from comptoir_core.errors import Conflict
 from comptoir_core.settings import get_settings
 from tests.forms import multipart
 from tests.functions.conftest import ACCOUNTANT, ADMIN, OTHER_ADMIN, USER, body
-from tests.samples import encrypted_pdf, hopeless_pdf, invoice_pdf, jpeg_photo, text_pdf
+from tests.pdf.samples import encrypted_pdf, hopeless_pdf
+from tests.samples import invoice_pdf, jpeg_photo, text_pdf
 
 
 @pytest.fixture
@@ -158,7 +159,7 @@ def test_uploading_to_an_unknown_mailbox_is_404(upload):
 
 
 def test_a_pdf_that_needs_a_password_says_so(documents_api, company, ready):
-    (document_id,) = ready(("locked.pdf", encrypted_pdf(user_password="s3cret")))
+    (document_id,) = ready(("locked.pdf", encrypted_pdf(owner="owner-secret", user="s3cret")))
 
     document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
 
@@ -167,23 +168,24 @@ def test_a_pdf_that_needs_a_password_says_so(documents_api, company, ready):
 
 
 def test_a_pdf_locked_only_for_editing_gets_an_open_working_copy(documents_api, company, ready):
-    (document_id,) = ready(("owner-only.pdf", encrypted_pdf(user_password="")))
+    (document_id,) = ready(("owner-only.pdf", encrypted_pdf(owner="owner-secret", user="")))
 
     working = get(documents_api, f"/companies/{company}/documents/{document_id}/file")
 
     assert not pymupdf.open(stream=working.body, filetype="pdf").needs_pass
-    assert "Locked invoice" in pymupdf.open(stream=working.body, filetype="pdf")[0].get_text()
+    assert "Protected" in pymupdf.open(stream=working.body, filetype="pdf")[0].get_text()
 
 
 def test_a_hopeless_pdf_fails_with_its_reason_and_keeps_its_original(documents_api, company, ready):
-    (document_id,) = ready(("broken.pdf", hopeless_pdf()))
+    hopeless = hopeless_pdf()
+    (document_id,) = ready(("broken.pdf", hopeless))
 
     document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
     original = get(documents_api, f"/companies/{company}/documents/{document_id}/file", original="1")
 
     assert document["status"] == "failed"
     assert document["problem"]
-    assert original.body == hopeless_pdf()
+    assert original.body == hopeless
 
 
 def test_a_failure_mid_pipeline_can_be_retried(documents_api, company, upload, pump, monkeypatch):

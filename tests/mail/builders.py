@@ -117,16 +117,6 @@ def zipped(files: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) 
     return out.getvalue()
 
 
-UBL_INVOICE = b"""<?xml version="1.0" encoding="UTF-8"?>
-<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
- xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
-  <cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>
-  <cbc:ID>INV-2026-0042</cbc:ID>
-  <cbc:IssueDate>2026-11-20</cbc:IssueDate>
-</Invoice>
-"""
-
-
 def receipt_photo(width: int = 900, height: int = 1300) -> bytes:
     """A photographed receipt: dark text lines on an off-white page, slightly noisy, as a phone takes it."""
     from PIL import ImageDraw, ImageFont

@@ -11,7 +11,8 @@ from comptoir_core.mail.parse import LIMITS, parse_message
 from comptoir_core.mail.sniff import Kind
 from comptoir_core.mail.unzip import ZipLimits
 from comptoir_infra.local.smtp import EICAR, ses_header_block
-from tests.mail.builders import UBL_INVOICE, attach, logo, message, photo, ses_stored, zipped
+from tests.mail.builders import attach, logo, message, photo, ses_stored, zipped
+from tests.pdf.samples import UBL_INVOICE
 from tests.samples import text_pdf
 
 PURCHASE = "demo-srl.purchase.abcdefghjk@in.comptoir.test"
