@@ -740,6 +740,18 @@ def test_the_same_invoice_twice_with_other_bytes_is_flagged_on_both(documents_ap
     assert second_read["duplicate_of"] == [first]
 
 
+def test_every_copy_of_an_invoice_names_the_earlier_ones_and_the_original_names_them_all(
+    documents_api, company, ready
+):
+    ids = [ready((f"copy-{n}.pdf", invoice_pdf(note=f"copy {n}")))[0] for n in range(3)]
+
+    flagged = {
+        d: body(get(documents_api, f"/companies/{company}/documents/{d}"))["duplicate_of"] for d in ids
+    }
+
+    assert flagged == {ids[0]: [ids[1], ids[2]], ids[1]: [ids[0]], ids[2]: [ids[0], ids[1]]}
+
+
 def test_a_correction_teaches_the_next_invoice_of_that_supplier(documents_api, company, ready):
     (first,) = ready(("facture-1.pdf", invoice_pdf(number="F2026-0042")))
     documents_api.call(
@@ -758,26 +770,54 @@ def test_a_correction_teaches_the_next_invoice_of_that_supplier(documents_api, c
     assert fields["invoice_number"]["value"] == "F2026-0057"
 
 
-def test_a_second_run_while_one_holds_the_document_comes_back_later(company, upload, resources):
+def _held_by_another_run(company):
+    """A stored upload whose document a first run has claimed and holds (its lease taken)."""
     from comptoir_core import keys
     from comptoir_core.documents import pipeline
     from comptoir_core.documents.intake import IncomingMetadata, store_incoming
     from comptoir_core.documents.models import Mailbox
 
+    meta = IncomingMetadata(source="upload")
     document_id = store_incoming(
-        blobs=wiring.blob_store(),
-        company_id=company,
-        mailbox=Mailbox.purchase,
-        body=text_pdf(),
-        meta=IncomingMetadata(source="upload"),
+        blobs=wiring.blob_store(), company_id=company, mailbox=Mailbox.purchase, body=text_pdf(), meta=meta
     )
     key = keys.incoming_object_key(company, "purchase", document_id)
-    repo, blobs = wiring.repository(), wiring.blob_store()
-    claimed = pipeline._claim(
-        repo, pipeline.parse_incoming_key(key, size=1), IncomingMetadata(source="upload")
+    claimed = pipeline._claim(wiring.repository(), pipeline.parse_incoming_key(key, size=1), meta)
+    return key, meta, pipeline._leased(wiring.repository(), claimed)
+
+
+def test_a_second_run_waits_for_the_first_and_does_not_do_the_work_again(company, resources):
+    import threading
+
+    from comptoir_core.documents import pipeline
+
+    key, meta, held = _held_by_another_run(company)
+    repo, blobs, settings = wiring.repository(), wiring.blob_store(), get_settings()
+    second: list = []
+    waiting = threading.Thread(
+        target=lambda: second.append(pipeline.run(repo=repo, blobs=blobs, settings=settings, key=key, size=1))
     )
-    pipeline._leased(repo, claimed)  # the first run holds it
+    waiting.start()
+
+    first = pipeline._process(repo, blobs, settings, held, meta)  # the first run finishes meanwhile
+    waiting.join(timeout=30)
+
+    assert second[0].status == first.status == "inbox"
+    assert second[0].version == first.version  # the second run wrote nothing
+    assert [e.event for e in second[0].history].count("ready") == 1
+
+
+def test_a_run_that_waited_too_long_gives_the_event_back(company, resources, monkeypatch):
+    from comptoir_core.documents import pipeline
+
+    monkeypatch.setattr(pipeline, "WAIT_FOR_OTHER_RUN_S", 0.3)
+    key, _, held = _held_by_another_run(company)
 
     with pytest.raises(pipeline.Busy):
-        pipeline.run(repo=repo, blobs=blobs, settings=get_settings(), key=key, size=1)
-    assert store.get_document(repo=repo, company_id=company, document_id=document_id).status == "received"
+        pipeline.run(
+            repo=wiring.repository(), blobs=wiring.blob_store(), settings=get_settings(), key=key, size=1
+        )
+    assert (
+        store.get_document(repo=wiring.repository(), company_id=company, document_id=held.id).status
+        == "received"
+    )

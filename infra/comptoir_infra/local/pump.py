@@ -29,10 +29,12 @@ class QueuePump:
             module = modules[queue.consumer_app]
             handler = _handler(module, queue.id)
             # Lambda runs several batches of one queue at once; a few pollers per queue do the same here.
+            # They take turns to receive (moto's receive is not atomic across threads) and handle at once.
+            receiving = threading.Lock()
             for n in range(POLLERS_PER_QUEUE):
                 thread = threading.Thread(
                     target=self._run,
-                    args=(queue_urls[queue.id], queue.batch_size, handler),
+                    args=(queue_urls[queue.id], queue.batch_size, handler, receiving),
                     name=f"pump-{queue.id}-{n}",
                     daemon=True,
                 )
@@ -48,27 +50,37 @@ class QueuePump:
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
-    def _run(self, queue_url: str, batch_size: int, handler) -> None:
+    def _run(self, queue_url: str, batch_size: int, handler, receiving) -> None:
         queue_arn = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
         while not self._stop.is_set():
             try:
-                self.deliver_once(queue_url, queue_arn, batch_size, handler, wait_seconds=1)
+                self.deliver_once(
+                    queue_url, queue_arn, batch_size, handler, wait_seconds=1, receiving=receiving
+                )
             except Exception:
                 log.exception("queue pump for %s failed; retrying", queue_url)
                 self._stop.wait(1)
 
     def deliver_once(
-        self, queue_url: str, queue_arn: str, batch_size: int, handler, *, wait_seconds: int
+        self,
+        queue_url: str,
+        queue_arn: str,
+        batch_size: int,
+        handler,
+        *,
+        wait_seconds: int,
+        receiving: "threading.Lock | None" = None,
     ) -> int:
-        received = self._sqs.receive_message(
-            QueueUrl=queue_url,
-            MaxNumberOfMessages=batch_size,
-            WaitTimeSeconds=wait_seconds,
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
+        with receiving or threading.Lock():
+            received = self._sqs.receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=batch_size,
+                WaitTimeSeconds=wait_seconds,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
         if not received:
             return 0
         event = {"Records": [_lambda_record(m, queue_arn, self._region) for m in received]}

@@ -52,6 +52,10 @@ ACCEPTED_TYPES = "PDF, JPEG, PNG, TIFF, HTML, and UBL or CII e-invoice XML"
 _RUNNABLE = frozenset({DocumentStatus.received, DocumentStatus.failed})
 # How long one run may hold a document before another may take over (a crashed run's lease lapses).
 LEASE = timedelta(minutes=5)
+# A document names at most this many possible duplicates of itself.
+MAX_DUPLICATES_SHOWN = 20
+# How long a run waits for another run of the same document before it gives the event back.
+WAIT_FOR_OTHER_RUN_S = 40
 
 
 class Busy(Exception):
@@ -107,9 +111,20 @@ def run(*, repo: Repository, blobs: BlobStore, settings: Settings, key: str, siz
     logger.append_keys(company_id=incoming.company_id, document_id=incoming.document_id)
     meta = read_incoming_metadata(blobs.metadata(key))
     document = _claim(repo, incoming, meta)
-    if document.status not in _RUNNABLE:
-        return document
-    return _process(repo, blobs, settings, _leased(repo, document), meta)
+    deadline = time.monotonic() + WAIT_FOR_OTHER_RUN_S
+    while document.status in _RUNNABLE:
+        try:
+            leased = _leased(repo, document)
+        except Busy:
+            # Another run has it (a duplicate delivery, or a split's own run): wait for its outcome
+            # rather than send the event back for a whole visibility timeout.
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+            document = store.get_document(repo=repo, company_id=document.company_id, document_id=document.id)
+            continue
+        return _process(repo, blobs, settings, leased, meta)
+    return document
 
 
 def retry(
@@ -149,11 +164,7 @@ def ingest_now(
     worker that later sees the same object finds it done. Labels and remarks of `inherit` carry over."""
     document_id = store_incoming(blobs=blobs, company_id=company_id, mailbox=mailbox, body=body, meta=meta)
     key = keys.incoming_object_key(company_id, mailbox.value, document_id)
-    try:
-        document = run(repo=repo, blobs=blobs, settings=settings, key=key, size=len(body))
-    except Busy:
-        # The worker got the object's event first and is on it: wait for its answer.
-        document = _when_done(repo, company_id, document_id)
+    document = run(repo=repo, blobs=blobs, settings=settings, key=key, size=len(body))
     if not inherit:
         return document
     labels = list(dict.fromkeys([*document.labels, *(label for d in inherit for label in d.labels)]))
@@ -199,15 +210,6 @@ def _leased(repo: Repository, document: Document, *events: HistoryEvent) -> Docu
         )
     except Conflict:
         raise Busy(document.id) from None
-
-
-def _when_done(repo: Repository, company_id: str, document_id: str, timeout_s: float = 120) -> Document:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        document = store.get_document(repo=repo, company_id=company_id, document_id=document_id)
-        if document.status not in _RUNNABLE or time.monotonic() > deadline:
-            return document
-        time.sleep(0.2)
 
 
 def _claim(repo: Repository, incoming: IncomingObject, meta: IncomingMetadata) -> Document:
@@ -331,7 +333,7 @@ def _remember_content(repo: Repository, document: Document, sha256: str) -> list
         if item["document_id"] != document.id
     ]
     repo.put({"pk": pk, "sk": keys.content_hash_sk(sha256, document.id), "document_id": document.id})
-    return earlier
+    return earlier[:MAX_DUPLICATES_SHOWN]
 
 
 def _recognise(
@@ -381,15 +383,16 @@ def _remember_invoice(repo: Repository, document: Document, fields: dict[str, Fi
         if item["document_id"] != document.id
     ]
     repo.put({"pk": pk, "sk": keys.invoice_key_sk(key, document.id), "document_id": document.id})
-    for other_id in earlier:
-        _flag_duplicate(repo, document.company_id, other_id, document.id)
-    return earlier
+    if earlier:
+        # The first of them is the original: it learns of every copy (one write a copy, not one per pair).
+        _flag_duplicate(repo, document.company_id, earlier[0], document.id)
+    return earlier[:MAX_DUPLICATES_SHOWN]
 
 
 def _flag_duplicate(repo: Repository, company_id: str, document_id: str, duplicate_id: str) -> None:
     for _ in range(3):  # another write may land in between: read again and retry
         other = store.get_document(repo=repo, company_id=company_id, document_id=document_id)
-        if duplicate_id in other.duplicate_of:
+        if duplicate_id in other.duplicate_of or len(other.duplicate_of) >= MAX_DUPLICATES_SHOWN:
             return
         flagged = other.model_copy(
             update={
