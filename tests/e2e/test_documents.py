@@ -7,7 +7,7 @@ import pymupdf
 
 from tests.e2e.conftest import wait_for
 from tests.forms import multipart
-from tests.samples import jpeg_photo, text_pdf
+from tests.samples import invoice_pdf, jpeg_photo, text_pdf
 
 ADMIN = "admin@demo.comptoir.local"
 ACCOUNTANT = "accountant@demo.comptoir.local"
@@ -95,3 +95,48 @@ def test_a_large_file_goes_straight_to_s3_through_the_upload_form(stack):
 
     document = wait_for(processed)
     assert (document["name"], document["mailbox"], document["pages"]) == ("big scan.pdf", "sales", 2)
+
+
+def _upload_ready(stack, token: str, company: str, name: str, data: bytes) -> dict:
+    content_type, payload = multipart((name, data))
+    uploaded = stack.request(
+        "POST",
+        f"/documents/companies/{company}/mailboxes/purchase/documents",
+        token=token,
+        raw=payload,
+        content_type=content_type,
+    )
+    (document_id,) = uploaded.json()["documents"]
+
+    def ready():
+        answer = stack.request("GET", f"/documents/companies/{company}/documents/{document_id}", token=token)
+        return answer.json() if answer.status == 200 and answer.json()["status"] == "inbox" else None
+
+    return wait_for(ready)
+
+
+def test_recognised_fields_show_and_a_correction_helps_the_next_invoice_of_that_supplier(stack):
+    token = stack.login(ADMIN)["id_token"]
+    company = stack.request("GET", "/accounts/companies", token=token).json()[0]["id"]
+    supplier = {"supplier": "Imprimerie Lambert SA", "supplier_vat": "BE0202239951"}
+
+    first = _upload_ready(stack, token, company, "lambert-1.pdf", invoice_pdf(number="L-1001", **supplier))
+    fields = first["fields"]
+    assert (fields["supplier_vat"]["value"], fields["invoice_number"]["value"]) == ("BE0202239951", "L-1001")
+    assert (fields["total_incl_vat"]["value"], fields["invoice_date"]["value"]) == ("121.00", "2026-10-15")
+    assert all(0 < field["confidence"] <= 1 for field in fields.values())
+
+    corrected = stack.request(
+        "PATCH",
+        f"/documents/companies/{company}/documents/{first['id']}/fields",
+        token=token,
+        body={"fields": {"supplier_name": "Lambert Print (Namur)"}},
+    ).json()["fields"]["supplier_name"]
+    assert (corrected["value"], corrected["source"], corrected["corrected_by"]) == (
+        "Lambert Print (Namur)",
+        "user",
+        ADMIN,
+    )
+
+    second = _upload_ready(stack, token, company, "lambert-2.pdf", invoice_pdf(number="L-1002", **supplier))
+    assert second["fields"]["supplier_name"]["value"] == "Lambert Print (Namur)"
