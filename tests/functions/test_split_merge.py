@@ -10,11 +10,12 @@ import pytest
 from comptoir_core import wiring
 from comptoir_core.documents import pipeline, store
 from comptoir_core.documents.intake import IncomingMetadata
-from comptoir_core.documents.models import DocumentStatus, Mailbox, Source
+from comptoir_core.documents.models import DocumentStatus, FieldSource, Mailbox, Source
 from comptoir_core.settings import get_settings
 from comptoir_core.split_merge import service
 from comptoir_core.split_merge.models import SplitRequest
 from tests.functions.conftest import ACCOUNTANT, ADMIN, OTHER_ADMIN, USER, api_for, body
+from tests.samples import invoice_pdf
 from tests.split_merge import samples
 from tests.split_merge.test_split_suggestion import three_invoices
 
@@ -333,6 +334,33 @@ def test_page_edits_make_a_new_working_version_and_keep_the_original(split_merge
     ]
     assert store.read_original(blobs=wiring.blob_store(), document=after) == wiring.blob_store().get(
         before.original_key
+    )
+
+
+def test_after_a_page_edit_the_fields_are_read_again_and_corrections_stay(
+    split_merge_api, company, make_document
+):
+    with pymupdf.open() as both:
+        both.insert_pdf(pymupdf.open(stream=numbered(1, prefix="cover letter")))
+        both.insert_pdf(pymupdf.open(stream=invoice_pdf()))
+        source = make_document(both.tobytes())
+    before = stored(company, source)
+    corrected = before.fields["supplier_name"].model_copy(
+        update={"value": "Dupont (Tournai)", "source": FieldSource.user}
+    )
+    store.save(
+        repo=wiring.repository(),
+        document=before.model_copy(update={"fields": {**before.fields, "supplier_name": corrected}}),
+    )
+
+    post(split_merge_api, f"/companies/{company}/documents/{source}/pages", {"delete": [1]})
+
+    after = stored(company, source)
+    assert before.fields["invoice_number"].page == 2
+    assert (after.fields["invoice_number"].value, after.fields["invoice_number"].page) == ("F2026-0042", 1)
+    assert (after.fields["supplier_name"].value, after.fields["supplier_name"].source) == (
+        "Dupont (Tournai)",
+        "user",
     )
 
 

@@ -25,6 +25,7 @@ from comptoir_core.documents.models import (
     EXTERNAL_SOURCES,
     Document,
     DocumentStatus,
+    FieldSource,
     FieldValue,
     HistoryEvent,
     IncomingObject,
@@ -175,14 +176,19 @@ def ingest_now(
 def replace_working_pdf(
     *, repo: Repository, blobs: BlobStore, document: Document, pdf: bytes, event_name: str, by: str
 ) -> Document:
-    """A new working version (page edits): the previous versions and the original stay in S3."""
+    """A new working version (page edits): the previous versions and the original stay in S3. The
+    fields are read again (pages moved), and what a user corrected stays as corrected."""
     version = document.working_version + 1
     pages = _store_working(blobs, document, pdf, version)
+    xml = blobs.get(document.original_key) if document.content_type in (Kind.UBL, Kind.CII) else None
+    fields, _ = _recognise(repo, blobs, document, version, pdf, xml)
+    corrected = {name: field for name, field in document.fields.items() if field.source == FieldSource.user}
     changed = document.model_copy(
         update={
             "working_key": store.working_pdf_key(document.company_id, document.id, version),
             "working_version": version,
             "pages": pages,
+            "fields": {**fields, **corrected},
             "history": [
                 *document.history,
                 event(event_name, by=by, detail=f"version {version}, {pages} pages"),
