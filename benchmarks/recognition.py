@@ -95,6 +95,21 @@ def timed(pdf: bytes, **kwargs):
     return rec, (time.perf_counter() - start) * 1000
 
 
+def score(title: str, samples, *, ocr) -> None:
+    """Recognise every sample and print how many fields and documents came out right, and how fast."""
+    tally = Tally(title)
+    for sample in samples:
+        rec, ms = timed(sample.pdf, ocr=ocr)
+        tally.add(
+            sample.truth,
+            rec.fields,
+            ms,
+            len(rec.pages),
+            f"seed={sample.seed} {sample.layout}/{sample.language}",
+        )
+    tally.report()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--text", type=int, default=400, help="text PDFs (default 400)")
@@ -108,34 +123,14 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.text:
-        tally = Tally("Text PDFs")
-        for sample in corpus(args.text, start=args.seed):
-            rec, ms = timed(sample.pdf, ocr=None)
-            tally.add(
-                sample.truth,
-                rec.fields,
-                ms,
-                len(rec.pages),
-                f"seed={sample.seed} {sample.layout}/{sample.language}",
-            )
-        tally.report()
+        score("Text PDFs", corpus(args.text, start=args.seed), ocr=None)
 
     if args.scans:
         if not TesseractEngine.available():
             print("tesseract is missing: scripts/system-packages installs it", file=sys.stderr)
             return 1
-        tally = Tally("Scans (Tesseract fra+nld+eng+deu, 300 dpi)")
-        engine = TesseractEngine()
-        for sample in corpus(args.scans, start=args.seed + 50_000, scanned=True):
-            rec, ms = timed(sample.pdf, ocr=engine)
-            tally.add(
-                sample.truth,
-                rec.fields,
-                ms,
-                len(rec.pages),
-                f"seed={sample.seed} {sample.layout}/{sample.language}",
-            )
-        tally.report()
+        scans = corpus(args.scans, start=args.seed + 50_000, scanned=True)
+        score("Scans (Tesseract fra+nld+eng+deu, 300 dpi)", scans, ocr=TesseractEngine())
 
     if args.einvoices:
         ubl, cii, facturx = Tally("UBL (Peppol BIS 3.0)"), Tally("CII"), Tally("Factur-X PDF (CII attached)")

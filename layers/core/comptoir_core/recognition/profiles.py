@@ -8,6 +8,7 @@ from comptoir_core import keys
 from comptoir_core.accounts.service import read_company, read_company_settings
 from comptoir_core.repository import Repository
 from comptoir_pdf.recognition import (
+    FIELD_NAMES,
     CompanyIdentity,
     OcrEngine,
     PageWords,
@@ -18,22 +19,7 @@ from comptoir_pdf.recognition import (
 )
 
 # Corrections of these fields teach something; others (document type, …) do not.
-LEARNT_FIELDS = frozenset(
-    {
-        "supplier_name",
-        "supplier_vat",
-        "invoice_number",
-        "invoice_date",
-        "due_date",
-        "currency",
-        "total_excl_vat",
-        "vat_amount",
-        "total_incl_vat",
-        "iban",
-        "bic",
-        "structured_reference",
-    }
-)
+LEARNT_FIELDS = frozenset(FIELD_NAMES) - {"document_type", "customer_vat", "vat_breakdown"}
 
 
 def company_identity(*, repo: Repository, company_id: str) -> CompanyIdentity:
