@@ -58,6 +58,8 @@ class Bucket:
     id: str
     versioned: bool
     notifications: tuple[Notification, ...] = ()
+    # Prefixes whose objects are working material, deleted after so many days: (prefix, days).
+    expiring: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ SPEC = Spec(
                 Notification(prefix="inbound/", queue=INBOUND_QUEUE),
                 Notification(prefix="jobs/", queue=SPLIT_MERGE_QUEUE),
             ),
+            # A job's object only starts it; its outcome lives in the table.
+            expiring=(("jobs/", 7),),
         ),
     ),
     queues=(

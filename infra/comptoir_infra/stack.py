@@ -189,6 +189,14 @@ class ComptoirStack(Stack):
             enforce_ssl=True,
             versioned=bucket.versioned,
             removal_policy=RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    prefix=prefix,
+                    expiration=Duration.days(days),
+                    noncurrent_version_expiration=Duration.days(days),
+                )
+                for prefix, days in bucket.expiring
+            ],
         )
         for notification in bucket.notifications:
             made.add_event_notification(

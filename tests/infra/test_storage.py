@@ -177,3 +177,12 @@ def test_a_queue_and_its_dlq_refuse_requests_without_tls(template, template_json
                 },
             },
         )
+
+
+@pytest.mark.parametrize("bucket_id", [b for b, bucket in BUCKETS.items() if bucket.expiring])
+def test_working_material_expires_and_nothing_else_does(template_json, bucket_id):
+    _, bucket = bucket_of(template_json, bucket_id)
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+
+    assert {(r["Prefix"], r["ExpirationInDays"]) for r in rules} == set(BUCKETS[bucket_id].expiring)
+    assert all(r["Status"] == "Enabled" and r["Prefix"] not in ("", "incoming/") for r in rules)

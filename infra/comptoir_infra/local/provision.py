@@ -138,6 +138,22 @@ def _buckets(s3, region: str) -> dict[str, str]:
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
         if bucket.versioned:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        if bucket.expiring:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=name,
+                LifecycleConfiguration={
+                    "Rules": [
+                        {
+                            "ID": f"expire-{prefix.strip('/')}",
+                            "Filter": {"Prefix": prefix},
+                            "Status": "Enabled",
+                            "Expiration": {"Days": days},
+                            "NoncurrentVersionExpiration": {"NoncurrentDays": days},
+                        }
+                        for prefix, days in bucket.expiring
+                    ]
+                },
+            )
         names[bucket.id] = name
     return names
 
