@@ -7,6 +7,7 @@ from chalice import Chalice, Response
 
 from comptoir_core import idempotency, wiring
 from comptoir_core.api import authorizer, caller_in_company, caller_of, dump, parse_body, parse_query, view
+from comptoir_core.blobs import content_disposition
 from comptoir_core.documents import corrections, pipeline, service
 from comptoir_core.documents.views import (
     ArchiveQuery,
@@ -74,7 +75,7 @@ def _file(content: FileContent) -> Response:
         status_code=200,
         headers={
             "Content-Type": content.content_type,
-            "Content-Disposition": f'inline; filename="{content.filename.encode("ascii", "replace").decode()}"',
+            "Content-Disposition": content_disposition(content.filename, "inline"),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, max-age=300",
         },

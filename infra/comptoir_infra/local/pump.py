@@ -71,9 +71,9 @@ class QueuePump:
         handler,
         *,
         wait_seconds: int,
-        receiving: "threading.Lock | None" = None,
+        receiving,
     ) -> int:
-        with receiving or threading.Lock():
+        with receiving:
             received = self._sqs.receive_message(
                 QueueUrl=queue_url,
                 MaxNumberOfMessages=batch_size,

@@ -53,7 +53,9 @@ class BlobStore:
         )
 
 
-def content_disposition(filename: str) -> str:
-    """An attachment header for a user-provided name: ASCII fallback plus RFC 6266/5987 UTF-8 form."""
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """A Content-Disposition for a user-provided name: ASCII fallback plus RFC 6266/5987 UTF-8 form."""
     ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
-    return f"attachment; filename=\"{ascii_name or 'document'}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return (
+        f"{disposition}; filename=\"{ascii_name or 'document'}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )

@@ -53,21 +53,13 @@ def supplier_profile_sk(supplier_vat: str) -> str:
 
 
 def content_hash_prefix(sha256: str) -> str:
-    """The documents of a company with these exact bytes: one item each, found by this prefix."""
+    """The documents of a company with these exact bytes: one item each, this prefix + the document id."""
     return f"HASH#{sha256}#"
-
-
-def content_hash_sk(sha256: str, document_id: str) -> str:
-    return f"{content_hash_prefix(sha256)}{document_id}"
 
 
 def invoice_key_prefix(invoice_key: str) -> str:
     """The documents of a company that are the same invoice (supplier VAT, number, total)."""
     return f"INVOICE#{invoice_key}#"
-
-
-def invoice_key_sk(invoice_key: str, document_id: str) -> str:
-    return f"{invoice_key_prefix(invoice_key)}{document_id}"
 
 
 def job_sk(job_id: str) -> str:

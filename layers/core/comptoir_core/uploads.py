@@ -7,6 +7,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 
 from comptoir_core.errors import Invalid
+from comptoir_core.names import safe_name
 
 MAX_FILES = 20
 
@@ -26,7 +27,7 @@ def parts_of(content_type: str, body: bytes, query: dict[str, str]) -> RequestPa
     if not name:
         raise Invalid("send multipart/form-data, or the raw file with a ?filename= query")
     fields = {k: v for k, v in query.items() if k != "filename"}
-    return RequestParts([(_clean_name(name), body)], fields)
+    return RequestParts([(safe_name(name, fallback="document"), body)], fields)
 
 
 def _multipart(content_type: str, body: bytes) -> RequestParts:
@@ -45,16 +46,9 @@ def _multipart(content_type: str, body: bytes) -> RequestParts:
         filename = part.get_filename()
         payload = part.get_payload(decode=True) or b""
         if filename is not None:
-            files.append((_clean_name(filename), payload))
+            files.append((safe_name(filename, fallback="document"), payload))
         elif field_name:
             fields[field_name] = payload.decode("utf-8", "replace")
     if len(files) > MAX_FILES:
         raise Invalid(f"at most {MAX_FILES} files an upload")
     return RequestParts(files, fields)
-
-
-def _clean_name(name: str) -> str:
-    """Only the last path segment, printable, at most 255 characters: a name to show, nothing more."""
-    last = name.replace("\\", "/").rsplit("/", 1)[-1]
-    printable = "".join(c for c in last if c.isprintable()).strip()
-    return printable[:255] or "document"

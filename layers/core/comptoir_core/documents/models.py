@@ -152,6 +152,11 @@ class Document(BaseModel):
     permanent: bool = False
     deleted_from: DocumentStatus | None = None  # the status a restore returns to
     lease_until: datetime | None = None  # while a pipeline run holds the document
+
+    def field_value(self, name: str) -> Any:
+        field = self.fields.get(name)
+        return field.value if field else None
+
     version: int = 0
 
 

@@ -332,14 +332,17 @@ def _store_working(blobs: BlobStore, document: Document, pdf: bytes, version: in
 
 def _remember_content(repo: Repository, document: Document, sha256: str) -> list[str]:
     """Same bytes already received in this company: a possible duplicate, flagged, never dropped."""
+    return _remember(repo, document, keys.content_hash_prefix(sha256))[:MAX_DUPLICATES_SHOWN]
+
+
+def _remember(repo: Repository, document: Document, prefix: str) -> list[str]:
+    """Note the document under `prefix` (one item a document) and give the others noted there before."""
     pk = keys.company_pk(document.company_id)
     earlier = [
-        item["document_id"]
-        for item in repo.query(pk, sk_prefix=keys.content_hash_prefix(sha256))
-        if item["document_id"] != document.id
+        item["document_id"] for item in repo.query(pk, sk_prefix=prefix) if item["document_id"] != document.id
     ]
-    repo.put({"pk": pk, "sk": keys.content_hash_sk(sha256, document.id), "document_id": document.id})
-    return earlier[:MAX_DUPLICATES_SHOWN]
+    repo.put({"pk": pk, "sk": prefix + document.id, "document_id": document.id})
+    return earlier
 
 
 def _recognise(
@@ -382,13 +385,7 @@ def _remember_invoice(repo: Repository, document: Document, fields: dict[str, Fi
     key = recognition.duplicate_key(fields)
     if key is None:
         return []
-    pk = keys.company_pk(document.company_id)
-    earlier = [
-        item["document_id"]
-        for item in repo.query(pk, sk_prefix=keys.invoice_key_prefix(key))
-        if item["document_id"] != document.id
-    ]
-    repo.put({"pk": pk, "sk": keys.invoice_key_sk(key, document.id), "document_id": document.id})
+    earlier = _remember(repo, document, keys.invoice_key_prefix(key))
     if earlier:
         # The first of them is the original: it learns of every copy (one write a copy, not one per pair).
         _flag_duplicate(repo, document.company_id, earlier[0], document.id)

@@ -16,6 +16,7 @@ from comptoir_core.documents.intake import IncomingMetadata, encode_metadata
 from comptoir_core.documents.models import (
     CONTENT_TYPES,
     MAILBOX_STATUSES,
+    RETIRED_STATUSES,
     Booking,
     Document,
     DocumentStatus,
@@ -198,7 +199,7 @@ def correct_fields(
     *, repo: Repository, caller: Caller, company_id: str, document_id: str, corrections: dict
 ) -> Document:
     document, _ = _editable(repo, caller, company_id, document_id)
-    if document.status in (DocumentStatus.processed, *(DocumentStatus.split, DocumentStatus.merged)):
+    if document.status == DocumentStatus.processed or document.status in RETIRED_STATUSES:
         raise Conflict(f"this document is {document.status.value}; its fields can no longer change")
     checked = check_corrections(corrections)
     fields = dict(document.fields)
@@ -272,7 +273,7 @@ def move(
 def delete(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
     """Soft: the document leaves every box but is kept, files and all, and an admin can restore it."""
     document, _ = _editable(repo, caller, company_id, document_id, roles=CLIENTS)
-    if document.status in (DocumentStatus.processed, DocumentStatus.split, DocumentStatus.merged):
+    if document.status == DocumentStatus.processed or document.status in RETIRED_STATUSES:
         raise Conflict(f"this document is {document.status.value}; it can no longer be deleted")
     changed = document.model_copy(
         update={
@@ -389,7 +390,7 @@ def retire(
     *, repo: Repository, document: Document, status: DocumentStatus, parts: list[str], by: str
 ) -> Document:
     """A split or merged source leaves the boxes; its original stays, and it names its parts."""
-    if status not in (DocumentStatus.split, DocumentStatus.merged):
+    if status not in RETIRED_STATUSES:
         raise ValueError(f"retire with split or merged, not {status}")
     changed = document.model_copy(
         update={
@@ -428,20 +429,15 @@ def _in_tab(document: Document, tab: ArchiveTab) -> bool:
     return document.status == DocumentStatus.processed and document.mailbox.value == tab.value
 
 
-def _field(document: Document, name: str):
-    field = document.fields.get(name)
-    return field.value if field else None
-
-
 def _invoice_date(document: Document) -> str:
-    return _field(document, "invoice_date") or document.received_at.date().isoformat()
+    return document.field_value("invoice_date") or document.received_at.date().isoformat()
 
 
 def _archive_match(document: Document, query: ArchiveQuery) -> bool:
-    counterparty = str(_field(document, "supplier_name") or "")
-    number = str(_field(document, "invoice_number") or "")
+    counterparty = str(document.field_value("supplier_name") or "")
+    number = str(document.field_value("invoice_number") or "")
     invoice_date = _invoice_date(document)
-    total = _field(document, "total_incl_vat")
+    total = document.field_value("total_incl_vat")
     amount = Decimal(total) if total is not None else None
     text = " ".join([document.name, counterparty, number, *(r.text for r in document.remarks)]).casefold()
     return (

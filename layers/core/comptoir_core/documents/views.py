@@ -53,18 +53,13 @@ class DocumentListItem(BaseModel):
             status=document.status,
             labels=document.labels,
             remarks=len(document.remarks),
-            key_fields={name: _value(document, name) for name in KEY_FIELDS},
+            key_fields={name: document.field_value(name) for name in KEY_FIELDS},
             approval_status=document.approval_status,
             payment_status=document.payment_status,
             duplicate=bool(document.duplicate_of),
             duplicate_of=document.duplicate_of,
             thumbnail=thumbnail,
         )
-
-
-def _value(document: Document, name: str) -> Any:
-    field = document.fields.get(name)
-    return field.value if field else None
 
 
 class DocumentPage(BaseModel):

@@ -35,6 +35,7 @@ from comptoir_core.dropbox.linking import token_context
 from comptoir_core.dropbox.models import DropboxLink, LinkStatus, SkippedFile, SyncResult
 from comptoir_core.errors import Conflict
 from comptoir_core.kms import UnreadableSecret
+from comptoir_core.names import safe_name
 from comptoir_core.observability import logger
 from comptoir_core.repository import Repository
 
@@ -207,7 +208,9 @@ def _import(
             mailbox=mailbox,
             body=body,
             meta=IncomingMetadata(
-                source=Source.dropbox, name=remote.name[:255], sender=link.account_email or link.account_name
+                source=Source.dropbox,
+                name=safe_name(remote.name, fallback="document"),
+                sender=link.account_email or link.account_name,
             ),
         )
         records.record_import(

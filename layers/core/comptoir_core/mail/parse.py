@@ -24,9 +24,9 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
-from comptoir_core.mail.names import safe_name
 from comptoir_core.mail.sniff import DESCRIPTIONS, EXTENSIONS, IMAGES, IMPORTED, Kind, image_size, sniff
 from comptoir_core.mail.unzip import Member, SkippedMember, ZipLimits, ZipRefused, unpack
+from comptoir_core.names import safe_name
 
 MB = 1024 * 1024
 

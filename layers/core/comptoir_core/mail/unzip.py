@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from comptoir_core.mail.names import safe_name
+from comptoir_core.names import safe_name
 
 _CHUNK = 64 * 1024
 # Entries that archivers add and nobody means to send.

@@ -1,4 +1,5 @@
-"""File names as received are data: shown to people, never a path or a key. Made safe to show."""
+"""File names as received (uploads, e-mail attachments, Dropbox files) are data: shown to people,
+never a path or a key. Made safe to show, in one way for every channel."""
 
 import re
 import unicodedata
