@@ -123,3 +123,64 @@ DROPBOX_LINKS_GSI1PK = "DROPBOX_LINKS"
 
 def dropbox_link_gsi1(account_id: str, company_id: str) -> dict[str, str]:
     return {"gsi1pk": DROPBOX_LINKS_GSI1PK, "gsi1sk": f"{account_id}#{company_id}"}
+
+
+# ---- the books: the firm's ledger, bank statements, rubrics and reports (comptoir_core.ledger, .bank, .reports)
+
+LEDGER_YEAR_SK_PREFIX = "LEDGER#YEAR#"
+LEDGER_IMPORT_SK_PREFIX = "LEDGER#IMPORT#"
+RUBRICS_SK = "LEDGER#RUBRICS"
+BANK_ACCOUNT_SK_PREFIX = "BANK#ACCOUNT#"
+BANK_STATEMENT_SK_PREFIX = "BANK#STATEMENT#"
+BANK_MOVEMENT_SK_PREFIX = "BANK#MOVE#"
+REPORT_SK_PREFIX = "REPORT#"
+
+
+def ledger_year_sk(fiscal_year: str) -> str:
+    """One fiscal year of a company's ledger: its stamps and the figures precomputed at import."""
+    return f"{LEDGER_YEAR_SK_PREFIX}{fiscal_year}"
+
+
+def ledger_import_sk(import_id: str) -> str:
+    return f"{LEDGER_IMPORT_SK_PREFIX}{import_id}"
+
+
+def ledger_snapshot_key(company_id: str, fiscal_year_hash: str) -> str:
+    """The normalised snapshot of one fiscal year (gzip JSON); the hash names its content."""
+    return f"ledger/{company_id}/{fiscal_year_hash}.json.gz"
+
+
+def ledger_upload_key(company_id: str, import_id: str) -> str:
+    """Where the firm uploads a large ledger (JSON or a zip of CSV tables)."""
+    return f"ledger-uploads/{company_id}/{import_id}"
+
+
+def bank_account_sk(account: str) -> str:
+    return f"{BANK_ACCOUNT_SK_PREFIX}{account}"
+
+
+def bank_statement_sk(account: str, date: str, number: str) -> str:
+    return f"{BANK_STATEMENT_SK_PREFIX}{account}#{date}#{number}"
+
+
+def bank_movement_sk(date: str, account: str, number: str, sequence: str) -> str:
+    """Movements sort by entry date, so a date range is one key range."""
+    return f"{BANK_MOVEMENT_SK_PREFIX}{date}#{account}#{number}#{sequence}"
+
+
+def bank_file_key(company_id: str, sha256: str) -> str:
+    """A CODA file as received, named by its content."""
+    return f"bank/{company_id}/{sha256}.cod"
+
+
+def report_sk(report_id: str) -> str:
+    return f"{REPORT_SK_PREFIX}{report_id}"
+
+
+def report_job_key(company_id: str, report_id: str) -> str:
+    """The object whose S3 event starts a report's generation. Built from ids only."""
+    return f"report-jobs/{company_id}/{report_id}"
+
+
+def report_file_key(company_id: str, report_id: str, extension: str) -> str:
+    return f"reports/{company_id}/{report_id}.{extension}"

@@ -1,0 +1,1 @@
+"""Key figures of a fiscal year (PCMN), answered from the sums the ledger import computed."""
