@@ -43,7 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument(
         "--company-iban", action="append", default=[], help="the customer's own IBAN (repeatable)"
     )
+    coda = commands.add_parser("coda", help="print the statements and movements of a CODA bank file")
+    coda.add_argument("file", type=Path)
+    coda.add_argument("--json", action="store_true", help="one JSON object {statements: [...]}")
     args = parser.parse_args(argv)
+    if args.command == "coda":
+        from comptoir_core.bank.command import coda_command
+
+        return coda_command(args.file, as_json=args.json)
     if args.command == "up":
         return _up(args)
     if args.command == "extract":
