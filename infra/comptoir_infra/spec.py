@@ -145,6 +145,7 @@ INBOUND_QUEUE = "mail-inbound"  # raw messages SES stored under inbound/
 DROPBOX_QUEUE = "dropbox-accounts"
 SPLIT_MERGE_QUEUE = "split-merge-jobs"  # large splits, merges and page edits, started by objects under jobs/
 TOKENS_KEY = "tokens"
+BOOKS_QUEUE = "books-jobs"  # report jobs (report-jobs/) and large ledger uploads (ledger-uploads/)
 
 SPEC = Spec(
     table=Table(
@@ -164,9 +165,11 @@ SPEC = Spec(
                 Notification(prefix="incoming/", queue=INCOMING_QUEUE),
                 Notification(prefix="inbound/", queue=INBOUND_QUEUE),
                 Notification(prefix="jobs/", queue=SPLIT_MERGE_QUEUE),
+                Notification(prefix="report-jobs/", queue=BOOKS_QUEUE),
+                Notification(prefix="ledger-uploads/", queue=BOOKS_QUEUE),
             ),
             # A job's object only starts it; its outcome lives in the table.
-            expiring=(("jobs/", 7),),
+            expiring=(("jobs/", 7), ("report-jobs/", 7), ("ledger-uploads/", 7)),
         ),
     ),
     queues=(
@@ -193,6 +196,14 @@ SPEC = Spec(
             consumer_handler="on_split_merge_job",
             batch_size=1,
             visibility_timeout_s=6 * 900,
+        ),
+        # One report or ledger import at a time: a year of 100,000 lines is read, checked and summed.
+        Queue(
+            id=BOOKS_QUEUE,
+            consumer_app="reports",
+            consumer_handler="on_books_job",
+            batch_size=1,
+            visibility_timeout_s=6 * 300,
         ),
     ),
     user_pool=UserPool(id="users", client_id="web"),
@@ -222,6 +233,14 @@ SPEC = Spec(
             layers=("core", "pdf"),
             memory_mb=3008,
             timeout_s=900,
+        ),
+        # The books: ledger imports, dashboard, CODA, histories, reports (PDF through the pdf layer).
+        App(
+            name="reports",
+            uses_documents_bucket=True,
+            layers=("core", "pdf"),
+            memory_mb=2048,
+            timeout_s=300,
         ),
     ),
     layers=(

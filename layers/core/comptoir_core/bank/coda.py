@@ -95,7 +95,9 @@ def _date(value: str, line: int) -> date | None:
 def _amount(sign: str, digits: str, line: int) -> Decimal:
     if not digits.isdigit() or sign not in "01":
         raise Invalid(f"line {line}: {digits!r} is not an amount", details=[{"line": line}])
-    value = Decimal(digits) / THOUSAND
+    value = (Decimal(digits) / THOUSAND).quantize(Decimal("0.001"))
+    if value == value.quantize(Decimal("0.01")):
+        value = value.quantize(Decimal("0.01"))  # cents, as money is shown; a third decimal is kept
     return -value if sign == "1" else value
 
 
