@@ -143,3 +143,8 @@ def test_the_command_names_the_bad_line_and_fails(tmp_path):
     done = subprocess.run([sys.executable, "-m", "comptoir_infra.cli", "coda", str(path), "--json"],
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 1 and "line 1" in done.stderr
+
+
+def test_a_coda_file_is_told_apart_from_other_attachments():
+    assert coda.is_coda(coda_files.rich_file())
+    assert not coda.is_coda(b"%PDF-1.7\n") and not coda.is_coda(b"1" * 128 + b"\n")

@@ -374,3 +374,10 @@ def as_json(statements: list[Statement]) -> dict:
             for s in statements
         ]
     }
+
+
+def is_coda(data: bytes) -> bool:
+    """Whether bytes look like a CODA file (its first record a version-2 header of 128 characters): for
+    the channels that receive files of any kind, e.g. attachments mailed to the Miscellaneous address."""
+    first = decode(data[:260]).replace("\r\n", "\n").split("\n", 1)[0]
+    return len(first) == RECORD_LENGTH and first.startswith("0") and first[127] == "2"
