@@ -239,3 +239,14 @@ def test_an_entry_of_another_fiscal_year_is_refused(imported):
     bad = copy.deepcopy(imported["2025"])
     bad["entries"][0]["fiscal_year"] = "2024"
     assert "not 2025" in _refused(bad).details[0]["problem"]
+
+
+def test_what_an_import_stores_is_plain_json_for_the_local_stacks_snapshot(imported):
+    import json
+
+    import boto3
+
+    items = boto3.client("dynamodb").scan(TableName=wiring.repository().table_name)["Items"]
+
+    ledger_items = [i for i in items if i["sk"]["S"].startswith("LEDGER#")]
+    assert ledger_items and json.dumps(ledger_items)
