@@ -169,7 +169,10 @@ def publish_openapi(app, *, title: str) -> None:
     def openapi_document():
         from chalice import Response
 
-        return Response(body=build_openapi(app, title=title), headers={"Content-Type": "application/json"})
+        # Every app is mounted at its name's base path ("comptoir-split-merge" at /split-merge).
+        server_url = "/" + app.app_name.removeprefix("comptoir-")
+        document = build_openapi(app, title=title, server_url=server_url)
+        return Response(body=document, headers={"Content-Type": "application/json"})
 
 
 def _model_of(value: Any):
