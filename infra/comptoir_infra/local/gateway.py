@@ -16,6 +16,7 @@ from chalice.local import LocalGateway, RouteMatcher
 
 from comptoir_core.openapi_docs import OPENAPI_PATH
 from comptoir_infra.local.tokens import InvalidToken, TokenVerifier
+from comptoir_infra.local.web import WebApp
 from comptoir_infra.openapi import merged_document
 from comptoir_infra.spec import SPEC
 
@@ -47,6 +48,7 @@ class Gateway:
     def __init__(self, *, modules: dict[str, ModuleType], verifier: TokenVerifier, host: str, port: int):
         self.mounts = {app.base_path: Mount(modules[app.name]) for app in SPEC.apps}
         self.verifier = verifier
+        self.web = WebApp()  # the portal at / (comptoir_infra.local.web)
         self.modules = modules
         self._openapi: dict | None = None
         self.ready = threading.Event()
@@ -81,6 +83,8 @@ class Gateway:
         mount = self.mounts.get(base)
         app_path = "/" + rest
         if mount is None:
+            if (page := self.web.serve(method, url.path)) is not None:
+                return page
             return _error(404, "not_found", f"no such path: {url.path}")
         methods = mount.methods(app_path)
         if not methods:
