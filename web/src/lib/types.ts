@@ -3,6 +3,7 @@ export type Role = "admin" | "user" | "accountant";
 export type Lang = "fr" | "nl" | "en";
 export const BOXES = ["purchase", "sales", "misc", "processing"] as const;
 export type Box = (typeof BOXES)[number];
+export type Mailbox = Exclude<Box, "processing">;
 
 export interface CompanySummary {
   id: string;
