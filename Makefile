@@ -61,6 +61,7 @@ bench: setup
 	$(BIN)/python -P benchmarks/dropbox_webhook.py
 	$(BIN)/python -P benchmarks/recognition.py
 	$(BIN)/python -P benchmarks/mail_intake.py
+	$(BIN)/python -P benchmarks/web.py --runs 5
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache web/dist web/node_modules

@@ -170,6 +170,9 @@ def test_the_accountant_books_a_part_and_it_appears_in_the_archive(page: Page, d
     check_screen(page, "booking-nl")
     page.get_by_role("button", name="Boeken en archiveren").click()
     expect(page.get_by_role("heading", name="In verwerking op het kantoor")).to_be_visible()
+    page.get_by_role("button", name=re.compile("Gebruikersmenu")).click()
+    page.get_by_role("button", name="Afmelden").click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
 
     sign_in(page, ADMIN, language="en")
     page.goto(f"/c/{demo_company}/archive")
