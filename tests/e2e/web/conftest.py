@@ -40,6 +40,17 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": DESKTOP, "locale": "fr-BE"}
 
 
+@pytest.fixture(autouse=True)
+def no_csp_violation(page: Page):
+    """The strict CSP is never hit: nothing inline, nothing from elsewhere."""
+    reported = []
+    page.on(
+        "console", lambda message: "Content Security Policy" in message.text and reported.append(message.text)
+    )
+    yield
+    assert reported == []
+
+
 def sign_in(page: Page, email: str, *, language: str | None = None, password: str = DEMO_PASSWORD) -> None:
     page.goto("/")
     expect(page.locator("form button[type=submit]")).to_be_visible()

@@ -153,7 +153,8 @@ def test_a_three_invoice_scan_is_split_by_first_pages_and_the_parts_sent(page: P
     page.get_by_role("button", name="Envoyer la sélection (3)").click()
     expect(page.get_by_role("status")).to_have_text(re.compile("3 documents envoyés"))
     page.get_by_role("link", name=re.compile("^En traitement")).click()
-    expect(page.locator("li.doc", has_text="three-invoices")).to_have_count(3)
+    expect(page.locator("li.doc[data-status=in_processing]", has_text="three-invoices")).to_have_count(3)
+    expect(page.locator("li.doc[data-status=inbox]")).to_have_count(0)
     check_screen(page, "in-processing-fr")
 
 
@@ -194,3 +195,31 @@ def test_settings_show_the_mailbox_addresses_with_copy_and_regenerate(page: Page
     page.get_by_role("button", name="Une nouvelle adresse pour Achats").click()
     expect(page.get_by_role("status")).to_have_text(re.compile("nouvelle adresse"))
     expect(addresses.first).not_to_have_text(old)
+
+
+def test_the_portal_installs_as_an_app_whose_worker_caches_the_shell_only(page: Page, demo_company, stack):
+    manifest = stack.request("GET", "/manifest.webmanifest")
+    assert manifest.headers["Content-Type"] == "application/manifest+json"
+    icons = {icon["sizes"] for icon in manifest.json()["icons"]}
+    assert {"192x192", "512x512"} <= icons
+    for icon in manifest.json()["icons"]:
+        assert stack.request("GET", icon["src"]).status == 200
+
+    sign_in(page, USER, language="en")
+    page.goto(f"/c/{demo_company}/box/purchase")
+    expect(page.get_by_role("img", name="First page of dropped-invoice.pdf")).to_be_visible()
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.scriptURL)").endswith("/sw.js")
+    page.reload()  # now under the worker
+    expect(page.get_by_role("img", name="First page of dropped-invoice.pdf")).to_be_visible()
+    cached = page.evaluate(
+        """async () => {
+            const urls = [];
+            for (const name of await caches.keys()) {
+                for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+            }
+            return urls;
+        }"""
+    )
+    assert "/" in cached
+    assert any(url.startswith("/assets/") for url in cached)
+    assert not [url for url in cached if url.split("/")[1] in ("accounts", "documents", "split-merge")]
