@@ -61,12 +61,14 @@ def sign_in_to_mailbox(runs: int) -> list[float]:
             )
             for n in range(10):
                 content_type, body = multipart((f"bench-{n}.pdf", invoice_pdf(number=f"B-{n}")))
-                stack.request(
+                answer = stack.request(
                     "POST",
                     f"/documents/companies/{cid}/mailboxes/purchase/documents",
                     raw=body,
                     content_type=content_type,
+                    token=token,
                 )
+                assert answer.status == 202, answer.body
             timings = []
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
