@@ -11,6 +11,7 @@ import pymupdf
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import wait_for
 from tests.e2e.web.conftest import check_screen, drop_files, sign_in
 from tests.samples import invoice_pdf, jpeg_photo
@@ -84,6 +85,8 @@ def test_files_are_imported_by_the_button_and_by_drag_and_drop_and_their_thumbna
     page.goto(f"/c/{demo_company}/box/purchase")
     expect(page.get_by_role("heading", name="Purchases")).to_be_visible()
 
+    camera = page.get_by_label("Take a photo")
+    assert (camera.get_attribute("capture"), camera.get_attribute("accept")) == ("environment", "image/*")
     page.locator("input[data-testid=import]").set_input_files(
         [
             {"name": "three-invoices.pdf", "mimeType": "application/pdf", "buffer": three_invoices()},
@@ -152,6 +155,9 @@ def test_a_three_invoice_scan_is_split_by_first_pages_and_the_parts_sent(page: P
         parts.nth(i).get_by_role("checkbox").check()
     page.get_by_role("button", name="Envoyer la sélection (3)").click()
     expect(page.get_by_role("status")).to_have_text(re.compile("3 documents envoyés"))
+    expect(
+        page.get_by_text(re.compile(r"121,00\s€")).first
+    ).to_be_visible()  # amounts as a French reader writes them
     page.get_by_role("link", name=re.compile("^En traitement")).click()
     expect(page.locator("li.doc[data-status=in_processing]", has_text="three-invoices")).to_have_count(3)
     expect(page.locator("li.doc[data-status=inbox]")).to_have_count(0)
@@ -223,3 +229,30 @@ def test_the_portal_installs_as_an_app_whose_worker_caches_the_shell_only(page: 
     assert "/" in cached
     assert any(url.startswith("/assets/") for url in cached)
     assert not [url for url in cached if url.split("/")[1] in ("accounts", "documents", "split-merge")]
+
+
+def test_the_keyboard_alone_signs_in_and_an_expired_token_is_refreshed_without_a_new_sign_in(page: Page):
+    page.goto("/sign-in")
+    page.keyboard.press("Tab")  # the skip link first
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Aller au contenu"
+    page.get_by_label("Adresse e-mail").focus()
+    page.keyboard.type(USER)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_role("button", name=re.compile("Menu utilisateur|User menu|Gebruikersmenu"))
+    ).to_be_visible()
+
+    tokens = page.evaluate("JSON.parse(sessionStorage.getItem('comptoir.tokens'))")
+    page.evaluate(
+        "t => sessionStorage.setItem('comptoir.tokens', JSON.stringify({...t, expires_at: 0}))", tokens
+    )
+    page.reload()
+    expect(
+        page.get_by_role("button", name=re.compile("Menu utilisateur|User menu|Gebruikersmenu"))
+    ).to_be_visible()
+    renewed = page.evaluate("JSON.parse(sessionStorage.getItem('comptoir.tokens'))")
+    assert renewed["expires_at"] > tokens["expires_at"] - 5_000
+    assert renewed["refresh_token"] == tokens["refresh_token"]
