@@ -11,7 +11,13 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: setup run test lint unit e2e synth deploy bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) web/dist/index.html
+
+# The portal (web/): npm ci from the committed lockfile, API types from `comptoir openapi`, then Vite.
+WEB_SOURCES := $(shell find web/src web/public web/scripts -type f -not -name api-schema.d.ts 2>/dev/null) \
+	web/package-lock.json web/index.html web/vite.config.ts $(wildcard functions/*/app.py)
+web/dist/index.html: $(STAMP) $(WEB_SOURCES)
+	COMPTOIR=$(abspath $(BIN)/comptoir) web/scripts/build
 
 $(STAMP): pyproject.toml scripts/system-packages
 	bash scripts/system-packages
@@ -56,6 +62,7 @@ bench: setup
 	$(BIN)/python -P benchmarks/recognition.py
 	$(BIN)/python -P benchmarks/mail_intake.py
 	$(BIN)/python -P benchmarks/ledger.py
+	$(BIN)/python -P benchmarks/web.py --runs 5
 
 clean:
-	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache
+	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache web/dist web/node_modules

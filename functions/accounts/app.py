@@ -5,18 +5,33 @@ from chalice import Chalice
 
 from comptoir_core import wiring
 from comptoir_core.accounts import service
-from comptoir_core.accounts.models import CompanySettingsWrite, LoginRequest, ProfileUpdate, RefreshRequest
+from comptoir_core.accounts.models import (
+    CompanyRead,
+    CompanySettingsRead,
+    CompanySettingsWrite,
+    CompanySummary,
+    LoginRequest,
+    Me,
+    ProfileUpdate,
+    RefreshRequest,
+    UserProfile,
+)
 from comptoir_core.api import authorizer, caller_in_company, caller_of, dump, parse_body, view
+from comptoir_core.identity import Tokens
 from comptoir_core.mail import addresses
+from comptoir_core.mail.models import MailboxAddress
 from comptoir_core.observability import metrics, observe
+from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.settings import get_settings
 from comptoir_core.tenancy import authorize
 
 app = Chalice(app_name="comptoir-accounts")
 app.register_middleware(observe, "http")
+publish_openapi(app, title="Comptoir accounts")
 
 
 @app.route("/login", methods=["POST"])
+@documented(body=LoginRequest, answer=Tokens, errors=(401,))
 @view
 def login():
     request = parse_body(app.current_request, LoginRequest)
@@ -26,6 +41,7 @@ def login():
 
 
 @app.route("/refresh", methods=["POST"])
+@documented(body=RefreshRequest, answer=Tokens, errors=(401,))
 @view
 def refresh():
     request = parse_body(app.current_request, RefreshRequest)
@@ -33,12 +49,14 @@ def refresh():
 
 
 @app.route("/me", methods=["GET"], authorizer=authorizer)
+@documented(answer=Me)
 @view
 def me():
     return dump(service.get_me(repo=wiring.repository(), caller=caller_of(app.current_request)))
 
 
 @app.route("/me", methods=["PATCH"], authorizer=authorizer)
+@documented(body=ProfileUpdate, answer=UserProfile)
 @view
 def update_me():
     caller = caller_of(app.current_request)
@@ -47,12 +65,14 @@ def update_me():
 
 
 @app.route("/companies", methods=["GET"], authorizer=authorizer)
+@documented(answer=list[CompanySummary])
 @view
 def companies():
     return dump(service.list_companies(repo=wiring.repository(), caller=caller_of(app.current_request)))
 
 
 @app.route("/companies/{cid}", methods=["GET"], authorizer=authorizer)
+@documented(answer=CompanyRead)
 @view
 def company(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -60,6 +80,7 @@ def company(cid):
 
 
 @app.route("/companies/{cid}/settings", methods=["GET"], authorizer=authorizer)
+@documented(answer=CompanySettingsRead)
 @view
 def company_settings(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -67,6 +88,7 @@ def company_settings(cid):
 
 
 @app.route("/companies/{cid}/settings", methods=["PUT"], authorizer=authorizer)
+@documented(body=CompanySettingsWrite, answer=CompanySettingsRead, errors=(403, 409))
 @view
 def replace_company_settings(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -85,6 +107,7 @@ def replace_company_settings(cid):
 
 
 @app.route("/companies/{cid}/addresses", methods=["GET"], authorizer=authorizer)
+@documented(answer=list[MailboxAddress])
 @view
 def mailbox_addresses(cid):
     """The e-mail address of each of the company's mailboxes (made on first sight)."""
@@ -97,6 +120,7 @@ def mailbox_addresses(cid):
 
 
 @app.route("/companies/{cid}/addresses/{box}/regenerate", methods=["POST"], authorizer=authorizer)
+@documented(answer=MailboxAddress, errors=(403,))
 @view
 def regenerate_mailbox_address(cid, box):
     """Admins: a new address for the mailbox; mail to the old one is refused from now on."""

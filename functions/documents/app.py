@@ -9,30 +9,37 @@ from comptoir_core import idempotency, wiring
 from comptoir_core.api import authorizer, caller_in_company, caller_of, dump, parse_body, parse_query, view
 from comptoir_core.blobs import content_disposition
 from comptoir_core.documents import corrections, pipeline, service
+from comptoir_core.documents.models import Document, MailboxRead, Remark
 from comptoir_core.documents.views import (
     ArchiveQuery,
+    DocumentPage,
     FieldCorrections,
     FileContent,
+    FileQuery,
     LabelChange,
     ListQuery,
     MoveRequest,
+    PageQuery,
     PermanentRequest,
     ProcessRequest,
     RemarkRequest,
     SendRequest,
     UploadAccepted,
     UploadedFile,
+    UploadForm,
     UploadFormRequest,
     UploadOptions,
 )
 from comptoir_core.errors import Invalid
 from comptoir_core.events import S3ObjectCreated, s3_objects_in
 from comptoir_core.observability import observe
+from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.settings import get_settings
 from comptoir_core.uploads import parts_of
 
 app = Chalice(app_name="comptoir-documents")
 app.register_middleware(observe, "http")
+publish_openapi(app, title="Comptoir documents")
 # Bodies API Gateway must pass through as bytes: uploads in, files and page images out.
 app.api.binary_types.extend(
     [
@@ -86,6 +93,7 @@ def _file(content: FileContent) -> Response:
 
 
 @app.route("/companies/{cid}/mailboxes", methods=["GET"], authorizer=authorizer)
+@documented(answer=list[MailboxRead])
 @view
 def mailboxes(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -93,6 +101,7 @@ def mailboxes(cid):
 
 
 @app.route("/companies/{cid}/mailboxes/{box}", methods=["GET"], authorizer=authorizer)
+@documented(query=ListQuery, answer=DocumentPage)
 @view
 def mailbox(cid, box):
     caller = caller_in_company(app.current_request, cid)
@@ -105,6 +114,13 @@ def mailbox(cid, box):
     methods=["POST"],
     authorizer=authorizer,
     content_types=UPLOAD_CONTENT_TYPES,
+)
+@documented(
+    body=UploadedFile,
+    body_media_types=UPLOAD_CONTENT_TYPES,
+    answer=UploadAccepted,
+    status=202,
+    errors=(403, 413, 415),
 )
 @view
 def upload(cid, box):
@@ -138,6 +154,7 @@ def _upload_options(fields: dict[str, str]) -> dict:
 
 
 @app.route("/companies/{cid}/uploads", methods=["POST"], authorizer=authorizer)
+@documented(body=UploadFormRequest, answer=UploadForm, status=201, errors=(403,))
 @view
 def upload_form(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -157,6 +174,7 @@ def upload_form(cid):
 
 
 @app.route(DOCUMENT, methods=["GET"], authorizer=authorizer)
+@documented(answer=Document)
 @view
 def document(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -164,6 +182,7 @@ def document(cid, did):
 
 
 @app.route(DOCUMENT, methods=["DELETE"], authorizer=authorizer)
+@documented(answer=Document, errors=(403, 409))
 @view
 def delete_document(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -171,10 +190,11 @@ def delete_document(cid, did):
 
 
 @app.route(DOCUMENT + "/file", methods=["GET"], authorizer=authorizer)
+@documented(query=FileQuery, answer="application/pdf", other_answers={303: None})
 @view
 def document_file(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    original = (app.current_request.query_params or {}).get("original") in ("1", "true")
+    original = parse_query(app.current_request, FileQuery).original
     content = service.open_file(
         **_deps(),
         blobs=wiring.blob_store(),
@@ -187,10 +207,11 @@ def document_file(cid, did):
 
 
 @app.route(DOCUMENT + "/pages/{n}", methods=["GET"], authorizer=authorizer)
+@documented(query=PageQuery, answer="image/*", other_answers={303: None})
 @view
 def document_page(cid, did, n):
     caller = caller_in_company(app.current_request, cid)
-    size = (app.current_request.query_params or {}).get("size", "preview")
+    size = parse_query(app.current_request, PageQuery).size
     content = service.open_page(
         **_deps(),
         blobs=wiring.blob_store(),
@@ -204,6 +225,7 @@ def document_page(cid, did, n):
 
 
 @app.route(DOCUMENT + "/fields", methods=["PATCH"], authorizer=authorizer)
+@documented(body=FieldCorrections, answer=Document, errors=(403, 409))
 @view
 def correct_fields(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -220,6 +242,7 @@ def correct_fields(cid, did):
 
 
 @app.route(DOCUMENT + "/labels", methods=["POST"], authorizer=authorizer)
+@documented(body=LabelChange, answer=Document, errors=(403, 409))
 @view
 def labels(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -232,6 +255,7 @@ def labels(cid, did):
 
 
 @app.route(DOCUMENT + "/remarks", methods=["POST"], authorizer=authorizer)
+@documented(body=RemarkRequest, answer=Remark, status=201, errors=(403, 409))
 @view
 def remarks(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -242,6 +266,7 @@ def remarks(cid, did):
 
 
 @app.route(DOCUMENT + "/move", methods=["POST"], authorizer=authorizer)
+@documented(body=MoveRequest, answer=Document, errors=(403, 409))
 @view
 def move(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -252,6 +277,7 @@ def move(cid, did):
 
 
 @app.route(DOCUMENT + "/restore", methods=["POST"], authorizer=authorizer)
+@documented(answer=Document, errors=(403, 409))
 @view
 def restore(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -259,6 +285,7 @@ def restore(cid, did):
 
 
 @app.route(DOCUMENT + "/retry", methods=["POST"], authorizer=authorizer)
+@documented(answer=Document, errors=(403, 409))
 @view
 def retry(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -275,6 +302,7 @@ def retry(cid, did):
 
 
 @app.route(DOCUMENT + "/send", methods=["POST"], authorizer=authorizer)
+@documented(answer=Document, errors=(403, 409))
 @view
 def send_one(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -282,6 +310,7 @@ def send_one(cid, did):
 
 
 @app.route("/companies/{cid}/send", methods=["POST"], authorizer=authorizer)
+@documented(body=SendRequest, answer=list[Document], errors=(403, 409))
 @view
 def send_many(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -290,6 +319,7 @@ def send_many(cid):
 
 
 @app.route(DOCUMENT + "/process", methods=["POST"], authorizer=authorizer)
+@documented(body=ProcessRequest, answer=Document, errors=(403, 409))
 @view
 def process(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -300,6 +330,7 @@ def process(cid, did):
 
 
 @app.route(DOCUMENT + "/permanent", methods=["POST"], authorizer=authorizer)
+@documented(body=PermanentRequest, answer=Document, errors=(403, 409))
 @view
 def permanent(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -315,6 +346,7 @@ def permanent(cid, did):
 
 
 @app.route("/companies/{cid}/archive", methods=["GET"], authorizer=authorizer)
+@documented(query=ArchiveQuery, answer=DocumentPage)
 @view
 def archive(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -323,6 +355,7 @@ def archive(cid):
 
 
 @app.route("/companies/{cid}/history", methods=["GET"], authorizer=authorizer)
+@documented(query=ListQuery, answer=DocumentPage)
 @view
 def history(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -331,6 +364,7 @@ def history(cid):
 
 
 @app.route("/firm/processing", methods=["GET"], authorizer=authorizer)
+@documented(answer=DocumentPage, errors=(403,))
 @view
 def firm_processing():
     return dump(service.firm_processing(**_deps(), caller=caller_of(app.current_request)))

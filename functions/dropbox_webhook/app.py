@@ -15,17 +15,27 @@ from comptoir_core import wiring
 from comptoir_core.api import authorizer, caller_in_company, dump, view
 from comptoir_core.dropbox import webhook
 from comptoir_core.dropbox import wiring as dropbox_wiring
-from comptoir_core.dropbox.models import AccountChanged, CallbackQuery
+from comptoir_core.dropbox.models import (
+    AccountChanged,
+    CallbackQuery,
+    LinkRead,
+    LinkStart,
+    WebhookChallenge,
+    WebhookNotification,
+)
 from comptoir_core.errors import Invalid
 from comptoir_core.observability import logger, metrics, observe
+from comptoir_core.openapi_docs import documented, publish_openapi
 
 app = Chalice(app_name="comptoir-dropbox-webhook")
 app.register_middleware(observe, "http")
+publish_openapi(app, title="Comptoir Dropbox")
 
 DROPBOX_QUEUE = "dropbox-accounts"
 
 
 @app.route("/companies/{cid}/link", methods=["GET"], authorizer=authorizer)
+@documented(answer=LinkRead)
 @view
 def link_status(cid):
     from comptoir_core.dropbox import linking
@@ -35,6 +45,7 @@ def link_status(cid):
 
 
 @app.route("/companies/{cid}/link", methods=["POST"], authorizer=authorizer)
+@documented(answer=LinkStart, status=201, errors=(403, 409))
 @view
 def start_link(cid):
     from comptoir_core.dropbox import linking
@@ -51,6 +62,7 @@ def start_link(cid):
 
 
 @app.route("/companies/{cid}/link", methods=["DELETE"], authorizer=authorizer)
+@documented(answer=LinkRead, errors=(403,))
 @view
 def unlink(cid):
     from comptoir_core.dropbox import linking
@@ -68,6 +80,7 @@ def unlink(cid):
 
 
 @app.route("/oauth/callback", methods=["GET"])
+@documented(query=CallbackQuery, answer="text/html", errors=(400, 404, 409))
 @view
 def oauth_callback():
     """Where Dropbox sends the browser back. Public: the signed, stored, single-use state vouches."""
@@ -101,6 +114,7 @@ def oauth_callback():
 
 
 @app.route("/webhook", methods=["GET"])
+@documented(query=WebhookChallenge, answer="text/plain", errors=(400,))
 @view
 def webhook_challenge():
     challenge = webhook.challenge_answer((app.current_request.query_params or {}).get("challenge"))
@@ -112,6 +126,7 @@ def webhook_challenge():
 
 
 @app.route("/webhook", methods=["POST"])
+@documented(body=WebhookNotification, answer=dict, errors=(400, 403))
 @view
 def webhook_notification():
     request = app.current_request

@@ -5,15 +5,18 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from chalice import Chalice
 
 from comptoir_core import idempotency, wiring
-from comptoir_core.api import authorizer, caller_in_company, dump, view
+from comptoir_core.api import authorizer, caller_in_company, dump, parse_query, view
 from comptoir_core.events import S3ObjectCreated, s3_objects_in
 from comptoir_core.mail import ingest
+from comptoir_core.mail.models import MessageListQuery, MessageRead, MessageSummary, RawMessageLink
 from comptoir_core.mail.store import INBOUND_PREFIX, InboundMessages
 from comptoir_core.observability import logger, metrics, observe
+from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.settings import get_settings
 
 app = Chalice(app_name="comptoir-ingest-email")
 app.register_middleware(observe, "http")
+publish_openapi(app, title="Comptoir e-mail intake")
 
 INBOUND_QUEUE = "mail-inbound"
 
@@ -23,14 +26,18 @@ def _inbound() -> InboundMessages:
 
 
 @app.route("/companies/{cid}/messages", methods=["GET"], authorizer=authorizer)
+@documented(query=MessageListQuery, answer=list[MessageSummary], errors=(403,))
 @view
 def messages(cid):
     caller = caller_in_company(app.current_request, cid)
-    month = (app.current_request.query_params or {}).get("month")
-    return dump(ingest.list_messages(repo=wiring.repository(), caller=caller, company_id=cid, month=month))
+    query = parse_query(app.current_request, MessageListQuery)
+    return dump(
+        ingest.list_messages(repo=wiring.repository(), caller=caller, company_id=cid, month=query.month)
+    )
 
 
 @app.route("/companies/{cid}/messages/{mid}", methods=["GET"], authorizer=authorizer)
+@documented(answer=MessageRead, errors=(403,))
 @view
 def message(cid, mid):
     caller = caller_in_company(app.current_request, cid)
@@ -38,6 +45,7 @@ def message(cid, mid):
 
 
 @app.route("/companies/{cid}/messages/{mid}/raw", methods=["GET"], authorizer=authorizer)
+@documented(answer=RawMessageLink, errors=(403,))
 @view
 def raw_message(cid, mid):
     caller = caller_in_company(app.current_request, cid)

@@ -8,13 +8,23 @@ from comptoir_core import idempotency, wiring
 from comptoir_core.api import authorizer, caller_in_company, dump, parse_body, view
 from comptoir_core.events import S3ObjectCreated, s3_objects_in
 from comptoir_core.observability import logger, metrics, observe
+from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.settings import get_settings
 from comptoir_core.split_merge import service
-from comptoir_core.split_merge.models import JobAccepted, MergeRequest, PageEditRequest, SplitRequest
+from comptoir_core.split_merge.models import (
+    DocumentsRead,
+    JobAccepted,
+    JobRead,
+    MergeRequest,
+    PageEditRequest,
+    SplitRequest,
+    SplitSuggestionRead,
+)
 from comptoir_core.tenancy import authorize
 
 app = Chalice(app_name="comptoir-split-merge")
 app.register_middleware(observe, "http")
+publish_openapi(app, title="Comptoir split and merge")
 
 JOBS_QUEUE = "split-merge-jobs"
 
@@ -35,6 +45,7 @@ def _authorized(cid: str):
 
 
 @app.route("/companies/{cid}/documents/{did}/split", methods=["POST"], authorizer=authorizer)
+@documented(body=SplitRequest, answer=DocumentsRead, other_answers={202: JobAccepted}, errors=(403, 409, 413))
 @view
 def split(cid, did):
     caller = _authorized(cid)
@@ -54,6 +65,7 @@ def split(cid, did):
 
 
 @app.route("/companies/{cid}/merge", methods=["POST"], authorizer=authorizer)
+@documented(body=MergeRequest, answer=DocumentsRead, other_answers={202: JobAccepted}, errors=(403, 409, 413))
 @view
 def merge(cid):
     caller = _authorized(cid)
@@ -71,6 +83,9 @@ def merge(cid):
 
 
 @app.route("/companies/{cid}/documents/{did}/pages", methods=["POST"], authorizer=authorizer)
+@documented(
+    body=PageEditRequest, answer=DocumentsRead, other_answers={202: JobAccepted}, errors=(403, 409, 413)
+)
 @view
 def edit_pages(cid, did):
     caller = _authorized(cid)
@@ -89,6 +104,7 @@ def edit_pages(cid, did):
 
 
 @app.route("/companies/{cid}/documents/{did}/split-suggestion", methods=["GET"], authorizer=authorizer)
+@documented(answer=SplitSuggestionRead, errors=(409,))
 @view
 def split_suggestion(cid, did):
     caller = caller_in_company(app.current_request, cid)
@@ -104,6 +120,7 @@ def split_suggestion(cid, did):
 
 
 @app.route("/companies/{cid}/jobs/{jid}", methods=["GET"], authorizer=authorizer)
+@documented(answer=JobRead)
 @view
 def job(cid, jid):
     caller = caller_in_company(app.current_request, cid)

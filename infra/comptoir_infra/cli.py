@@ -1,4 +1,5 @@
-"""The `comptoir` command: `comptoir up` runs the local stack; `comptoir extract FILE` reads an invoice."""
+"""The `comptoir` command: `comptoir up` runs the local stack; `comptoir extract FILE` reads an invoice;
+`comptoir openapi` writes the API's OpenAPI document."""
 
 import argparse
 import logging
@@ -46,11 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     coda = commands.add_parser("coda", help="print the statements and movements of a CODA bank file")
     coda.add_argument("file", type=Path)
     coda.add_argument("--json", action="store_true", help="one JSON object {statements: [...]}")
+    openapi = commands.add_parser("openapi", help="write the whole API's OpenAPI 3.1 document")
+    openapi.add_argument("--out", type=Path, help="file to write (default: standard output)")
     args = parser.parse_args(argv)
     if args.command == "coda":
         from comptoir_core.bank.command import coda_command
 
         return coda_command(args.file, as_json=args.json)
+    if args.command == "openapi":
+        return _openapi(args.out)
     if args.command == "up":
         return _up(args)
     if args.command == "extract":
@@ -60,6 +65,20 @@ def main(argv: list[str] | None = None) -> int:
             args.file, as_json=args.json, company_vat=args.company_vat, company_ibans=args.company_iban
         )
     return 2
+
+
+def _openapi(out: Path | None) -> int:
+    import json
+
+    from comptoir_infra.local.apps import load_all
+    from comptoir_infra.openapi import merged_document
+
+    text = json.dumps(merged_document(load_all()), indent=2, sort_keys=True) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text)
+    return 0
 
 
 def _up(args) -> int:

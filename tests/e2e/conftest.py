@@ -73,12 +73,14 @@ class RunningStack:
         body=None,
         raw: bytes | None = None,
         content_type: str = "application/json",
+        accept: str | None = "*/*",
     ) -> Http:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Content-Type", content_type)
         # As browsers do: API Gateway hands out a binary body only to a request that accepts it.
-        request.add_header("Accept", "*/*")
+        if accept is not None:
+            request.add_header("Accept", accept)
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:

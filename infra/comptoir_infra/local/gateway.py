@@ -2,6 +2,7 @@
 
 import base64
 import json
+import logging
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -9,13 +10,22 @@ from types import ModuleType
 from urllib.parse import urlsplit
 
 from chalice import CognitoUserPoolAuthorizer
+from chalice.app import _matches_content_type
 from chalice.config import Config
 from chalice.local import LocalGateway, RouteMatcher
 
+from comptoir_core.openapi_docs import OPENAPI_PATH
 from comptoir_infra.local.tokens import InvalidToken, TokenVerifier
+from comptoir_infra.local.web import WebApp
+from comptoir_infra.openapi import merged_document
 from comptoir_infra.spec import SPEC
 
-MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+logger = logging.getLogger("comptoir.gateway")
+# API Gateway's payload limit, and Lambda's for a synchronous invocation's event and its answer. A binary
+# body travels base64-encoded inside the JSON event, so a 4.5 MB upload is already over Lambda's 6 MB:
+# the gateway checks what AWS would check, after encoding, so what passes here passes there.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
 
 
 class Mount:
@@ -38,10 +48,19 @@ class Gateway:
     def __init__(self, *, modules: dict[str, ModuleType], verifier: TokenVerifier, host: str, port: int):
         self.mounts = {app.base_path: Mount(modules[app.name]) for app in SPEC.apps}
         self.verifier = verifier
+        self.web = WebApp()  # the portal at / (comptoir_infra.local.web)
+        self.modules = modules
+        self._openapi: dict | None = None
         self.ready = threading.Event()
         self.server = ThreadingHTTPServer((host, port), _handler_for(self))
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
+
+    def openapi(self) -> dict:
+        """The whole API's document, every app's paths under its base path (made once)."""
+        if self._openapi is None:
+            self._openapi = merged_document(self.modules)
+        return self._openapi
 
     def start(self) -> None:
         self._thread.start()
@@ -58,10 +77,14 @@ class Gateway:
             if self.ready.is_set():
                 return _json(200, {"status": "ok"})
             return _json(503, {"status": "starting"})
+        if url.path == OPENAPI_PATH and method == "GET":
+            return _json(200, self.openapi())
         base, _, rest = url.path.lstrip("/").partition("/")
         mount = self.mounts.get(base)
         app_path = "/" + rest
         if mount is None:
+            if (page := self.web.serve(method, url.path)) is not None:
+                return page
             return _error(404, "not_found", f"no such path: {url.path}")
         methods = mount.methods(app_path)
         if not methods:
@@ -78,7 +101,14 @@ class Gateway:
                 return _error(401, "unauthorized", str(error))
             headers["authorization"] = headers["authorization"].removeprefix("Bearer ").strip()
         query = f"?{url.query}" if url.query else ""
+        if _event_bytes(mount.app, headers, body) > LAMBDA_PAYLOAD_BYTES:
+            message = "the request is over Lambda's 6 MB limit: send large files by a presigned upload"
+            return _error(413, "too_large", message)
         response = mount.gateway.handle_request(method, app_path + query, headers, body)
+        if len(json.dumps(response, default=str)) > LAMBDA_PAYLOAD_BYTES:
+            # What Lambda does with such an answer: API Gateway says 502, the client learns nothing more.
+            logger.error("answer over Lambda's 6 MB limit: %s %s", method, url.path)
+            return _error(502, "answer_too_large", "the answer is over Lambda's 6 MB limit")
         payload = response.get("body") or b""
         if response.get("isBase64Encoded"):
             payload = base64.b64decode(payload)
@@ -88,6 +118,13 @@ class Gateway:
         for name, values in (response.get("multiValueHeaders") or {}).items():
             out_headers[name] = ", ".join(values)
         return response["statusCode"], out_headers, payload
+
+
+def _event_bytes(app, headers: dict[str, str], body: bytes) -> int:
+    """About the size of the Lambda event API Gateway would make of this request."""
+    binary = _matches_content_type(headers.get("content-type", "application/json"), app.api.binary_types)
+    encoded = 4 * ((len(body) + 2) // 3) if binary else len(body)
+    return encoded + len(json.dumps(headers)) + 2048
 
 
 def _json(status: int, body: dict) -> tuple[int, dict, bytes]:
@@ -135,7 +172,12 @@ def _handler_for(gateway: Gateway):
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+        def __getattr__(self, name: str):
+            # Every method (TRACE, QUERY, anything) reaches the gateway, which answers 405 with Allow for a
+            # method a path has no route for, as API Gateway does: never the standard library's bare 501.
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
 
         def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
             pass

@@ -2,6 +2,8 @@
 
 from aws_lambda_powertools import Logger, Metrics
 
+from comptoir_core.edge import accept_anything_by_default, in_our_error_shape
+
 logger = Logger(service="comptoir")
 metrics = Metrics(namespace="Comptoir", service="comptoir")
 
@@ -9,13 +11,15 @@ __all__ = ["logger", "metrics", "observe"]
 
 
 def observe(event, get_response):
-    """Chalice middleware: correlation id on every log line, metrics flushed per request."""
+    """Chalice middleware: correlation id on every log line, metrics flushed per request, and the edge's
+    rules (comptoir_core.edge) for every answer, the framework's own included."""
     # API Gateway's request id; the local gateway sends one as x-request-id.
     request_id = (event.context or {}).get("requestId") or (event.headers or {}).get("x-request-id")
     logger.set_correlation_id(request_id)
     logger.append_keys(path=event.path, method=event.method)
+    accept_anything_by_default(event)
     try:
-        return get_response(event)
+        return in_our_error_shape(get_response(event))
     finally:
         if metrics.metric_set:  # a request that counted nothing publishes nothing
             metrics.flush_metrics()

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -201,3 +201,17 @@ class FileContent(BaseModel):
     filename: str
     body: bytes | None = None
     url: str | None = None
+
+
+class FileQuery(BaseModel):
+    """`?original=1` asks for the file as received instead of the working PDF."""
+
+    model_config = ConfigDict(extra="forbid")
+    original: bool = False
+
+
+class PageQuery(BaseModel):
+    """A page image: `thumb` (a small PNG) or `preview` (a large JPEG)."""
+
+    model_config = ConfigDict(extra="forbid")
+    size: Literal["thumb", "preview"] = "preview"

@@ -110,6 +110,13 @@ class AccountChanged(BaseModel):
     account_id: AccountId
 
 
+class WebhookChallenge(BaseModel):
+    """Dropbox checks a new webhook URL by asking it to echo `challenge`."""
+
+    model_config = ConfigDict(extra="ignore")
+    challenge: str = Field(min_length=1, max_length=1000)
+
+
 class CallbackQuery(BaseModel):
     """The query Dropbox sends the browser back with."""
 

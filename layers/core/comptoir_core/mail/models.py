@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from comptoir_core.documents.models import Mailbox
 
@@ -57,6 +57,13 @@ class MessageVerdicts(BaseModel):
     spf: str | None = None
     dkim: str | None = None
     dmarc: str | None = None
+
+
+class MessageListQuery(BaseModel):
+    """Which month of messages to list (this month when absent)."""
+
+    model_config = ConfigDict(extra="forbid")
+    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class MessageSummary(BaseModel):

@@ -218,8 +218,15 @@ def _split(
         for group, part in zip(groups, pdf_pages.iter_split(pdf, groups), strict=True):
             meta = _metadata(document, _part_name(document.name, group), [document.id], then)
             made.append(_ingest(repo, blobs, settings, document, part, meta, inherit=[document]))
+        # Read again: a part that is the source's first invoice flags the source as its duplicate meanwhile.
         documents.retire(
-            repo=repo, document=document, status=DocumentStatus.split, parts=[d.id for d in made], by=by
+            repo=repo,
+            document=documents.get_document(
+                repo=repo, company_id=document.company_id, document_id=document.id
+            ),
+            status=DocumentStatus.split,
+            parts=[d.id for d in made],
+            by=by,
         )
     return DocumentsRead(
         documents=[PartRead(id=d.id, pages=len(g)) for d, g in zip(made, groups, strict=True)]
@@ -251,8 +258,11 @@ def _merge(
             used.setdefault(ref.document, set()).add(ref.page)
         for source in sources:
             if used[source.id] == set(range(1, source.pages + 1)):
+                current = documents.get_document(
+                    repo=repo, company_id=source.company_id, document_id=source.id
+                )  # read again: the merged document may have flagged it as a duplicate meanwhile
                 documents.retire(
-                    repo=repo, document=source, status=DocumentStatus.merged, parts=[made[0].id], by=by
+                    repo=repo, document=current, status=DocumentStatus.merged, parts=[made[0].id], by=by
                 )
     return DocumentsRead(documents=[PartRead(id=made[0].id, pages=len(request.pages))])
 
