@@ -17,7 +17,7 @@ from comptoir_core.ledger import service as ledger
 from comptoir_core.ledger.history import HistoryQuery, HistoryRead
 from comptoir_core.ledger.models import ImportCreate, ImportRead, LedgerImported, LedgerSnapshot
 from comptoir_core.observability import logger, metrics, observe
-from comptoir_core.openapi_docs import documented
+from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.reports import service as reports
 from comptoir_core.reports.models import ReportCreate, ReportRead
 from comptoir_core.tenancy import Role, authorize
@@ -25,6 +25,7 @@ from comptoir_core.uploads import parts_of
 
 app = Chalice(app_name="comptoir-reports")
 app.register_middleware(observe, "http")
+publish_openapi(app, title="Comptoir reports")
 app.api.binary_types.extend(["multipart/form-data", "application/octet-stream", "text/plain"])
 
 JOBS_QUEUE = "books-jobs"
