@@ -221,6 +221,10 @@ class ComptoirStack(Stack):
             self.keys[key_id].grant_encrypt_decrypt(role)
         for queue_id in app.sends_to:
             self.queues[queue_id].grant_send_messages(role)
+        if app.sends_email:
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=["*"])
+            )
 
     def _user_pool(self, pool: specs.UserPool) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
         made = cognito.UserPool(

@@ -35,7 +35,17 @@ class Mount:
 
 
 class Gateway:
-    def __init__(self, *, modules: dict[str, ModuleType], verifier: TokenVerifier, host: str, port: int):
+    def __init__(
+        self,
+        *,
+        modules: dict[str, ModuleType],
+        verifier: TokenVerifier,
+        host: str,
+        port: int,
+        local_pages: dict | None = None,
+    ):
+        # Pages only the local stack serves (the outbox), by path: callable(query) -> (status, headers, body).
+        self.local_pages = local_pages or {}
         self.mounts = {app.base_path: Mount(modules[app.name]) for app in SPEC.apps}
         self.verifier = verifier
         self.ready = threading.Event()
@@ -58,6 +68,8 @@ class Gateway:
             if self.ready.is_set():
                 return _json(200, {"status": "ok"})
             return _json(503, {"status": "starting"})
+        if url.path in self.local_pages and method == "GET":
+            return self.local_pages[url.path](url.query)
         base, _, rest = url.path.lstrip("/").partition("/")
         mount = self.mounts.get(base)
         app_path = "/" + rest

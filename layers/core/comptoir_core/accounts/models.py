@@ -1,6 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from stdnum import iban as std_iban
@@ -139,6 +139,8 @@ class CompanySettings(BaseModel):
     mailboxes: dict[Mailbox, MailboxSettings] = Field(default_factory=dict)
     # The company's own IBANs: invoice recognition never takes them for a supplier's.
     bank_accounts: list[Iban] = Field(default_factory=list, max_length=20)
+    # How often the company files VAT: its "VAT documents OK" periods are quarters (2026-Q3) or months.
+    vat_regime: Literal["quarterly", "monthly"] = "quarterly"
 
     def mailbox(self, mailbox: Mailbox) -> MailboxSettings:
         return self.mailboxes.get(mailbox, MailboxSettings())
