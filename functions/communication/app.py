@@ -83,8 +83,12 @@ def start_conversation(cid):
 
 
 @app.route(CONVERSATIONS, methods=["GET"], authorizer=authorizer)
-@documented(summary="The conversations the caller may read, newest first", query=ConversationQuery,
-            answer=ConversationPage, errors=(400, 404))
+@documented(
+    summary="The conversations the caller may read, newest first",
+    query=ConversationQuery,
+    answer=ConversationPage,
+    errors=(400, 404),
+)
 @view
 def conversations(cid):
     caller = _caller(cid)
@@ -93,8 +97,9 @@ def conversations(cid):
 
 
 @app.route(CONVERSATION, methods=["GET"], authorizer=authorizer)
-@documented(summary="One conversation with its messages (opening it reads it)", answer=ConversationRead,
-            errors=(404,))
+@documented(
+    summary="One conversation with its messages (opening it reads it)", answer=ConversationRead, errors=(404,)
+)
 @view
 def conversation(cid, conv):
     caller = _caller(cid)
@@ -128,8 +133,11 @@ def add_message(cid, conv):
 
 
 @app.route(CONVERSATION + "/close", methods=["POST"], authorizer=authorizer)
-@documented(summary="Close a conversation (its author or an accountant)", answer=ConversationSummary,
-            errors=(403, 404, 409))
+@documented(
+    summary="Close a conversation (its author or an accountant)",
+    answer=ConversationSummary,
+    errors=(403, 404, 409),
+)
 @view
 def close_conversation(cid, conv):
     caller = _caller(cid)
@@ -137,14 +145,24 @@ def close_conversation(cid, conv):
 
 
 @app.route(CONVERSATION + "/attachments/uploads", methods=["POST"], authorizer=authorizer)
-@documented(summary="A presigned upload for an attachment over the API's request limit", body=UploadRequest,
-            answer=UploadForm, status=201, errors=(400, 404, 409))
+@documented(
+    summary="A presigned upload for an attachment over the API's request limit",
+    body=UploadRequest,
+    answer=UploadForm,
+    status=201,
+    errors=(400, 404, 409),
+)
 @view
 def attachment_upload(cid, conv):
     caller = _caller(cid)
     request = parse_body(app.current_request, UploadRequest)
     form = service.create_upload(
-        **_deps(), blobs=wiring.blob_store(), caller=caller, company_id=cid, conversation_id=conv, request=request
+        **_deps(),
+        blobs=wiring.blob_store(),
+        caller=caller,
+        company_id=cid,
+        conversation_id=conv,
+        request=request,
     )
     return dump(form, status=201)
 
@@ -155,7 +173,12 @@ def attachment_upload(cid, conv):
 def attachment(cid, conv, aid):
     caller = _caller(cid)
     url = service.attachment_url(
-        **_deps(), blobs=wiring.blob_store(), caller=caller, company_id=cid, conversation_id=conv, attachment_id=aid
+        **_deps(),
+        blobs=wiring.blob_store(),
+        caller=caller,
+        company_id=cid,
+        conversation_id=conv,
+        attachment_id=aid,
     )
     return Response(body="", status_code=303, headers={"Location": url, "Cache-Control": "no-store"})
 
@@ -180,8 +203,12 @@ def vat_periods(cid):
 
 
 @app.route(VAT_PERIOD, methods=["POST"], authorizer=authorizer)
-@documented(summary="Every document of the period is in (admins and users)", answer=VatPeriod, status=201,
-            errors=(400, 403, 404, 409))
+@documented(
+    summary="Every document of the period is in (admins and users)",
+    answer=VatPeriod,
+    status=201,
+    errors=(400, 403, 404, 409),
+)
 @view
 def declare_vat_ok(cid, period):
     caller = _caller(cid)
@@ -192,8 +219,9 @@ def declare_vat_ok(cid, period):
 
 
 @app.route(VAT_PERIOD, methods=["DELETE"], authorizer=authorizer)
-@documented(summary="Take a period's OK back while it is not acknowledged", status=204,
-            errors=(403, 404, 409))
+@documented(
+    summary="Take a period's OK back while it is not acknowledged", status=204, errors=(403, 404, 409)
+)
 @view
 def withdraw_vat_ok(cid, period):
     caller = _caller(cid)

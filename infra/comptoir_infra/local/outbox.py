@@ -39,7 +39,11 @@ def page_for(*, region: str):
         messages = sent_messages(region)
         if parse_qs(query).get("format") == ["json"]:
             return 200, {"Content-Type": "application/json"}, json.dumps(messages).encode()
-        return 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}, render(messages)
+        return (
+            200,
+            {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
+            render(messages),
+        )
 
     return page
 

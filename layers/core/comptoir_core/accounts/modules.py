@@ -38,13 +38,17 @@ def require_module(*, repo: Repository, company_id: str, module: Module | str) -
         raise NotFound(f"the {Module(module).value} module is off for this company")
 
 
-def set_modules(*, repo: Repository, caller: Caller, company_id: str, changes: dict[Module, bool]) -> dict[str, bool]:
+def set_modules(
+    *, repo: Repository, caller: Caller, company_id: str, changes: dict[Module, bool]
+) -> dict[str, bool]:
     """The firm's accountant turns the named modules on or off; the others are kept."""
     authorize(repo=repo, caller=caller, company_id=company_id, roles=MODULE_WRITERS)
     return write_modules(repo=repo, company_id=company_id, changes=changes, by=caller.user_id)
 
 
-def write_modules(*, repo: Repository, company_id: str, changes: dict[Module, bool], by: str) -> dict[str, bool]:
+def write_modules(
+    *, repo: Repository, company_id: str, changes: dict[Module, bool], by: str
+) -> dict[str, bool]:
     modules = read_modules(repo=repo, company_id=company_id)
     modules.update({Module(name).value: bool(on) for name, on in changes.items()})
     repo.put(

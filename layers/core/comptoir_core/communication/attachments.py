@@ -37,7 +37,20 @@ ODF_TYPES = (
     "application/vnd.oasis.opendocument.presentation",
 )
 # Names inside an archive that make it something to run rather than to read.
-ACTIVE_SUFFIXES = (".exe", ".dll", ".bat", ".cmd", ".com", ".scr", ".js", ".vbs", ".ps1", ".jar", ".msi", ".sh")
+ACTIVE_SUFFIXES = (
+    ".exe",
+    ".dll",
+    ".bat",
+    ".cmd",
+    ".com",
+    ".scr",
+    ".js",
+    ".vbs",
+    ".ps1",
+    ".jar",
+    ".msi",
+    ".sh",
+)
 
 
 def attachment_type(name: str, data: bytes) -> str:

@@ -309,15 +309,18 @@ def _readable(repo: Repository, company_id: str, conversation_id: str, membershi
 
 
 def _messages(repo: Repository, company_id: str, conversation_id: str) -> Iterable[Item]:
-    return repo.query(keys.company_pk(company_id), sk_prefix=keys.conversation_messages_prefix(conversation_id))
+    return repo.query(
+        keys.company_pk(company_id), sk_prefix=keys.conversation_messages_prefix(conversation_id)
+    )
 
 
 def _check_document(repo: Repository, company_id: str, document_id: str | None) -> None:
     if document_id is None:
         return
-    if not is_valid_id(document_id, "doc") or repo.get(
-        keys.company_pk(company_id), keys.document_sk(document_id)
-    ) is None:
+    if (
+        not is_valid_id(document_id, "doc")
+        or repo.get(keys.company_pk(company_id), keys.document_sk(document_id)) is None
+    ):
         raise Invalid(f"document {document_id} is not a document of this company")
 
 
@@ -351,7 +354,9 @@ def _check_uploads(
         if size > MAX_ATTACHMENT_BYTES:
             raise TooLarge(f"{upload['name']} is over {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB")
         content_type = attachment_type(upload["name"], blobs.get(key))
-        attachments.append(Attachment(id=attachment_id, name=upload["name"], content_type=content_type, size=size))
+        attachments.append(
+            Attachment(id=attachment_id, name=upload["name"], content_type=content_type, size=size)
+        )
     return attachments
 
 
@@ -373,7 +378,9 @@ def _store_message(
     for name, data, content_type in files:
         attachment_id = new_id("att")
         blobs.put(
-            keys.attachment_object_key(company_id, conversation_id, attachment_id), data, content_type=content_type
+            keys.attachment_object_key(company_id, conversation_id, attachment_id),
+            data,
+            content_type=content_type,
         )
         attachments.append(Attachment(id=attachment_id, name=name, content_type=content_type, size=len(data)))
     message = MessageRead(
@@ -405,7 +412,9 @@ def _opened(repo: Repository, company_id: str, user_id: str) -> dict[str, str]:
     }
 
 
-def _mark_opened(repo: Repository, company_id: str, user_id: str, conversation_id: str, when: datetime) -> None:
+def _mark_opened(
+    repo: Repository, company_id: str, user_id: str, conversation_id: str, when: datetime
+) -> None:
     repo.put(
         {
             "pk": keys.company_pk(company_id),
@@ -454,7 +463,9 @@ def _tell_readers(
             },
         )
     except Exception:
-        logger.exception("the new-message e-mails could not be sent", extra={"conversation": conversation["id"]})
+        logger.exception(
+            "the new-message e-mails could not be sent", extra={"conversation": conversation["id"]}
+        )
 
 
 def _summary(item: Item, *, waiting: bool) -> ConversationSummary:

@@ -1,4 +1,4 @@
-""""VAT documents OK": the company tells the firm that every document of a VAT period is in.
+""" "VAT documents OK": the company tells the firm that every document of a VAT period is in.
 
 The period follows the company's VAT regime (its `vat_regime` setting): `2026-Q3` when quarterly,
 `2026-10` when monthly.
@@ -42,7 +42,11 @@ def declare_ok(
         period=period, ok_at=datetime.now(UTC), by=caller.user_id, by_name=profile.get("name") or caller.email
     )
     try:
-        item = {"pk": keys.company_pk(company_id), "sk": keys.vat_period_sk(period), **ok.model_dump(mode="json")}
+        item = {
+            "pk": keys.company_pk(company_id),
+            "sk": keys.vat_period_sk(period),
+            **ok.model_dump(mode="json"),
+        }
         repo.replace_versioned(item, expected_version=0)
     except Conflict as error:
         raise Conflict(f"{period} is already OK") from error
@@ -83,7 +87,11 @@ def acknowledge(*, repo: Repository, caller: Caller, company_id: str, period: st
     item = _period(repo, company_id, period)
     if item.get("acknowledged_at"):
         raise Conflict(f"{period} is already acknowledged")
-    acknowledged = {**item, "acknowledged_at": datetime.now(UTC).isoformat(), "acknowledged_by": caller.user_id}
+    acknowledged = {
+        **item,
+        "acknowledged_at": datetime.now(UTC).isoformat(),
+        "acknowledged_by": caller.user_id,
+    }
     repo.replace_versioned(acknowledged, expected_version=int(item["version"]))
     return VatPeriod.model_validate(acknowledged)
 

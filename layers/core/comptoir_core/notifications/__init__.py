@@ -24,7 +24,9 @@ NEVER_DIGESTED = frozenset({Kind.invitation, Kind.feedback})
 DIGEST_PREFIX = "DIGEST#"
 
 
-def notify(*, repo: Repository, kind: Kind | str, recipients: list[str], context: dict, sender=send_email) -> int:
+def notify(
+    *, repo: Repository, kind: Kind | str, recipients: list[str], context: dict, sender=send_email
+) -> int:
     """E-mail `kind` to each user id in `recipients` (a person once, whatever the list). Returns how
     many e-mails left now (the digested ones wait)."""
     kind = Kind(kind)
@@ -54,7 +56,9 @@ def notify(*, repo: Repository, kind: Kind | str, recipients: list[str], context
 def send_to_address(*, kind: Kind | str, email: str, language: str, context: dict, sender=send_email) -> str:
     """One e-mail to one address (someone who is not a user yet: an invitation)."""
     subject, text, html = render(Kind(kind), language, context)
-    return sender(OutgoingEmail(sender=get_settings().mail_sender, to=[email], subject=subject, text=text, html=html))
+    return sender(
+        OutgoingEmail(sender=get_settings().mail_sender, to=[email], subject=subject, text=text, html=html)
+    )
 
 
 def send_digests(*, repo: Repository, user_ids: list[str], sender=send_email) -> int:

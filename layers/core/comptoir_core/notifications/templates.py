@@ -75,19 +75,46 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
         ),
     },
     Kind.approval_waiting: {
-        "fr": ("{company} : une facture attend votre approbation", "{document} attend votre approbation.\n\n{link}"),
-        "nl": ("{company}: een factuur wacht op uw goedkeuring", "{document} wacht op uw goedkeuring.\n\n{link}"),
-        "en": ("{company}: an invoice waits for your approval", "{document} waits for your approval.\n\n{link}"),
+        "fr": (
+            "{company} : une facture attend votre approbation",
+            "{document} attend votre approbation.\n\n{link}",
+        ),
+        "nl": (
+            "{company}: een factuur wacht op uw goedkeuring",
+            "{document} wacht op uw goedkeuring.\n\n{link}",
+        ),
+        "en": (
+            "{company}: an invoice waits for your approval",
+            "{document} waits for your approval.\n\n{link}",
+        ),
     },
     Kind.approval_reminder: {
-        "fr": ("Rappel — {company} : une facture attend votre approbation", "{document} attend toujours votre approbation.\n\n{link}"),
-        "nl": ("Herinnering — {company}: een factuur wacht op uw goedkeuring", "{document} wacht nog steeds op uw goedkeuring.\n\n{link}"),
-        "en": ("Reminder — {company}: an invoice waits for your approval", "{document} still waits for your approval.\n\n{link}"),
+        "fr": (
+            "Rappel — {company} : une facture attend votre approbation",
+            "{document} attend toujours votre approbation.\n\n{link}",
+        ),
+        "nl": (
+            "Herinnering — {company}: een factuur wacht op uw goedkeuring",
+            "{document} wacht nog steeds op uw goedkeuring.\n\n{link}",
+        ),
+        "en": (
+            "Reminder — {company}: an invoice waits for your approval",
+            "{document} still waits for your approval.\n\n{link}",
+        ),
     },
     Kind.invoice_rejected: {
-        "fr": ("{company} : votre facture a été refusée", "{by} a refusé {document}.\n\nMotif : {reason}\n\n{link}"),
-        "nl": ("{company}: uw factuur werd geweigerd", "{by} weigerde {document}.\n\nReden: {reason}\n\n{link}"),
-        "en": ("{company}: your invoice was rejected", "{by} rejected {document}.\n\nReason: {reason}\n\n{link}"),
+        "fr": (
+            "{company} : votre facture a été refusée",
+            "{by} a refusé {document}.\n\nMotif : {reason}\n\n{link}",
+        ),
+        "nl": (
+            "{company}: uw factuur werd geweigerd",
+            "{by} weigerde {document}.\n\nReden: {reason}\n\n{link}",
+        ),
+        "en": (
+            "{company}: your invoice was rejected",
+            "{by} rejected {document}.\n\nReason: {reason}\n\n{link}",
+        ),
     },
     Kind.report_ready: {
         "fr": ("{company} : votre rapport est prêt", "Le rapport « {report} » est prêt.\n\n{link}"),
@@ -95,14 +122,32 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
         "en": ("{company}: your report is ready", "The report \u201c{report}\u201d is ready.\n\n{link}"),
     },
     Kind.vat_documents_ok: {
-        "fr": ("{company} : documents TVA complets pour {period}", "{by} indique que tous les documents de {period} sont dans Comptoir.\n\n{link}"),
-        "nl": ("{company}: btw-documenten volledig voor {period}", "{by} meldt dat alle documenten van {period} in Comptoir staan.\n\n{link}"),
-        "en": ("{company}: VAT documents OK for {period}", "{by} says every document of {period} is in Comptoir.\n\n{link}"),
+        "fr": (
+            "{company} : documents TVA complets pour {period}",
+            "{by} indique que tous les documents de {period} sont dans Comptoir.\n\n{link}",
+        ),
+        "nl": (
+            "{company}: btw-documenten volledig voor {period}",
+            "{by} meldt dat alle documenten van {period} in Comptoir staan.\n\n{link}",
+        ),
+        "en": (
+            "{company}: VAT documents OK for {period}",
+            "{by} says every document of {period} is in Comptoir.\n\n{link}",
+        ),
     },
     Kind.import_failed: {
-        "fr": ("{company} : un document n'a pas pu être importé", "{document} n'a pas pu être importé : {reason}\n\n{link}"),
-        "nl": ("{company}: een document kon niet worden ingelezen", "{document} kon niet worden ingelezen: {reason}\n\n{link}"),
-        "en": ("{company}: a document could not be imported", "{document} could not be imported: {reason}\n\n{link}"),
+        "fr": (
+            "{company} : un document n'a pas pu être importé",
+            "{document} n'a pas pu être importé : {reason}\n\n{link}",
+        ),
+        "nl": (
+            "{company}: een document kon niet worden ingelezen",
+            "{document} kon niet worden ingelezen: {reason}\n\n{link}",
+        ),
+        "en": (
+            "{company}: a document could not be imported",
+            "{document} could not be imported: {reason}\n\n{link}",
+        ),
     },
     Kind.feedback: {
         "fr": ("Avis de {author}", "{author} ({email}) écrit, depuis {page} :\n\n{text}"),
@@ -111,7 +156,10 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
     },
     Kind.digest: {
         "fr": ("Comptoir : {count} nouveauté(s)", "Depuis notre dernier e-mail :\n\n{items}\n\n{link}"),
-        "nl": ("Comptoir: {count} nieuwigheid/nieuwigheden", "Sinds onze laatste e-mail:\n\n{items}\n\n{link}"),
+        "nl": (
+            "Comptoir: {count} nieuwigheid/nieuwigheden",
+            "Sinds onze laatste e-mail:\n\n{items}\n\n{link}",
+        ),
         "en": ("Comptoir: {count} new item(s)", "Since our last e-mail:\n\n{items}\n\n{link}"),
     },
 }
