@@ -238,7 +238,7 @@ def test_an_attachment_over_the_limit_is_413_naming_it(communication_api, cid, m
     )
 
     assert response.status_code == 413
-    assert "scan.pdf is over 1 MB" == body(response)["error"]["message"]
+    assert body(response)["error"]["message"] == "scan.pdf is over 1 MB"
 
 
 def test_a_message_over_10000_characters_is_400_naming_the_field(communication_api, cid):

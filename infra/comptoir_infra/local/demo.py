@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from comptoir_core import aws, wiring
 from comptoir_core.accounts import service
-from comptoir_core.accounts.models import CompanySettings, Language, UserProfile
+from comptoir_core.accounts.models import Language, UserProfile
 from comptoir_core.accounts.modules import Module, write_modules
 from comptoir_core.mail import addresses
 from comptoir_core.settings import get_settings
@@ -54,27 +54,17 @@ def seed(*, password: str) -> dict[str, str]:
         name: service.create_company(repo=repo, firm=firm, name=name, vat_number=vat)
         for name, vat in (DEMO_COMPANY, OTHER_COMPANY)
     }
-    admins = {}
     for user in DEMO_USERS:
         sub = identity.create_user(email=user.email, password=password, name=user.name)
-        admins.update(
-            {name: Caller(user_id=sub, email=user.email) for name, r in user.roles.items() if r is Role.admin}
-        )
         service.create_user_profile(
             repo=repo, profile=UserProfile(id=sub, email=user.email, name=user.name, language=user.language)
         )
         for company_name, role in user.roles.items():
             service.add_member(repo=repo, company=companies[company_name], user_id=sub, role=role)
-    # The demo company has every module on and files VAT quarterly.
+    # The demo company has every module on, and files VAT quarterly: the settings' default
+    # (CompanySettings.vat_regime), so its settings stay unwritten (version 0) as before.
     demo_company = companies[DEMO_COMPANY[0]]
     write_modules(repo=repo, company_id=demo_company.id, changes=dict.fromkeys(Module, True), by="demo")
-    service.update_company_settings(
-        repo=repo,
-        caller=admins[DEMO_COMPANY[0]],
-        company_id=demo_company.id,
-        settings=CompanySettings(vat_regime="quarterly"),
-        expected_version=None,
-    )
     for company in companies.values():
         addresses.ensure_addresses(repo=repo, company_id=company.id, domain=get_settings().inbound_domain)
     return {name: company.id for name, company in companies.items()}
