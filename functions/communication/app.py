@@ -36,10 +36,13 @@ CONVERSATION = CONVERSATIONS + "/{conv}"
 VAT_PERIOD = "/companies/{cid}/vat-periods/{period}"
 
 
-def _caller(cid):
-    """Membership first, then the module: a company without the module has none of these routes."""
+def _caller(cid, conv=None):
+    """Membership first, then the module (a company without it has none of these routes), then the
+    conversation: one the caller may not read is 404 before anything of the request is read."""
     caller = caller_in_company(app.current_request, cid)
     require_module(repo=wiring.repository(), company_id=cid, module=Module.communication)
+    if conv is not None:
+        service.check_readable(repo=wiring.repository(), caller=caller, company_id=cid, conversation_id=conv)
     return caller
 
 
@@ -117,7 +120,7 @@ def conversation(cid, conv):
 )
 @view
 def add_message(cid, conv):
-    caller = _caller(cid)
+    caller = _caller(cid, conv)
     write, files = _body_and_files(MessageWrite)
     message = service.add_message(
         **_deps(),
@@ -154,7 +157,7 @@ def close_conversation(cid, conv):
 )
 @view
 def attachment_upload(cid, conv):
-    caller = _caller(cid)
+    caller = _caller(cid, conv)
     request = parse_body(app.current_request, UploadRequest)
     form = service.create_upload(
         **_deps(),

@@ -387,3 +387,118 @@ def test_an_ok_is_taken_back_only_until_the_accountant_acknowledges_it(communica
 
     assert acknowledged.status_code == 200 and body(acknowledged)["acknowledged_at"]
     assert communication_api.call("DELETE", f"{base}/2026-Q2", as_user=USER).status_code == 409
+
+
+# ---- who may read what, for every route (walked from the route tables, as the tenancy test does) -------
+
+
+def _routes(app_name):
+    from comptoir_infra.local.apps import load_app_module
+    from comptoir_infra.spec import SPEC
+
+    app = load_app_module(SPEC.app(app_name)).app
+    return [(path, method) for path, methods in app.routes.items() for method in methods if "{cid}" in path]
+
+
+def _concrete(path, cid, conversation_id, attachment_id, uid="00000000-0000-0000-0000-000000000000"):
+    values = {
+        "cid": cid,
+        "conv": conversation_id,
+        "aid": attachment_id,
+        "period": "2026-Q3",
+        "uid": uid,
+        "rid": "ar_01jd0000000000000000000000",
+        "box": "purchase",
+    }
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    assert "{" not in path, path
+    return path
+
+
+def _conversation_with_attachment(api, cid, *, audience):
+    content_type, payload = multipart(
+        ("a.pdf", PDF_BYTES), subject="Audience", message="qui lit ?", audience=audience
+    )
+    made = body(
+        api.call(
+            "POST", f"/companies/{cid}/conversations", as_user=USER, raw=payload, content_type=content_type
+        )
+    )
+    return made["id"], made["messages"][0]["attachments"][0]["id"]
+
+
+@pytest.mark.parametrize("audience,outsider", [("firm", ADMIN), ("company", ACCOUNTANT)])
+def test_a_member_outside_the_audience_gets_404_on_every_route_of_the_conversation(
+    communication_api, cid, audience, outsider
+):
+    conversation_id, attachment_id = _conversation_with_attachment(communication_api, cid, audience=audience)
+    wrong = []
+
+    for path, method in _routes("communication"):
+        if "{conv}" not in path:
+            continue
+        response = communication_api.call(
+            method,
+            _concrete(path, cid, conversation_id, attachment_id),
+            as_user=outsider,
+            body={"text": "x", "name": "y"},
+        )
+        if response.status_code != 404:
+            wrong.append((method, path, response.status_code))
+
+    assert wrong == []
+    assert waiting(communication_api, cid, outsider) == 0
+
+
+@pytest.mark.parametrize("app_name", ["communication", "accounts"])
+def test_a_removed_user_gets_404_on_every_company_route(communication_api, accounts_api, cid, app_name):
+    conversation_id, attachment_id = _conversation_with_attachment(communication_api, cid, audience="all")
+    users = body(accounts_api.call("GET", f"/companies/{cid}/users", as_user=ACCOUNTANT))
+    uid = next(u["id"] for u in users if u["email"] == USER)
+    accounts_api.call("DELETE", f"/companies/{cid}/users/{uid}", as_user=ACCOUNTANT)
+    api = communication_api if app_name == "communication" else accounts_api
+    wrong = []
+
+    for path, method in _routes(app_name):
+        concrete = _concrete(path, cid, conversation_id, attachment_id, uid=uid)
+        response = api.call(method, concrete, as_user=USER, body={})
+        if response.status_code != 404:
+            wrong.append((method, path, response.status_code))
+
+    assert wrong == []
+
+
+def test_the_roles_each_route_needs(communication_api, accounts_api, cid):
+    """Members reach what their role allows: 403 names the role, the others pass the role check."""
+    conversation_id, _ = _conversation_with_attachment(communication_api, cid, audience="all")
+    needs = [
+        (accounts_api, "PUT", "/companies/{cid}/modules", {"reports": True}, {ADMIN, USER}),
+        (
+            accounts_api,
+            "POST",
+            "/companies/{cid}/invitations",
+            {"email": "a@b.example", "name": "A"},
+            {ADMIN, USER},
+        ),
+        (
+            accounts_api,
+            "POST",
+            "/companies/{cid}/access-requests",
+            {"email": "a@b.example", "name": "A"},
+            {USER},
+        ),
+        (accounts_api, "GET", "/companies/{cid}/access-requests", None, {USER}),
+        (communication_api, "POST", "/companies/{cid}/vat-periods/2026-Q1", None, {ACCOUNTANT}),
+        (communication_api, "POST", "/companies/{cid}/conversations/{conv}/close", None, {ADMIN}),
+    ]
+    wrong = []
+
+    for api, method, path, request, refused in needs:
+        concrete = path.replace("{cid}", cid).replace("{conv}", conversation_id)
+        for who in refused:
+            status = api.call(method, concrete, as_user=who, body=request).status_code
+            if status != 403:
+                wrong.append((who, method, path, status))
+
+    assert wrong == []

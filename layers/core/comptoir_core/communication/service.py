@@ -211,6 +211,12 @@ def close_conversation(
     return _summary(closed, waiting=False)
 
 
+def check_readable(*, repo: Repository, caller: Caller, company_id: str, conversation_id: str) -> None:
+    """NotFound unless the caller may read the conversation (routes call it before reading the body)."""
+    membership = authorize(repo=repo, caller=caller, company_id=company_id)
+    _readable(repo, company_id, conversation_id, membership)
+
+
 def counter(*, repo: Repository, caller: Caller, company_id: str) -> Counter:
     membership = authorize(repo=repo, caller=caller, company_id=company_id)
     return Counter(waiting=waiting_for(repo=repo, membership=membership))
