@@ -222,8 +222,10 @@ class ComptoirStack(Stack):
         for queue_id in app.sends_to:
             self.queues[queue_id].grant_send_messages(role)
         if app.sends_email:
+            # From the account's verified identities only (the sender address or its domain).
+            identities = self.format_arn(service="ses", resource="identity", resource_name="*")
             role.add_to_principal_policy(
-                iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=["*"])
+                iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=[identities])
             )
 
     def _user_pool(self, pool: specs.UserPool) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
