@@ -9,7 +9,10 @@ from comptoir_core.accounts.models import (
     Accepted,
     AcceptInvitation,
     AccessRequestRead,
+    CompanyRead,
+    CompanySettingsRead,
     CompanySettingsWrite,
+    CompanySummary,
     FeedbackRead,
     FeedbackWrite,
     FirmCompany,
@@ -19,6 +22,7 @@ from comptoir_core.accounts.models import (
     InvitationRead,
     InvitationRequest,
     LoginRequest,
+    Me,
     MemberRead,
     ModulesRead,
     ModulesWrite,
@@ -27,10 +31,13 @@ from comptoir_core.accounts.models import (
     ProfileUpdate,
     RefreshRequest,
     RoleChange,
+    UserProfile,
 )
 from comptoir_core.accounts.modules import set_modules
 from comptoir_core.api import authorizer, caller_in_company, caller_of, dump, parse_body, parse_query, view
+from comptoir_core.identity import Tokens
 from comptoir_core.mail import addresses
+from comptoir_core.mail.addresses import MailboxAddress
 from comptoir_core.observability import metrics, observe
 from comptoir_core.openapi_docs import documented
 from comptoir_core.settings import get_settings
@@ -41,6 +48,7 @@ app.register_middleware(observe, "http")
 
 
 @app.route("/login", methods=["POST"])
+@documented(summary="Sign in with e-mail and password", body=LoginRequest, answer=Tokens, errors=(400, 401))
 @view
 def login():
     request = parse_body(app.current_request, LoginRequest)
@@ -52,6 +60,7 @@ def login():
 
 
 @app.route("/refresh", methods=["POST"])
+@documented(summary="New tokens from a refresh token", body=RefreshRequest, answer=Tokens, errors=(400, 401))
 @view
 def refresh():
     request = parse_body(app.current_request, RefreshRequest)
@@ -59,12 +68,19 @@ def refresh():
 
 
 @app.route("/me", methods=["GET"], authorizer=authorizer)
+@documented(summary="The caller's profile and companies", answer=Me)
 @view
 def me():
     return dump(service.get_me(repo=wiring.repository(), caller=caller_of(app.current_request)))
 
 
 @app.route("/me", methods=["PATCH"], authorizer=authorizer)
+@documented(
+    summary="Change one's name, language or e-mail choice",
+    body=ProfileUpdate,
+    answer=UserProfile,
+    errors=(400,),
+)
 @view
 def update_me():
     caller = caller_of(app.current_request)
@@ -73,12 +89,16 @@ def update_me():
 
 
 @app.route("/companies", methods=["GET"], authorizer=authorizer)
+@documented(summary="The caller's companies and role in each", answer=list[CompanySummary])
 @view
 def companies():
     return dump(service.list_companies(repo=wiring.repository(), caller=caller_of(app.current_request)))
 
 
 @app.route("/companies/{cid}", methods=["GET"], authorizer=authorizer)
+@documented(
+    summary="The company page: modules, accountants, the firm's links", answer=CompanyRead, errors=(404,)
+)
 @view
 def company(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -86,6 +106,7 @@ def company(cid):
 
 
 @app.route("/companies/{cid}/settings", methods=["GET"], authorizer=authorizer)
+@documented(summary="The company's settings", answer=CompanySettingsRead, errors=(404,))
 @view
 def company_settings(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -93,6 +114,12 @@ def company_settings(cid):
 
 
 @app.route("/companies/{cid}/settings", methods=["PUT"], authorizer=authorizer)
+@documented(
+    summary="Admins replace the settings (on the version read)",
+    body=CompanySettingsWrite,
+    answer=CompanySettingsRead,
+    errors=(400, 403, 404, 409),
+)
 @view
 def replace_company_settings(cid):
     caller = caller_in_company(app.current_request, cid)
@@ -111,6 +138,7 @@ def replace_company_settings(cid):
 
 
 @app.route("/companies/{cid}/addresses", methods=["GET"], authorizer=authorizer)
+@documented(summary="The e-mail address of each mailbox", answer=list[MailboxAddress], errors=(404,))
 @view
 def mailbox_addresses(cid):
     """The e-mail address of each of the company's mailboxes (made on first sight)."""
@@ -123,6 +151,7 @@ def mailbox_addresses(cid):
 
 
 @app.route("/companies/{cid}/addresses/{box}/regenerate", methods=["POST"], authorizer=authorizer)
+@documented(summary="Admins: a new address for the mailbox", answer=MailboxAddress, errors=(403, 404))
 @view
 def regenerate_mailbox_address(cid, box):
     """Admins: a new address for the mailbox; mail to the old one is refused from now on."""
