@@ -502,3 +502,27 @@ def test_the_roles_each_route_needs(communication_api, accounts_api, cid):
                 wrong.append((who, method, path, status))
 
     assert wrong == []
+
+
+def test_the_firm_view_counts_what_waits_for_the_accountant_per_company(communication_api, accounts_api, cid):
+    start(communication_api, cid)
+    start(communication_api, cid, subject="Deuxième")
+    communication_api.call("POST", f"/companies/{cid}/vat-periods/2026-Q1", as_user=USER)
+    communication_api.call("POST", f"/companies/{cid}/vat-periods/2026-Q2", as_user=USER)
+    # A document sent to the firm (its item as the documents context writes it).
+    wiring.repository().put(
+        {
+            "pk": keys.company_pk(cid),
+            "sk": keys.document_sk("doc_01jd0000000000000000000000"),
+            "status": "in_processing",
+        }
+    )
+
+    home = body(accounts_api.call("GET", "/firm/companies?sort=waiting", as_user=ACCOUNTANT))
+
+    assert [
+        (c["name"], c["conversations_waiting"], c["documents_in_processing"], c["last_vat_ok"]) for c in home
+    ] == [
+        ("Demo SRL", 2, 1, "2026-Q2"),
+        ("Other BV", 0, 0, None),
+    ]
