@@ -73,3 +73,30 @@ def test_the_module_gate_is_404_when_off_and_every_module_is_on_by_default(resou
     with pytest.raises(NotFound):
         require_module(repo=repo, company_id=company_id, module="payments")
     require_module(repo=repo, company_id=company_id, module=Module.reports)
+
+
+def test_the_outbox_page_shows_each_email_newest_first_escaped_and_sandboxed():
+    from comptoir_infra.local.outbox import render as outbox_page
+
+    page = outbox_page(
+        [
+            {
+                "id": "2",
+                "from": "no-reply@comptoir.local",
+                "to": ["b@x.example"],
+                "subject": "Second <b>",
+                "body": "<!DOCTYPE html><p>hi</p>",
+            },
+            {
+                "id": "1",
+                "from": "no-reply@comptoir.local",
+                "to": ["a@x.example"],
+                "subject": "First",
+                "body": "plain",
+            },
+        ]
+    ).decode()
+
+    assert page.index("Second &lt;b&gt;") < page.index("First")
+    assert '<iframe sandbox="" srcdoc="&lt;!DOCTYPE html&gt;&lt;p&gt;hi&lt;/p&gt;">' in page
+    assert "<pre>plain</pre>" in page
