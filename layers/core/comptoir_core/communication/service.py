@@ -7,6 +7,7 @@ their last opening of it. Writing in it counts as opening it.
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, ValidationError
 
 from comptoir_core import keys
@@ -149,7 +150,9 @@ def read_conversation(
     membership = authorize(repo=repo, caller=caller, company_id=company_id)
     item = _readable(repo, company_id, conversation_id, membership)
     messages = [MessageRead.model_validate(m) for m in _messages(repo, company_id, conversation_id)]
-    _mark_opened(repo, company_id, caller.user_id, conversation_id, _now())
+    # Read up to the newest message shown: one written meanwhile still waits.
+    seen = max((message.created_at for message in messages), default=_now())
+    _mark_opened(repo, company_id, caller.user_id, conversation_id, seen)
     return _read(item, messages, waiting=False)
 
 
@@ -175,8 +178,7 @@ def add_message(
     uploaded = _check_uploads(repo, blobs, company_id, conversation_id, caller, write.uploads)
     now = _now()
     author_name = _name(repo, caller)
-    updated = {**item, "last_message_at": now.isoformat(), "last_message_by": caller.user_id}
-    repo.replace_versioned(updated, expected_version=int(item["version"]))
+    updated = _note_message(repo, item, caller, now)
     message = _store_message(
         repo=repo,
         blobs=blobs,
@@ -193,6 +195,20 @@ def add_message(
     _mark_opened(repo, company_id, caller.user_id, conversation_id, now)
     _tell_readers(repo, company_id, updated, membership, author_name, write.text, link_base)
     return message
+
+
+def _note_message(repo: Repository, item: Item, caller: Caller, now: datetime, attempts: int = 3) -> Item:
+    """The conversation's newest message is this one. Two people writing at once both land: the
+    loser of the conditional write reads again; a conversation closed meanwhile refuses."""
+    for _ in range(attempts):
+        updated = {**item, "last_message_at": now.isoformat(), "last_message_by": caller.user_id}
+        try:
+            return repo.replace_versioned(updated, expected_version=int(item["version"]))
+        except Conflict:
+            item = repo.get(item["pk"], item["sk"])
+            if item is None or item["state"] != State.open.value:
+                raise Conflict("the conversation was closed meanwhile") from None
+    raise Conflict("the conversation is busy; try again")
 
 
 def close_conversation(
@@ -355,7 +371,7 @@ def _check_uploads(
         key = keys.attachment_object_key(company_id, conversation_id, attachment_id)
         try:
             size = blobs.size(key)
-        except Exception as error:  # no object: the file was never posted to the form
+        except ClientError as error:  # no object: the file was never posted to the form
             raise Invalid(f"upload {attachment_id} has no file yet") from error
         if size > MAX_ATTACHMENT_BYTES:
             raise TooLarge(f"{upload['name']} is over {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB")
