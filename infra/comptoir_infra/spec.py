@@ -246,6 +246,9 @@ SPEC = Spec(
         "dropbox_redirect_url": "COMPTOIR_DROPBOX_REDIRECT_URL",
         "dropbox_queue_url": "COMPTOIR_DROPBOX_QUEUE_URL",
         "tokens_key_id": "COMPTOIR_TOKENS_KEY_ID",
+        # Outgoing e-mail: the links' origin and the verified sender (comptoir_core.notifications).
+        "portal_origin": "COMPTOIR_PORTAL_ORIGIN",
+        "mail_sender": "COMPTOIR_MAIL_SENDER",
     },
     # The Dropbox refresh tokens are encrypted with it (comptoir_core.kms).
     keys=(
