@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python -P benchmarks/dropbox_webhook.py
 	$(BIN)/python -P benchmarks/recognition.py
 	$(BIN)/python -P benchmarks/mail_intake.py
+	$(BIN)/python -P benchmarks/conversations.py
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache
