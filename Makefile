@@ -51,7 +51,8 @@ deploy: setup
 	cd infra && npx --yes aws-cdk@2 deploy --parameters DomainName=$(DOMAIN) \
 		--parameters CertificateArn=$(CERTIFICATE_ARN) --parameters InboundMailDomain=$(INBOUND_DOMAIN) \
 		--parameters TextractEnabled=$(or $(TEXTRACT),false) \
-		--parameters DropboxAppKey=$(DROPBOX_APP_KEY) --parameters DropboxAppSecret=$(DROPBOX_APP_SECRET)
+		--parameters DropboxAppKey=$(DROPBOX_APP_KEY) --parameters DropboxAppSecret=$(DROPBOX_APP_SECRET) \
+		--parameters PortalOrigin=$(PORTAL_ORIGIN) --parameters MailSender=$(MAIL_SENDER)
 
 bench: setup
 	$(BIN)/python benchmarks/local_stack.py
@@ -63,6 +64,7 @@ bench: setup
 	$(BIN)/python -P benchmarks/mail_intake.py
 	$(BIN)/python -P benchmarks/ledger.py
 	$(BIN)/python -P benchmarks/web.py --runs 5
+	$(BIN)/python -P benchmarks/conversations.py
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache web/dist web/node_modules

@@ -29,7 +29,8 @@ API_STAGE = "api"
 # Where Chalice's generated API puts the Cognito authorizer named "cognito" (comptoir_core.api).
 AUTHORIZER_ARNS = "DefinitionBody.securityDefinitions.cognito.x-amazon-apigateway-authorizer.providerARNs"
 # Actions an app that uses the pool needs (comptoir_core.identity): sign-in, and managing users.
-USER_POOL_ACTIONS = ["cognito-idp:InitiateAuth", "cognito-idp:Admin*"]
+# DescribeUserPool: the password policy, told in words when a password is too weak.
+USER_POOL_ACTIONS = ["cognito-idp:InitiateAuth", "cognito-idp:Admin*", "cognito-idp:DescribeUserPool"]
 # Textract has no resource-level permissions: these actions can only be granted on "*".
 TEXTRACT_ACTIONS = ["textract:AnalyzeExpense", "textract:DetectDocumentText"]
 

@@ -96,6 +96,8 @@ class App:
     uses_keys: tuple[str, ...] = ()
     # Settings (keys of Spec.env) given to this app only: secrets the others have no use for.
     private_env: tuple[str, ...] = ()
+    # Sends e-mail through SES (comptoir_core.mailer).
+    sends_email: bool = False
 
     @property
     def base_path(self) -> str:
@@ -208,7 +210,7 @@ SPEC = Spec(
     ),
     user_pool=UserPool(id="users", client_id="web"),
     apps=(
-        App(name="accounts", uses_user_pool=True),
+        App(name="accounts", uses_user_pool=True, sends_email=True),
         App(name="documents", uses_documents_bucket=True, layers=("core", "pdf"), memory_mb=1536),
         # The pdf layer for its type detection (comptoir_pdf.detect), shared with the pipeline.
         App(
@@ -242,6 +244,8 @@ SPEC = Spec(
             memory_mb=2048,
             timeout_s=300,
         ),
+        # Conversations, their attachments (S3) and the e-mails they send.
+        App(name="communication", uses_documents_bucket=True, sends_email=True),
     ),
     layers=(
         Layer(name="core", package="comptoir_core", extra="core"),
@@ -261,6 +265,9 @@ SPEC = Spec(
         "dropbox_redirect_url": "COMPTOIR_DROPBOX_REDIRECT_URL",
         "dropbox_queue_url": "COMPTOIR_DROPBOX_QUEUE_URL",
         "tokens_key_id": "COMPTOIR_TOKENS_KEY_ID",
+        # Outgoing e-mail: the links' origin and the verified sender (comptoir_core.notifications).
+        "portal_origin": "COMPTOIR_PORTAL_ORIGIN",
+        "mail_sender": "COMPTOIR_MAIL_SENDER",
     },
     # The Dropbox refresh tokens are encrypted with it (comptoir_core.kms).
     keys=(

@@ -45,6 +45,8 @@ class Parameters:
     textract_enabled: str
     dropbox_app_key: str
     dropbox_app_secret: str
+    portal_origin: str
+    mail_sender: str
 
 
 class ComptoirStack(Stack):
@@ -127,7 +129,20 @@ class ComptoirStack(Stack):
             default="",
             no_echo=True,
         )
+        portal_origin = CfnParameter(
+            self,
+            "PortalOrigin",
+            description="The web portal's origin, which e-mailed links point at, for example https://portal.comptoir.example",
+            allowed_pattern="https://[^/]+",
+        )
+        mail_sender = CfnParameter(
+            self,
+            "MailSender",
+            description="The SES-verified address the apps send e-mail from, for example no-reply@comptoir.example",
+        )
         return Parameters(
+            portal_origin=portal_origin.value_as_string,
+            mail_sender=mail_sender.value_as_string,
             domain_name=domain_name.value_as_string,
             certificate_arn=certificate_arn.value_as_string,
             inbound_mail_domain=inbound.value_as_string,
@@ -221,6 +236,12 @@ class ComptoirStack(Stack):
             self.keys[key_id].grant_encrypt_decrypt(role)
         for queue_id in app.sends_to:
             self.queues[queue_id].grant_send_messages(role)
+        if app.sends_email:
+            # From the account's verified identities only (the sender address or its domain).
+            identities = self.format_arn(service="ses", resource="identity", resource_name="*")
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=[identities])
+            )
 
     def _user_pool(self, pool: specs.UserPool) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
         made = cognito.UserPool(
@@ -293,6 +314,8 @@ class ComptoirStack(Stack):
             ),
             "dropbox_queue_url": self.queues[specs.DROPBOX_QUEUE].queue_url,
             "tokens_key_id": self.keys[specs.TOKENS_KEY].key_arn,
+            "portal_origin": params.portal_origin,
+            "mail_sender": params.mail_sender,
         }
         # A setting added to the spec without a value here fails the synthesis, not the function.
         return {app.name: {name: values[key] for key, name in spec.env_of(app).items()} for app in spec.apps}

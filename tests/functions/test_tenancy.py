@@ -17,6 +17,10 @@ PUBLIC_ROUTES = {
     ("dropbox_webhook", "/webhook", "GET"),
     ("dropbox_webhook", "/webhook", "POST"),
     ("dropbox_webhook", "/oauth/callback", "GET"),
+    # An invitation's single-use token vouches; Cognito's forgotten-password flow answers alike for all.
+    ("accounts", "/invitations/{token}", "POST"),
+    ("accounts", "/password/forgot", "POST"),
+    ("accounts", "/password/reset", "POST"),
 }
 
 # A plausible value for each kind of path parameter, so the request reaches the membership check.
@@ -29,6 +33,11 @@ SAMPLE_PARAMETERS = {
     "fiscal_year": "2025",
     "iid": "imp_01jd0000000000000000000000",
     "rid": "rep_01jd0000000000000000000000",
+    "conv": "cv_01jd0000000000000000000000",
+    "aid": "att_01jd0000000000000000000000",
+    "period": "2026-Q3",
+    "uid": "00000000-0000-0000-0000-000000000000",
+    "rid": "ar_01jd0000000000000000000000",
 }
 
 

@@ -87,7 +87,7 @@ def test_an_app_calls_the_user_pool_exactly_when_the_spec_says_so(template_json,
         return
     assert cognito == [
         {
-            "Action": ["cognito-idp:InitiateAuth", "cognito-idp:Admin*"],
+            "Action": ["cognito-idp:InitiateAuth", "cognito-idp:Admin*", "cognito-idp:DescribeUserPool"],
             "Effect": "Allow",
             "Resource": {"Fn::GetAtt": [pool_id, "Arn"]},
         }
@@ -104,3 +104,14 @@ def test_an_app_receives_from_the_queues_it_consumes_and_no_other(template_json,
     }
     consumed = {q for q in SPEC.queues if q.consumer_app == app_name}
     assert queues == {queue_id(template_json, q) for q in consumed}
+
+
+@pytest.mark.parametrize("app_name", APPS)
+def test_an_app_sends_email_exactly_when_the_spec_says_so_and_from_identities_only(template_json, app_name):
+    sending = [s for s in allowed(template_json, app_name) if "ses:SendEmail" in actions(s)]
+    if not APPS[app_name].sends_email:
+        assert not sending
+        return
+    (statement,) = sending
+    assert "*" not in as_list(statement["Resource"])
+    assert ":identity/*" in str(statement["Resource"])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from comptoir_core import aws, wiring
 from comptoir_core.accounts import service
 from comptoir_core.accounts.models import Language, UserProfile
+from comptoir_core.accounts.modules import Module, write_modules
 from comptoir_core.mail import addresses
 from comptoir_core.settings import get_settings
 from comptoir_core.tenancy import Caller, Role
@@ -60,6 +61,10 @@ def seed(*, password: str) -> dict[str, str]:
         )
         for company_name, role in user.roles.items():
             service.add_member(repo=repo, company=companies[company_name], user_id=sub, role=role)
+    # The demo company has every module on, and files VAT quarterly: the settings' default
+    # (CompanySettings.vat_regime), so its settings stay unwritten (version 0) as before.
+    demo_company = companies[DEMO_COMPANY[0]]
+    write_modules(repo=repo, company_id=demo_company.id, changes=dict.fromkeys(Module, True), by="demo")
     for company in companies.values():
         addresses.ensure_addresses(repo=repo, company_id=company.id, domain=get_settings().inbound_domain)
     return {name: company.id for name, company in companies.items()}

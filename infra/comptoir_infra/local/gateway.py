@@ -45,7 +45,17 @@ class Mount:
 
 
 class Gateway:
-    def __init__(self, *, modules: dict[str, ModuleType], verifier: TokenVerifier, host: str, port: int):
+    def __init__(
+        self,
+        *,
+        modules: dict[str, ModuleType],
+        verifier: TokenVerifier,
+        host: str,
+        port: int,
+        local_pages: dict | None = None,
+    ):
+        # Pages only the local stack serves (the outbox), by path: callable(query) -> (status, headers, body).
+        self.local_pages = local_pages or {}
         self.mounts = {app.base_path: Mount(modules[app.name]) for app in SPEC.apps}
         self.verifier = verifier
         self.web = WebApp()  # the portal at / (comptoir_infra.local.web)
@@ -79,6 +89,8 @@ class Gateway:
             return _json(503, {"status": "starting"})
         if url.path == OPENAPI_PATH and method == "GET":
             return _json(200, self.openapi())
+        if url.path in self.local_pages and method == "GET":
+            return self.local_pages[url.path](url.query)
         base, _, rest = url.path.lstrip("/").partition("/")
         mount = self.mounts.get(base)
         app_path = "/" + rest

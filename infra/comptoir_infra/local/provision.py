@@ -8,6 +8,8 @@ import boto3
 from comptoir_infra.spec import DROPBOX_QUEUE, SPEC, TOKENS_KEY
 
 ACCOUNT_ID = "123456789012"  # moto's default account
+# The domain of the apps' sender address (COMPTOIR_MAIL_SENDER): verified, as SES requires before sending.
+SENDER_DOMAIN = "comptoir.local"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
     queue_urls = _queues(sqs)
     bucket_names = _buckets(s3, region)
     pool_id, pool_arn, client_id = _user_pool(cognito)
+    session.client("ses", endpoint_url=endpoint).verify_domain_identity(Domain=SENDER_DOMAIN)
     return LocalResources(
         region=region,
         endpoint=endpoint,

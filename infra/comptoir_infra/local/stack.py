@@ -10,7 +10,7 @@ from pathlib import Path
 from moto.server import ThreadedMotoServer
 
 from comptoir_core import wiring
-from comptoir_infra.local import demo, snapshot
+from comptoir_infra.local import demo, outbox, snapshot
 from comptoir_infra.local.apps import load_all
 from comptoir_infra.local.dropbox_poll import DropboxPoller
 from comptoir_infra.local.gateway import Gateway
@@ -69,6 +69,8 @@ class LocalStack:
         os.environ.update(self.resources.app_environment())
         # Dropbox sends the browser back here after consent (http is allowed for loopback addresses).
         os.environ.setdefault("COMPTOIR_DROPBOX_REDIRECT_URL", f"{self.url}/dropbox-webhook/oauth/callback")
+        # The links in the e-mails (invitations, new messages) point at this stack.
+        os.environ.setdefault("COMPTOIR_PORTAL_ORIGIN", self.url)
         wiring.reset()
         self._load_or_seed()
         connect_notifications(self.resources)
@@ -97,7 +99,13 @@ class LocalStack:
             issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{self.resources.user_pool_id}",
             client_id=self.resources.user_pool_client_id,
         )
-        self._gateway = Gateway(modules=modules, verifier=verifier, host=HOST, port=options.port)
+        self._gateway = Gateway(
+            modules=modules,
+            verifier=verifier,
+            host=HOST,
+            port=options.port,
+            local_pages={outbox.PATH: outbox.page_for(region=REGION)},
+        )
         self._gateway.start()
         self._snapshot_thread = threading.Thread(target=self._snapshot_loop, name="snapshots", daemon=True)
         self._snapshot_thread.start()
@@ -166,6 +174,7 @@ class LocalStack:
             f"Comptoir is up ({origin} {self.options.data_dir})\n"
             f"  API        {self.url}/<app>/…   health: {self.url}/health\n"
             f"  apps       " + ", ".join(f"/{a}" for a in self._gateway.mounts) + "\n"
+            f"  outbox     {self.url}{outbox.PATH} (every e-mail sent, newest first)\n"
             f"  SMTP       {HOST}:{self.options.smtp_port} (mail for the mailbox addresses)\n"
             f"{demo.address_lines()}"
             f"  AWS (moto) {resources.endpoint}\n"

@@ -44,3 +44,8 @@ class TooLarge(DomainError):
 class UnsupportedType(DomainError):
     status = 415
     code = "unsupported_type"
+
+
+class Gone(DomainError):
+    status = 410
+    code = "gone"

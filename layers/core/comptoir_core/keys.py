@@ -184,3 +184,67 @@ def report_job_key(company_id: str, report_id: str) -> str:
 
 def report_file_key(company_id: str, report_id: str, extension: str) -> str:
     return f"reports/{company_id}/{report_id}.{extension}"
+# ---- communication: conversations, their messages, who opened them when, VAT periods -----------
+
+CONVERSATION_SK_PREFIX = "CONV#"
+CONVERSATION_MESSAGE_PREFIX = "CONVMSG#"
+CONVERSATION_OPENED_PREFIX = "CONVOPENED#"
+CONVERSATION_UPLOAD_PREFIX = "CONVUPLOAD#"
+VAT_PERIOD_PREFIX = "VAT#"
+
+
+def conversation_sk(conversation_id: str) -> str:
+    return f"{CONVERSATION_SK_PREFIX}{conversation_id}"
+
+
+def conversation_messages_prefix(conversation_id: str) -> str:
+    return f"{CONVERSATION_MESSAGE_PREFIX}{conversation_id}#"
+
+
+def conversation_message_sk(conversation_id: str, message_id: str) -> str:
+    return f"{conversation_messages_prefix(conversation_id)}{message_id}"
+
+
+def conversation_opened_prefix(user_id: str) -> str:
+    """When one person last opened each conversation of a company: one query gives them all."""
+    return f"{CONVERSATION_OPENED_PREFIX}{user_id}#"
+
+
+def conversation_opened_sk(user_id: str, conversation_id: str) -> str:
+    return f"{conversation_opened_prefix(user_id)}{conversation_id}"
+
+
+def conversation_upload_sk(attachment_id: str) -> str:
+    """A presigned upload of a big attachment, waiting for the message that uses it."""
+    return f"{CONVERSATION_UPLOAD_PREFIX}{attachment_id}"
+
+
+def attachment_object_key(company_id: str, conversation_id: str, attachment_id: str) -> str:
+    """An attachment of a conversation in S3 (no bucket notification watches this prefix). Ids only."""
+    return f"conversations/{company_id}/{conversation_id}/{attachment_id}"
+
+
+def vat_period_sk(period: str) -> str:
+    return f"{VAT_PERIOD_PREFIX}{period}"
+
+
+# ---- accounts: modules, invitations, access requests, feedback, firm settings -------------------
+
+COMPANY_MODULES = "MODULES"
+FIRM_SETTINGS = "SETTINGS"
+ACCESS_REQUEST_PREFIX = "ACCESSREQ#"
+FEEDBACK_PREFIX = "FEEDBACK#"
+INVITATION_SK = "INVITATION"
+
+
+def access_request_sk(request_id: str) -> str:
+    return f"{ACCESS_REQUEST_PREFIX}{request_id}"
+
+
+def invitation_pk(token_hash: str) -> str:
+    """An invitation, found by the SHA-256 of its token: the token itself is never stored."""
+    return f"INVITATION#{token_hash}"
+
+
+def feedback_sk(feedback_id: str) -> str:
+    return f"{FEEDBACK_PREFIX}{feedback_id}"

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     # Limits on one document, whatever its channel.
     max_document_mb: int = 50
     max_pages: int = 500
+    # Outgoing e-mail (comptoir_core.notifications): the verified SES sender, the portal's origin its links
+    # point at, and the support address feedback goes to when the firm named none.
+    mail_sender: str = "Comptoir <no-reply@comptoir.local>"
+    portal_origin: str = "http://127.0.0.1:8000"
+    support_email: str = "support@comptoir.local"
 
     @property
     def max_document_bytes(self) -> int:

@@ -1,6 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from stdnum import iban as std_iban
@@ -73,6 +73,20 @@ class Company(BaseModel):
         return self.vat_number[2:]
 
 
+class Contact(BaseModel):
+    name: str
+    email: str
+
+
+class FirmLink(BaseModel):
+    """A link or website the firm shows its clients; `companies` limits it to some (None: every one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=120)
+    url: str = Field(pattern=r"^https://[^\s]+$", max_length=2000)
+    companies: list[str] | None = Field(default=None, max_length=1000)
+
+
 class CompanyRead(BaseModel):
     id: str
     name: str
@@ -80,6 +94,11 @@ class CompanyRead(BaseModel):
     enterprise_number: str
     firm: Firm
     role: Role
+    # Which modules the firm turned on for the company (comptoir_core.accounts.modules).
+    modules: dict[str, bool] = Field(default_factory=dict)
+    # The company page: its accountant(s), and the links the firm selected for it.
+    accountants: list[Contact] = Field(default_factory=list)
+    links: list[FirmLink] = Field(default_factory=list)
 
 
 class CompanySummary(BaseModel):
@@ -88,17 +107,27 @@ class CompanySummary(BaseModel):
     role: Role
 
 
+class EmailChoice(StrEnum):
+    """Which e-mails a person wants: one for each event, or a digest of them."""
+
+    each = "each"
+    digest = "digest"
+
+
 class UserProfile(BaseModel):
     id: str
     email: str
     name: str
     language: Language = Language.fr
+    emails: EmailChoice = EmailChoice.each
+    last_sign_in_at: datetime | None = None
 
 
 class ProfileUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=200)
     language: Language | None = None
+    emails: EmailChoice | None = None
 
 
 class Me(BaseModel):
@@ -139,6 +168,8 @@ class CompanySettings(BaseModel):
     mailboxes: dict[Mailbox, MailboxSettings] = Field(default_factory=dict)
     # The company's own IBANs: invoice recognition never takes them for a supplier's.
     bank_accounts: list[Iban] = Field(default_factory=list, max_length=20)
+    # How often the company files VAT: its "VAT documents OK" periods are quarters (2026-Q3) or months.
+    vat_regime: Literal["quarterly", "monthly"] = "quarterly"
 
     def mailbox(self, mailbox: Mailbox) -> MailboxSettings:
         return self.mailboxes.get(mailbox, MailboxSettings())
@@ -156,3 +187,160 @@ class CompanySettingsWrite(BaseModel):
     settings: CompanySettings
     # The version that was read: a write based on stale settings is a conflict, not a silent overwrite.
     version: int | None = Field(default=None, ge=0)
+
+
+# ---- users, invitations, access requests -----------------------------------------------------------
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class ClientRole(StrEnum):
+    """The roles a firm gives a client's people (the accountant's own role is the firm's)."""
+
+    admin = "admin"
+    user = "user"
+
+
+class MemberRead(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: Role
+    last_sign_in_at: datetime | None = None
+
+
+class RoleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: ClientRole
+
+
+class InvitationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    name: Name
+    role: ClientRole = ClientRole.user
+    language: Language = Language.fr
+
+
+class InvitationRead(BaseModel):
+    company_id: str
+    email: str
+    name: str
+    role: ClientRole
+    language: Language
+    invited_by: str
+    expires_at: datetime
+
+
+class AcceptInvitation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: Password
+
+
+class AccessRequestStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    refused = "refused"
+
+
+class AccessRequestRead(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: ClientRole
+    language: Language
+    status: AccessRequestStatus
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current: Password
+    new: Password
+
+
+class ForgottenPassword(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    code: str = Field(min_length=1, max_length=100)
+    password: Password
+
+
+class Accepted(BaseModel):
+    """The request is taken; what follows happens by e-mail."""
+
+    accepted: bool = True
+
+
+class ModulesWrite(BaseModel):
+    """The modules named are turned on or off; the others are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+    approvals: bool | None = None
+    payments: bool | None = None
+    financial: bool | None = None
+    reports: bool | None = None
+    communication: bool | None = None
+
+
+class ModulesRead(BaseModel):
+    approvals: bool
+    payments: bool
+    financial: bool
+    reports: bool
+    communication: bool
+
+
+class FeedbackWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    page: str | None = Field(default=None, max_length=500)
+
+
+class FeedbackRead(BaseModel):
+    id: str
+    text: str
+    page: str | None = None
+    by: str
+    by_email: str
+    at: datetime
+
+
+class FirmSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    support_email: Email | None = None
+    links: list[FirmLink] = Field(default_factory=list, max_length=50)
+
+
+class FirmCompany(BaseModel):
+    """One line of the accountant's home: a client company and what waits in it."""
+
+    id: str
+    name: str
+    documents_in_processing: int
+    conversations_waiting: int
+    # Filled once the approvals and reports apps exist (None: not known here yet).
+    approvals_pending: int | None = None
+    last_vat_ok: str | None = None
+    ledger_updated_at: datetime | None = None
+
+
+class FirmSort(StrEnum):
+    name = "name"
+    waiting = "waiting"
+    in_processing = "in_processing"
+    vat = "vat"
+
+
+class FirmQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sort: FirmSort = FirmSort.name

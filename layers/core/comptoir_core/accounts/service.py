@@ -1,5 +1,7 @@
 """Accounts use cases. Plain functions over pydantic models; adapters come in as keyword arguments."""
 
+import base64
+import json
 from datetime import UTC, datetime
 
 from comptoir_core import keys
@@ -14,6 +16,7 @@ from comptoir_core.accounts.models import (
     ProfileUpdate,
     UserProfile,
 )
+from comptoir_core.accounts.modules import read_modules
 from comptoir_core.errors import NotFound
 from comptoir_core.identity import CognitoIdentity, Tokens
 from comptoir_core.ids import new_id
@@ -23,8 +26,22 @@ from comptoir_core.tenancy import Caller, Role, authorize
 SETTINGS_WRITERS = frozenset({Role.admin})
 
 
-def sign_in(*, identity: CognitoIdentity, email: str, password: str) -> Tokens:
-    return identity.sign_in(email, password)
+def sign_in(
+    *, identity: CognitoIdentity, email: str, password: str, repo: Repository | None = None
+) -> Tokens:
+    tokens = identity.sign_in(email, password)
+    if repo is not None:
+        _note_sign_in(repo, tokens)
+    return tokens
+
+
+def _note_sign_in(repo: Repository, tokens: Tokens) -> None:
+    """The members list shows when each person last signed in. The token was just issued by Cognito."""
+    payload = tokens.id_token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    profile = repo.get(keys.user_pk(claims["sub"]), keys.USER_PROFILE)
+    if profile is not None:
+        repo.put({**profile, "last_sign_in_at": datetime.now(UTC).isoformat()})
 
 
 def refresh_session(*, identity: CognitoIdentity, refresh_token: str) -> Tokens:
@@ -56,6 +73,9 @@ def get_company(*, repo: Repository, caller: Caller, company_id: str) -> Company
     firm_item = repo.get(keys.firm_pk(company.firm_id), keys.FIRM_PROFILE)
     if firm_item is None:
         raise NotFound("company not found")
+    from comptoir_core.accounts import users  # the company page reads the firm's settings
+
+    accountants, links = users.company_page(repo=repo, company_id=company.id, firm_id=company.firm_id)
     return CompanyRead(
         id=company.id,
         name=company.name,
@@ -63,6 +83,9 @@ def get_company(*, repo: Repository, caller: Caller, company_id: str) -> Company
         enterprise_number=company.enterprise_number,
         firm=Firm(id=firm_item["id"], name=firm_item["name"]),
         role=membership.role,
+        modules=read_modules(repo=repo, company_id=company.id),
+        accountants=accountants,
+        links=links,
     )
 
 

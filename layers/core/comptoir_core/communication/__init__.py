@@ -1,0 +1,1 @@
+"""Communication: conversations with the accountant, their attachments, and "VAT documents OK"."""
