@@ -184,6 +184,8 @@ def report_job_key(company_id: str, report_id: str) -> str:
 
 def report_file_key(company_id: str, report_id: str, extension: str) -> str:
     return f"reports/{company_id}/{report_id}.{extension}"
+
+
 # ---- communication: conversations, their messages, who opened them when, VAT periods -----------
 
 CONVERSATION_SK_PREFIX = "CONV#"
