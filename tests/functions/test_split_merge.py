@@ -537,3 +537,25 @@ def _caller_of(company_id: str):
 
     member = next(wiring.repository().query(keys.company_pk(company_id), sk_prefix="MEMBER#"))
     return Caller(user_id=member["sk"].removeprefix("MEMBER#"), email="someone@other.test")
+
+
+def test_a_scan_of_real_invoices_splits_though_its_first_part_is_the_same_invoice_as_the_scan(
+    split_merge_api, company, make_document
+):
+    scan = pymupdf.open()
+    for number in ("F-901", "F-902"):
+        scan.insert_pdf(pymupdf.open(stream=invoice_pdf(number=number), filetype="pdf"))
+    source = make_document(scan.tobytes())
+
+    response = post(
+        split_merge_api,
+        f"/companies/{company}/documents/{source}/split",
+        {"first_pages": [1, 2]},
+        as_user=USER,
+    )
+
+    # The first part, invoice F-901 like the scan, flags the scan as its duplicate while the parts are made.
+    assert response.status_code == 200, response.body
+    first, _ = body(response)["documents"]
+    assert stored(company, first["id"]).duplicate_of == [source]
+    assert (stored(company, source).status, len(stored(company, source).parts)) == ("split", 2)

@@ -56,6 +56,8 @@ def test_no_text_is_empty_and_each_names_the_same_placeholders_as_english(langua
 def test_every_key_the_screens_ask_for_exists():
     english = set(LOCALES["en"])
     for key in keys_used_in_the_source():
+        if key + "_other" in english:  # a plural: i18next picks key_one or key_other by the count
+            continue
         if "${" in key:
             prefix = key.split("${")[0]
             assert any(k.startswith(prefix) for k in english), key

@@ -103,6 +103,13 @@ def test_files_are_imported_by_the_button_and_by_drag_and_drop_and_their_thumbna
     )
     expect(uploads.get_by_text("Imported")).to_have_count(4, timeout=20_000)
 
+    page.locator("input[data-testid=import]").set_input_files(
+        [{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not an invoice"}]
+    )
+    expect(uploads.locator("li", has_text="notes.txt")).to_contain_text(
+        "This kind of file cannot be imported"
+    )
+
     for name in ("three-invoices.pdf", "receipt-photo.jpg", "dropped-invoice.pdf", "dropped-photo.jpg"):
         expect(page.get_by_role("img", name=f"First page of {name}")).to_be_visible(timeout=45_000)
     thumbnail = page.get_by_role("img", name="First page of dropped-invoice.pdf")
@@ -197,6 +204,10 @@ def test_settings_show_the_mailbox_addresses_with_copy_and_regenerate(page: Page
     expect(addresses).to_have_count(3)
     old = addresses.first.inner_text()
     check_screen(page, "settings-fr")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copier l'adresse de Achats").click()
+    expect(page.get_by_role("status")).to_have_text(f"Copié : {old}")
+    assert page.evaluate("navigator.clipboard.readText()") == old
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Une nouvelle adresse pour Achats").click()
     expect(page.get_by_role("status")).to_have_text(re.compile("nouvelle adresse"))
@@ -256,3 +267,70 @@ def test_the_keyboard_alone_signs_in_and_an_expired_token_is_refreshed_without_a
     renewed = page.evaluate("JSON.parse(sessionStorage.getItem('comptoir.tokens'))")
     assert renewed["expires_at"] > tokens["expires_at"] - 5_000
     assert renewed["refresh_token"] == tokens["refresh_token"]
+
+
+def test_a_document_is_moved_by_dragging_it_onto_another_box_and_labelled_and_remarked_from_its_menu(
+    page: Page, demo_company
+):
+    sign_in(page, ADMIN, language="en")
+    page.goto(f"/c/{demo_company}/box/purchase")
+    row = page.locator("li.doc", has_text="receipt-photo.jpg")
+    expect(row).to_be_visible()
+    row.evaluate(
+        """(row) => {
+            const transfer = new DataTransfer();
+            row.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: transfer}));
+            const tab = document.querySelector('a[data-box=misc]');
+            for (const type of ['dragenter', 'dragover', 'drop']) {
+                tab.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: transfer}));
+            }
+        }"""
+    )
+    expect(page.get_by_role("status")).to_have_text("1 document moved to Miscellaneous.")
+    expect(row).to_have_count(0)
+    page.get_by_role("link", name=re.compile("^Miscellaneous")).click()
+    row = page.locator("li.doc", has_text="receipt-photo.jpg")
+    row.get_by_role("button", name="Actions for receipt-photo.jpg").click()
+    menu = row.locator(".menu")
+    menu.get_by_label("Label").fill("parking")
+    menu.get_by_label("Label").press("Enter")
+    expect(row.get_by_text("#parking").first).to_be_visible()
+    menu.get_by_label("Remark").fill("Paid in cash")
+    menu.get_by_label("Remark").press("Enter")
+    expect(row.get_by_text("1 remark", exact=True)).to_be_attached()
+    check_screen(page, "mailbox-misc-actions-en")
+
+
+def test_help_and_profile_screens_read_well_everywhere(page: Page):
+    sign_in(page, USER, language="nl")
+    page.goto("/help")
+    expect(page.get_by_role("heading", name="Hulp")).to_be_visible()
+    check_screen(page, "help-nl")
+    page.goto("/profile")
+    expect(page.get_by_role("heading", name="Profiel")).to_be_visible()
+    check_screen(page, "profile-nl")
+
+
+def test_a_page_is_rotated_from_the_pages_screen_and_the_document_says_so(page: Page, demo_company):
+    sign_in(page, ADMIN, language="en")
+    page.goto(f"/c/{demo_company}/box/purchase")
+    page.get_by_role("button", name="Actions for dropped-invoice.pdf").click()
+    page.get_by_role("button", name="Rotate, reorder, delete pages").click()
+    expect(page.get_by_role("heading", name="Rotate, reorder and delete pages")).to_be_visible()
+    page.get_by_role("button", name="Rotate page 1 a quarter turn").click()
+    check_screen(page, "pages-en")
+    page.get_by_role("button", name="Save the pages").click()
+    expect(page.get_by_role("heading", name="dropped-invoice.pdf")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("pages edited")).to_be_visible()
+    expect(page.get_by_label("Invoice number")).to_have_value("F-DROP-1B")  # the correction is kept
+
+
+def test_two_documents_are_merged_from_the_selection(page: Page, demo_company):
+    sign_in(page, ADMIN, language="en")
+    page.goto(f"/c/{demo_company}/box/purchase")
+    for name in ("dropped-invoice.pdf", "dropped-photo.jpg"):
+        page.get_by_role("checkbox", name=f"Select {name}").check()
+    page.get_by_role("button", name="Merge selected").click()
+    expect(page.get_by_role("status")).to_have_text("The documents were merged.", timeout=60_000)
+    expect(page.locator("li.doc", has_text="(merged)")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_role("link", name="dropped-photo.jpg", exact=True)).to_have_count(0)
