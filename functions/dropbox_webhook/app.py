@@ -8,10 +8,9 @@ start (the webhook itself never calls Dropbox).
 
 import html
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from chalice import Chalice, Response
 
-from comptoir_core import wiring
+from comptoir_core import wiring, workers
 from comptoir_core.api import authorizer, caller_in_company, dump, view
 from comptoir_core.dropbox import webhook
 from comptoir_core.dropbox import wiring as dropbox_wiring
@@ -141,10 +140,4 @@ def on_dropbox_account(event):
         if imported:
             metrics.add_metric(name="DropboxFilesImported", unit="Count", value=imported)
 
-    try:
-        return process_partial_response(
-            event=event.to_dict(), record_handler=handle, processor=BatchProcessor(event_type=EventType.SQS)
-        )
-    finally:
-        if metrics.metric_set:
-            metrics.flush_metrics()
+    return workers.sqs_batch(event, handle)

@@ -1,12 +1,11 @@
 """ingest_email: inbound messages SES stored under inbound/ become documents; admins and the
 accountant see what each message gave, and can download it as it was received."""
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from chalice import Chalice
 
-from comptoir_core import idempotency, wiring
+from comptoir_core import wiring, workers
 from comptoir_core.api import authorizer, caller_in_company, dump, view
-from comptoir_core.events import S3ObjectCreated, s3_objects_in
+from comptoir_core.events import S3ObjectCreated
 from comptoir_core.mail import ingest
 from comptoir_core.mail.store import INBOUND_PREFIX, InboundMessages
 from comptoir_core.observability import logger, metrics, observe
@@ -66,17 +65,4 @@ def _ingest(item: S3ObjectCreated) -> None:
 @app.on_sqs_message(queue=INBOUND_QUEUE, batch_size=1)
 def on_inbound_message(event):
     """A raw message stored under inbound/ → SQS → here. A failed one goes back to the queue, then its DLQ."""
-    ingest_once = idempotency.once_per("on_inbound_message", _ingest, event.context)
-
-    def handle(record) -> None:
-        for created in s3_objects_in(record.body):
-            logger.append_keys(inbound_key=created.key)
-            ingest_once(item=created)
-
-    try:
-        return process_partial_response(
-            event=event.to_dict(), record_handler=handle, processor=BatchProcessor(event_type=EventType.SQS)
-        )
-    finally:
-        if metrics.metric_set:
-            metrics.flush_metrics()
+    return workers.sqs_batch(event, workers.s3_object_worker("on_inbound_message", _ingest, event))

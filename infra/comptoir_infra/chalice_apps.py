@@ -88,12 +88,20 @@ def add_chalice_app(
     for function in _functions(chalice):
         function.add_property_override("Runtime", RUNTIME.name)
     for queue in spec.queues:
-        if queue.consumer_app == app.name:
-            _consume(chalice, queue.consumer_handler, resources.queues[queue.id], queue.batch_size)
+        if queue.consumer_app != app.name:
+            continue
+        function = _consume(chalice, queue.consumer_handler, resources.queues[queue.id], queue.batch_size)
+        if queue.consumer_memory_mb:
+            function.add_property_override("MemorySize", queue.consumer_memory_mb)
+        if queue.consumer_timeout_s:
+            function.add_property_override("Timeout", queue.consumer_timeout_s)
+        if queue.dead_letter_handler:
+            dlq = resources.queues[queue.id].dead_letter_queue.queue
+            _consume(chalice, queue.dead_letter_handler, dlq, 10)
     return api
 
 
-def _consume(chalice: Chalice, handler: str, queue: sqs.IQueue, batch_size: int) -> None:
+def _consume(chalice: Chalice, handler: str, queue: sqs.IQueue, batch_size: int):
     """Point the handler's SQS event at the CDK queue (Chalice only knows the queue's name)."""
     function_id = to_cfn_resource_name(handler)  # how Chalice names a handler's function and event
     prefix = f"Events.{function_id}SqsEventSource.Properties"
@@ -103,6 +111,7 @@ def _consume(chalice: Chalice, handler: str, queue: sqs.IQueue, batch_size: int)
     # Handlers answer with Powertools' partial batch response: without this, Lambda ignores it and
     # deletes the records that failed along with those that succeeded.
     function.add_property_override(f"{prefix}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+    return function
 
 
 def _functions(chalice: Chalice):
@@ -135,6 +144,8 @@ def _role(stack: Stack, role_id: str, spec: Spec, app: App, resources: Resources
     for queue in spec.queues:
         if queue.consumer_app == app.name:
             resources.queues[queue.id].grant_consume_messages(role)
+            if queue.dead_letter_handler:
+                resources.queues[queue.id].dead_letter_queue.queue.grant_consume_messages(role)
     if "pdf" in app.layers:
         _allow_textract(stack, role_id, role, resources.textract_enabled)
     return role

@@ -39,6 +39,11 @@ class Queue:
     consumer_app: str = ""
     consumer_handler: str = ""
     batch_size: int = 5
+    # The handler's own memory and timeout when they differ from its app's (App.memory_mb, timeout_s).
+    consumer_memory_mb: int | None = None
+    consumer_timeout_s: int | None = None
+    # A handler of the same app that consumes the dead-letter queue (marks what never finished).
+    dead_letter_handler: str = ""
 
     @property
     def dlq_id(self) -> str:
@@ -145,6 +150,9 @@ INBOUND_QUEUE = "mail-inbound"  # raw messages SES stored under inbound/
 DROPBOX_QUEUE = "dropbox-accounts"
 SPLIT_MERGE_QUEUE = "split-merge-jobs"  # large splits, merges and page edits, started by objects under jobs/
 TOKENS_KEY = "tokens"
+# The documents worker (its queue's consumer): a 500-page, 50 MB scan in one run.
+DOCUMENTS_WORKER_MEMORY_MB = 4096
+DOCUMENTS_WORKER_TIMEOUT_S = 900
 
 SPEC = Spec(
     table=Table(
@@ -170,7 +178,18 @@ SPEC = Spec(
         ),
     ),
     queues=(
-        Queue(id=INCOMING_QUEUE, consumer_app="documents", consumer_handler="on_incoming_object"),
+        # One document a run, sized for the limits we promise: 500 pages, 50 MB (benchmarks/README.md).
+        Queue(
+            id=INCOMING_QUEUE,
+            consumer_app="documents",
+            consumer_handler="on_incoming_object",
+            batch_size=1,
+            consumer_memory_mb=DOCUMENTS_WORKER_MEMORY_MB,
+            consumer_timeout_s=DOCUMENTS_WORKER_TIMEOUT_S,
+            visibility_timeout_s=6 * DOCUMENTS_WORKER_TIMEOUT_S,
+            max_receive_count=3,
+            dead_letter_handler="on_incoming_dead_letter",
+        ),
         # One raw message at a time: up to 40 MB each.
         Queue(
             id=INBOUND_QUEUE,
@@ -198,7 +217,13 @@ SPEC = Spec(
     user_pool=UserPool(id="users", client_id="web"),
     apps=(
         App(name="accounts", uses_user_pool=True),
-        App(name="documents", uses_documents_bucket=True, layers=("core", "pdf"), memory_mb=1536),
+        App(
+            name="documents",
+            uses_documents_bucket=True,
+            layers=("core", "pdf"),
+            memory_mb=1536,
+            sends_to=(INCOMING_QUEUE,),
+        ),
         # The pdf layer for its type detection (comptoir_pdf.detect), shared with the pipeline.
         App(
             name="ingest_email",
@@ -241,6 +266,7 @@ SPEC = Spec(
         "dropbox_app_secret": "COMPTOIR_DROPBOX_APP_SECRET",
         "dropbox_redirect_url": "COMPTOIR_DROPBOX_REDIRECT_URL",
         "dropbox_queue_url": "COMPTOIR_DROPBOX_QUEUE_URL",
+        "documents_queue_url": "COMPTOIR_DOCUMENTS_QUEUE_URL",
         "tokens_key_id": "COMPTOIR_TOKENS_KEY_ID",
     },
     # The Dropbox refresh tokens are encrypted with it (comptoir_core.kms).

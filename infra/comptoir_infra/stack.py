@@ -292,6 +292,7 @@ class ComptoirStack(Stack):
                 ["https://", params.domain_name, f"/{spec.app('dropbox_webhook').base_path}/oauth/callback"],
             ),
             "dropbox_queue_url": self.queues[specs.DROPBOX_QUEUE].queue_url,
+            "documents_queue_url": self.queues[specs.INCOMING_QUEUE].queue_url,
             "tokens_key_id": self.keys[specs.TOKENS_KEY].key_arn,
         }
         # A setting added to the spec without a value here fails the synthesis, not the function.

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import boto3
 
-from comptoir_infra.spec import DROPBOX_QUEUE, SPEC, TOKENS_KEY
+from comptoir_infra.spec import DROPBOX_QUEUE, INCOMING_QUEUE, SPEC, TOKENS_KEY
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -36,6 +36,7 @@ class LocalResources:
             names["inbound_domain"]: self.inbound_domain,
             names["textract_enabled"]: "false",
             names["dropbox_queue_url"]: self.queue_urls[DROPBOX_QUEUE],
+            names["documents_queue_url"]: self.queue_urls[INCOMING_QUEUE],
             names["tokens_key_id"]: self.key_ids[TOKENS_KEY],
         }
 

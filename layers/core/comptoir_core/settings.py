@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     dropbox_redirect_url: str = ""
     # The SQS queue the webhook hands accounts to, and the KMS key the refresh tokens are encrypted with.
     dropbox_queue_url: str = ""
+    # The documents worker's queue: a retried document is put back on it.
+    documents_queue_url: str = ""
     tokens_key_id: str = ""
     # Dropbox's hosts, as the SDK names them; tests and the local stack point them at a fake.
     dropbox_api_host: str = "api.dropboxapi.com"
