@@ -28,8 +28,9 @@ RUNTIME = lambda_.Runtime.PYTHON_3_12
 API_STAGE = "api"
 # Where Chalice's generated API puts the Cognito authorizer named "cognito" (comptoir_core.api).
 AUTHORIZER_ARNS = "DefinitionBody.securityDefinitions.cognito.x-amazon-apigateway-authorizer.providerARNs"
-# Actions an app that uses the pool needs (comptoir_core.identity): sign-in, and managing users.
-USER_POOL_ACTIONS = ["cognito-idp:InitiateAuth", "cognito-idp:Admin*"]
+# Actions an app that uses the pool needs (comptoir_core.identity): sign-in; and an app that creates users.
+USER_POOL_ACTIONS = ["cognito-idp:InitiateAuth"]
+USER_ADMIN_ACTIONS = ["cognito-idp:AdminCreateUser", "cognito-idp:AdminSetUserPassword"]
 # Textract has no resource-level permissions: these actions can only be granted on "*".
 TEXTRACT_ACTIONS = ["textract:AnalyzeExpense", "textract:DetectDocumentText"]
 
@@ -134,12 +135,20 @@ def _role(stack: Stack, role_id: str, spec: Spec, app: App, resources: Resources
     if app.uses_table:
         resources.table.grant_read_write_data(role)
     if app.uses_documents_bucket:
-        # Read and write, never delete: originals are kept unchanged forever.
-        resources.documents_bucket.grant_read(role)
-        resources.documents_bucket.grant_put(role)
+        # Read and write, never delete: originals are kept unchanged forever. Only the named prefixes.
+        bucket = resources.documents_bucket
+        if app.bucket_reads or app.bucket_writes:
+            for prefix in app.bucket_reads:
+                bucket.grant_read(role, f"{prefix}*")
+            for prefix in app.bucket_writes:
+                bucket.grant_put(role, f"{prefix}*")
+        else:
+            bucket.grant_read(role)
+            bucket.grant_put(role)
     if app.uses_user_pool:
+        actions = USER_POOL_ACTIONS + (USER_ADMIN_ACTIONS if app.creates_users else [])
         role.add_to_policy(
-            iam.PolicyStatement(actions=USER_POOL_ACTIONS, resources=[resources.user_pool.user_pool_arn])
+            iam.PolicyStatement(actions=actions, resources=[resources.user_pool.user_pool_arn])
         )
     for queue in spec.queues:
         if queue.consumer_app == app.name:

@@ -101,6 +101,12 @@ class App:
     uses_keys: tuple[str, ...] = ()
     # Settings (keys of Spec.env) given to this app only: secrets the others have no use for.
     private_env: tuple[str, ...] = ()
+    # Prefixes of the documents bucket the app reads and writes (never deletes). Empty both: the whole
+    # bucket, for an app that has not named its prefixes yet.
+    bucket_reads: tuple[str, ...] = ()
+    bucket_writes: tuple[str, ...] = ()
+    # Creates Cognito users (AdminCreateUser, AdminSetUserPassword); signing in needs no admin action.
+    creates_users: bool = False
 
     @property
     def base_path(self) -> str:
@@ -223,11 +229,15 @@ SPEC = Spec(
             layers=("core", "pdf"),
             memory_mb=1536,
             sends_to=(INCOMING_QUEUE,),
+            bucket_reads=("incoming/", "documents/"),
+            bucket_writes=("incoming/", "documents/"),
         ),
         # The pdf layer for its type detection (comptoir_pdf.detect), shared with the pipeline.
         App(
             name="ingest_email",
             uses_documents_bucket=True,
+            bucket_reads=("inbound/",),
+            bucket_writes=("incoming/",),
             layers=("core", "pdf"),
             memory_mb=1024,
             timeout_s=120,
@@ -235,6 +245,7 @@ SPEC = Spec(
         App(
             name="dropbox_webhook",
             uses_documents_bucket=True,
+            bucket_writes=("incoming/",),
             sends_to=(DROPBOX_QUEUE,),
             uses_keys=(TOKENS_KEY,),
             timeout_s=180,
@@ -244,6 +255,8 @@ SPEC = Spec(
         App(
             name="split_merge",
             uses_documents_bucket=True,
+            bucket_reads=("incoming/", "documents/", "jobs/"),
+            bucket_writes=("incoming/", "documents/", "jobs/"),
             layers=("core", "pdf"),
             memory_mb=3008,
             timeout_s=900,

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from aws_cdk import (
     Acknowledgment,
+    Aws,
     CfnCondition,
     CfnOutput,
     CfnParameter,
@@ -16,6 +17,8 @@ from aws_cdk import (
 )
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -25,7 +28,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from comptoir_infra import spec as specs
@@ -35,6 +40,11 @@ from comptoir_infra.names import construct_name
 
 # SES writes each raw inbound message under this prefix of the documents bucket.
 INBOUND_PREFIX = "inbound/"
+# Every API stage: steady requests per second and burst, per API (API Gateway's own throttling).
+API_RATE_LIMIT = 100
+API_BURST_LIMIT = 200
+# Sign-in attempts one IP address may make in 5 minutes (WAF's window) before it is blocked.
+LOGIN_RATE_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,10 @@ class ComptoirStack(Stack):
         ]
         for api in self.apis:
             self._grant_keys_and_sends(api.app, api.role)
+        for api in self.apis:
+            self._throttle(api)
+        self._login_firewall(next(api for api in self.apis if api.app.name == "accounts"))
+        self._alarms(spec)
         domain = self._api_domain(params, self.apis)
         self._inbound_mail(params, self.buckets[specs.DOCUMENTS_BUCKET])
         self._outputs(domain)
@@ -297,6 +311,115 @@ class ComptoirStack(Stack):
         }
         # A setting added to the spec without a value here fails the synthesis, not the function.
         return {app.name: {name: values[key] for key, name in spec.env_of(app).items()} for app in spec.apps}
+
+    def _throttle(self, api: ChaliceApi) -> None:
+        """Stage throttling for every method of the API (SAM's MethodSettings on the stage it makes)."""
+        api.rest_api.add_property_override(
+            "MethodSettings",
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": API_RATE_LIMIT,
+                    "ThrottlingBurstLimit": API_BURST_LIMIT,
+                }
+            ],
+        )
+
+    def _login_firewall(self, accounts: ChaliceApi) -> wafv2.CfnWebACL:
+        """A WAF web ACL on the accounts API's stage: one IP address that signs in too often is blocked."""
+
+        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+            )
+
+        login = wafv2.CfnWebACL.StatementProperty(
+            byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                positional_constraint="ENDS_WITH",
+                search_string="/login",
+                text_transformations=[
+                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+                ],
+            )
+        )
+        acl = wafv2.CfnWebACL(
+            self,
+            "ApiFirewall",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility("ComptoirApi"),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="LoginRateLimit",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            limit=LOGIN_RATE_LIMIT, aggregate_key_type="IP", scope_down_statement=login
+                        )
+                    ),
+                    visibility_config=visibility("ComptoirLoginRateLimit"),
+                )
+            ],
+        )
+        stage_arn = Fn.join(
+            "",
+            [
+                "arn:",
+                Aws.PARTITION,
+                ":apigateway:",
+                Aws.REGION,
+                "::/restapis/",
+                accounts.rest_api.ref,
+                "/stages/",
+                Fn.ref(f"{accounts.rest_api.logical_id}.Stage"),
+            ],
+        )
+        association = wafv2.CfnWebACLAssociation(
+            self, "ApiFirewallAccounts", resource_arn=stage_arn, web_acl_arn=acl.attr_arn
+        )
+        Validations.of(association).acknowledge(
+            Acknowledgment(id="CloudFormation-Validate::F1020", reason="SAM resolves <api>.Stage")
+        )
+        return acl
+
+    def _alarms(self, spec: specs.Spec) -> None:
+        """Every dead-letter queue that holds a message, and every queue whose oldest message waited
+        longer than one visibility timeout, raise an alarm on one topic (subscribe the on-call to it)."""
+        topic = sns.Topic(self, "AlarmsTopic", display_name="Comptoir alarms", enforce_ssl=True)
+        action = cloudwatch_actions.SnsAction(topic)
+        for queue in spec.queues:
+            name = construct_name(queue.id)
+            made = self.queues[queue.id]
+            depth = cloudwatch.Alarm(
+                self,
+                f"{name}DlqDepthAlarm",
+                alarm_description=f"Messages of {queue.id} failed every try and wait in its dead-letter queue",
+                metric=made.dead_letter_queue.queue.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(5), statistic="Maximum"
+                ),
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            age = cloudwatch.Alarm(
+                self,
+                f"{name}AgeAlarm",
+                alarm_description=f"The oldest message of {queue.id} waited longer than one visibility timeout",
+                metric=made.metric_approximate_age_of_oldest_message(
+                    period=Duration.minutes(5), statistic="Maximum"
+                ),
+                threshold=queue.visibility_timeout_s,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            depth.add_alarm_action(action)
+            age.add_alarm_action(action)
+        CfnOutput(self, "AlarmsTopicArn", value=topic.topic_arn, description="Subscribe the on-call here")
 
     def _api_domain(self, params: Parameters, apis: list[ChaliceApi]) -> apigateway.DomainName:
         domain = apigateway.DomainName(

@@ -98,8 +98,13 @@ class RunningStack:
         self.process.wait(timeout=30)
 
 
-def start_stack(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> RunningStack:
-    port, smtp_port, aws_port = free_port(), free_port(), free_port()
+def start_stack(
+    data_dir: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    ports: tuple[int, int, int] | None = None,
+) -> RunningStack:
+    port, smtp_port, aws_port = ports or (free_port(), free_port(), free_port())
     log = data_dir.parent / f"{data_dir.name}-{port}.log"
     environment = {**os.environ, "COMPTOIR_DEMO_PASSWORD": DEMO_PASSWORD, **(env or {})}
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):

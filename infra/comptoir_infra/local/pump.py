@@ -48,7 +48,7 @@ class QueuePump:
 
     def stop(self) -> None:
         self._stop.set()
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 1.5
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
 

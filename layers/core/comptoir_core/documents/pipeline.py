@@ -10,6 +10,7 @@ already got past the pipeline is left alone, so a redelivered event changes noth
 import hashlib
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import timedelta
 
 from comptoir_core import aws, keys
@@ -60,6 +61,9 @@ LEASE = timedelta(minutes=16)
 MAX_DUPLICATES_SHOWN = 20
 # How long a run waits for another run of the same document before it gives the event back.
 WAIT_FOR_OTHER_RUN_S = 40
+# Page images go to S3 this many at a time; at most so many drawn images wait for their upload.
+UPLOAD_THREADS = 8
+UPLOADS_IN_FLIGHT = 32
 
 
 class Busy(Exception):
@@ -394,17 +398,24 @@ def _process_or_raise(
 
 
 def _store_working(blobs: BlobStore, document: Document, pdf: bytes, version: int) -> int:
+    """The working PDF and its page images: drawn one by one (MuPDF wants one thread) and uploaded
+    UPLOAD_THREADS at a time, with at most UPLOADS_IN_FLIGHT images held in memory."""
     blobs.put(
         store.working_pdf_key(document.company_id, document.id, version), pdf, content_type="application/pdf"
     )
     pages = 0
-    for page, size, image in render.render_pages(pdf):
-        blobs.put(
-            store.page_image_key(document.company_id, document.id, version, page, size),
-            image,
-            content_type=render.IMAGE_CONTENT_TYPE[size],
-        )
-        pages = max(pages, page)
+    with ThreadPoolExecutor(max_workers=UPLOAD_THREADS, thread_name_prefix="page-upload") as uploads:
+        pending: set[Future] = set()
+        for page, size, image in render.render_pages(pdf):
+            if len(pending) >= UPLOADS_IN_FLIGHT:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for upload_done in done:
+                    upload_done.result()  # an upload that failed stops the run
+            key = store.page_image_key(document.company_id, document.id, version, page, size)
+            pending.add(uploads.submit(blobs.put, key, image, content_type=render.IMAGE_CONTENT_TYPE[size]))
+            pages = max(pages, page)
+        for upload_done in pending:
+            upload_done.result()
     return pages
 
 
