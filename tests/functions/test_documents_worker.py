@@ -276,3 +276,25 @@ def test_an_upload_whose_description_is_unreadable_still_becomes_a_failed_docume
     assert answers == [{"batchItemFailures": []}]
     assert document.status.value == "failed"
     assert "description could not be read" in document.problem
+
+
+def test_an_uploaded_pdf_whose_bytes_are_an_html_page_is_refused_and_nothing_is_stored(
+    documents_api, company, resources
+):
+    page = b"<!DOCTYPE html><html><body><h1>Invoice</h1></body></html>"
+    content_type, payload = multipart(("invoice.pdf", page))
+
+    response = documents_api.call(
+        "POST",
+        f"/companies/{company}/mailboxes/purchase/documents",
+        as_user=ADMIN,
+        raw=payload,
+        content_type=content_type,
+    )
+    stored = boto3.client("s3").list_objects_v2(
+        Bucket=resources.bucket_names["documents"], Prefix=f"incoming/{company}/"
+    )
+
+    assert response.status_code == 415
+    assert "not the PDF it claims to be" in body(response)["error"]["message"]
+    assert stored.get("KeyCount", 0) == 0

@@ -39,6 +39,7 @@ from comptoir_core.documents.views import UploadedFile, UploadOptions
 from comptoir_core.errors import Conflict, Invalid, NotFound, TooLarge, UnsupportedType
 from comptoir_core.events import retry_notification
 from comptoir_core.ids import new_id
+from comptoir_core.mail.sniff import NOT_THE_CLAIMED_PDF, claims_pdf
 from comptoir_core.observability import logger, metrics
 from comptoir_core.recognition.profiles import company_identity, load_profiles
 from comptoir_core.recognition.textract import ocr_engine
@@ -108,6 +109,8 @@ def check_acceptable(body: bytes, *, name: str, max_bytes: int) -> Kind:
     if len(body) > max_bytes:
         raise TooLarge(f"{name!r} is {len(body) / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB")
     kind = detect(body)
+    if kind != Kind.PDF and claims_pdf(name):
+        raise UnsupportedType(f"{name!r} is {NOT_THE_CLAIMED_PDF}; nothing was stored")
     if kind not in ACCEPTED_KINDS:
         raise UnsupportedType(f"{name!r} is not a supported file; accepted are {ACCEPTED_TYPES}")
     return kind

@@ -24,7 +24,17 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
-from comptoir_core.mail.sniff import DESCRIPTIONS, EXTENSIONS, IMAGES, IMPORTED, Kind, image_size, sniff
+from comptoir_core.mail.sniff import (
+    DESCRIPTIONS,
+    EXTENSIONS,
+    IMAGES,
+    IMPORTED,
+    NOT_THE_CLAIMED_PDF,
+    Kind,
+    claims_pdf,
+    image_size,
+    sniff,
+)
 from comptoir_core.mail.unzip import Member, SkippedMember, ZipLimits, ZipRefused, unpack
 from comptoir_core.names import safe_name
 
@@ -497,6 +507,9 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
             parsed.skipped.append(Skipped(name, "empty"))
         return
     kind = sniff(data)
+    if _not_the_claimed_pdf(kind, name, content_type):
+        parsed.skipped.append(Skipped(name or "attachment.pdf", NOT_THE_CLAIMED_PDF, len(data)))
+        return
     name = name or _default_name(kind, len(seen) + len(parsed.skipped) + 1)
     if kind in IMAGES:
         reason = _small_image(part, data, leaf, shown_cids, limits)
@@ -511,12 +524,9 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
 
 def _take_zip(name: str, data: bytes, parsed: ParsedMessage, seen: dict[str, str], limits: Limits) -> None:
     try:
-        members = list(unpack(data, limits.zip)) if _is_plain_zip(data) else None
+        members = list(unpack(data, limits.zip))
     except ZipRefused as refused:
         parsed.skipped.append(Skipped(name, f"zip not unpacked: {refused.reason}", len(data)))
-        return
-    if members is None:
-        parsed.skipped.append(Skipped(name, DESCRIPTIONS[Kind.office], len(data)))
         return
     for member in members:
         if isinstance(member, SkippedMember):
@@ -525,6 +535,9 @@ def _take_zip(name: str, data: bytes, parsed: ParsedMessage, seen: dict[str, str
         assert isinstance(member, Member)
         kind = sniff(member.data)
         shown = f"{name} › {member.name}"
+        if _not_the_claimed_pdf(kind, member.name):
+            parsed.skipped.append(Skipped(shown, NOT_THE_CLAIMED_PDF, len(member.data)))
+            continue
         if kind == Kind.zip:
             parsed.skipped.append(Skipped(shown, "a zip inside a zip is not unpacked", len(member.data)))
             continue
@@ -537,10 +550,10 @@ def _take_zip(name: str, data: bytes, parsed: ParsedMessage, seen: dict[str, str
         _keep(part, parsed, seen, shown=shown)
 
 
-def _is_plain_zip(data: bytes) -> bool:
-    """Office documents (docx, xlsx, odt…) are zips too: recognised by their first entries."""
-    head = data[:4096]
-    return b"[Content_Types].xml" not in head and b"mimetypeapplication/vnd.oasis" not in head
+def _not_the_claimed_pdf(kind: Kind, name: str | None, declared_type: str | None = None) -> bool:
+    """A "PDF" whose bytes are another file we would take (an HTML page, a photo, a zip): never
+    converted. A program or another file we skip anyway keeps its own, more telling, reason."""
+    return kind != Kind.pdf and (kind in IMPORTED or kind == Kind.zip) and claims_pdf(name, declared_type)
 
 
 def _keep(part: Part, parsed: ParsedMessage, seen: dict[str, str], shown: str | None = None) -> None:
