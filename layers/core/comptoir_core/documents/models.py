@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 
 class Mailbox(StrEnum):
@@ -94,6 +94,19 @@ class MailInfo(BaseModel):
     dmarc: str | None = None
     spam: str | None = None
     virus: str | None = None
+
+    @computed_field
+    @property
+    def sender_not_authenticated(self) -> bool:
+        """SPF, DKIM and DMARC all failed (none passed): the From address may be forged. Shown on
+        every document of the message."""
+        return not_authenticated(self.spf, self.dkim, self.dmarc)
+
+
+def not_authenticated(spf: str | None, dkim: str | None, dmarc: str | None) -> bool:
+    """What SES said of the sender fails all three checks (a missing verdict proves nothing)."""
+    verdicts = (spf, dkim, dmarc)
+    return all(verdicts) and not any(v.strip().lower() == "pass" for v in verdicts)
 
 
 class MobileInfo(BaseModel):

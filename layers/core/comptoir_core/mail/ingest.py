@@ -254,12 +254,16 @@ def _parts_to_import(parsed: ParsedMessage) -> list[Part]:
         return []
     if parsed.parts:
         return parsed.parts
+    if parsed.attachments_refused:
+        return []  # what was refused is not replaced by the text that came with it
     return [parsed.body] if parsed.body else []
 
 
 def _outcome(parsed: ParsedMessage, record: MessageRead) -> MessageOutcome:
     if parsed.virus_found:
         return MessageOutcome.refused_virus
+    if parsed.attachments_refused:
+        return MessageOutcome.refused_attachments
     return MessageOutcome.imported if record.imported else MessageOutcome.nothing_imported
 
 
@@ -270,6 +274,13 @@ def _closing_event(record: MessageRead, parsed: ParsedMessage, made: list[str]) 
             at=now,
             event="virus",
             detail="SES found a virus: nothing imported; the raw message is kept for the admins and the accountant",
+        )
+    if record.outcome == MessageOutcome.refused_attachments:
+        reasons = "; ".join(f"{s.name}: {s.reason}" for s in parsed.skipped if s.refused)
+        return MailEvent(
+            at=now,
+            event="attachments_refused",
+            detail=f"every attachment was refused ({reasons[:500]}): nothing imported, not even the message body",
         )
     if record.outcome == MessageOutcome.nothing_imported:
         return MailEvent(

@@ -115,6 +115,9 @@ class Skipped:
     name: str
     reason: str
     size: int = 0
+    # A refusal (a program, a zip bomb, a file not what it claims): False for what is no document at all
+    # (a logo, a signature, an empty part, a duplicate), which never stands in for the body.
+    refused: bool = True
 
 
 @dataclass
@@ -140,6 +143,11 @@ class ParsedMessage:
     @property
     def virus_found(self) -> bool:
         return (self.verdicts.virus or "").upper() == "FAIL"
+
+    @property
+    def attachments_refused(self) -> bool:
+        """Attachments were sent and every one of them was refused: the body does not replace them."""
+        return not self.parts and any(skipped.refused for skipped in self.skipped)
 
 
 @dataclass
@@ -486,7 +494,7 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
     name = safe_name(_filename(part), fallback="")
     if content_type in _SIGNATURE_TYPES:
         parsed.skipped.append(
-            Skipped(name or "signature", "a digital signature of the message, not a document")
+            Skipped(name or "signature", "a digital signature of the message, not a document", refused=False)
         )
         return
     if _too_large_to_decode(part, limits):
@@ -504,7 +512,7 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
         return
     if not data.strip():
         if name:
-            parsed.skipped.append(Skipped(name, "empty"))
+            parsed.skipped.append(Skipped(name, "empty", refused=False))
         return
     kind = sniff(data)
     if _not_the_claimed_pdf(kind, name, content_type):
@@ -514,7 +522,7 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
     if kind in IMAGES:
         reason = _small_image(part, data, leaf, shown_cids, limits)
         if reason:
-            parsed.skipped.append(Skipped(name, reason, len(data)))
+            parsed.skipped.append(Skipped(name, reason, len(data), refused=False))
             return
     if kind == Kind.zip:
         _take_zip(name, data, parsed, seen, limits)
@@ -542,7 +550,9 @@ def _take_zip(name: str, data: bytes, parsed: ParsedMessage, seen: dict[str, str
             parsed.skipped.append(Skipped(shown, "a zip inside a zip is not unpacked", len(member.data)))
             continue
         if kind in IMAGES and _too_small(member.data, limits):
-            parsed.skipped.append(Skipped(shown, "a small image (icon or logo)", len(member.data)))
+            parsed.skipped.append(
+                Skipped(shown, "a small image (icon or logo)", len(member.data), refused=False)
+            )
             continue
         part = Part(
             name=member.name, kind=kind, body=member.data, sha256=_sha(member.data), origin=f"zip {name}"
@@ -563,7 +573,9 @@ def _keep(part: Part, parsed: ParsedMessage, seen: dict[str, str], shown: str | 
         parsed.skipped.append(Skipped(shown, f"{reason}", len(part.body)))
         return
     if part.sha256 in seen:
-        parsed.skipped.append(Skipped(shown, f"the same file as {seen[part.sha256]}", len(part.body)))
+        parsed.skipped.append(
+            Skipped(shown, f"the same file as {seen[part.sha256]}", len(part.body), refused=False)
+        )
         return
     seen[part.sha256] = shown
     parsed.parts.append(part)
