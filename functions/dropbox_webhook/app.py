@@ -134,6 +134,13 @@ def on_dropbox_account(event):
 
     def handle(record) -> None:
         message = AccountChanged.model_validate_json(record.body)
+        if message.accounts:  # straight from the webhook: queue again only the accounts linked here
+            known = webhook.known_accounts(wiring.repository(), message.accounts)
+            dropbox_wiring.account_queue().send(known)
+            metrics.add_metric(name="DropboxAccountsNotified", unit="Count", value=len(message.accounts))
+            return
+        if message.account_id is None:
+            return
         logger.append_keys(dropbox_account=message.account_id)
         results = sync.sync_account(deps=deps, account_id=message.account_id)
         imported = sum(len(result.imported) for result in results)

@@ -126,7 +126,7 @@ def test_a_signature_over_other_bytes_is_403(webhook, dropbox_settings, resource
     assert response.status_code == 403
 
 
-def test_a_signed_notification_is_200_with_each_account_queued_once(webhook, dropbox_settings, resources):
+def test_a_signed_notification_is_200_with_each_account_handed_on_once(webhook, dropbox_settings, resources):
     payload = notification("dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", "dbid:BBB", "dbid:BBB")
 
     response = notify(
@@ -135,14 +135,42 @@ def test_a_signed_notification_is_200_with_each_account_queued_once(webhook, dro
 
     assert response.status_code == 200
     assert body(response) == {"queued": 2}
-    assert sorted(m["account_id"] for m in queued(resources)) == [
-        "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc",
-        "dbid:BBB",
-    ]
+    assert queued(resources) == [{"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", "dbid:BBB"]}]
 
 
-def test_a_signed_body_that_is_not_a_notification_is_400(webhook, dropbox_settings, resources):
-    payload = json.dumps({"list_folder": {"accounts": ["../../etc"]}}).encode()
+def test_a_signed_notification_naming_twenty_thousand_accounts_is_200_in_a_few_messages(
+    webhook, dropbox_settings, resources
+):
+    accounts = [f"dbid:account{n:05d}" for n in range(20_000)]
+    payload = notification(*accounts)
+
+    response = notify(
+        webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
+    )
+    sqs = boto3.client("sqs")
+    depth = sqs.get_queue_attributes(
+        QueueUrl=resources.queue_urls["dropbox-accounts"], AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]
+
+    assert (response.status_code, body(response)) == (200, {"queued": 20_000})
+    assert int(depth) == 20
+
+
+def test_a_malformed_account_id_in_a_signed_notification_is_ignored_not_refused(
+    webhook, dropbox_settings, resources
+):
+    payload = json.dumps({"list_folder": {"accounts": ["../../etc", "dbid:CCC"]}}).encode()
+
+    response = notify(
+        webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
+    )
+
+    assert (response.status_code, body(response)) == (200, {"queued": 1})
+    assert queued(resources) == [{"accounts": ["dbid:CCC"]}]
+
+
+def test_a_signed_body_that_is_not_json_is_400(webhook, dropbox_settings, resources):
+    payload = b"list_folder=everything"
 
     response = notify(
         webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
@@ -150,6 +178,20 @@ def test_a_signed_body_that_is_not_a_notification_is_400(webhook, dropbox_settin
 
     assert response.status_code == 400
     assert queued(resources) == []
+
+
+def test_the_worker_queues_again_only_the_notified_accounts_linked_to_a_company(
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company, resources
+):
+    link_through_the_api(dropbox_api, fake_dropbox, company)
+    client = Client(load_app_module(SPEC.app("dropbox_webhook")).app)
+    message = json.dumps({"accounts": [dropbox_account, "dbid:unknown1", "dbid:unknown2"]})
+    event = client.events.generate_sqs_event(queue_name="dropbox-accounts", message_bodies=[message])
+
+    answer = client.lambda_.invoke("on_dropbox_account", event).payload
+
+    assert answer == {"batchItemFailures": []}
+    assert queued(resources) == [{"account_id": dropbox_account}]
 
 
 # ---- linking through the routes ------------------------------------------------------------------
@@ -216,7 +258,8 @@ def test_a_pdf_dropped_in_purchase_reaches_the_purchase_mailbox_from_dropbox_and
     secret = dropbox_settings.dropbox_app_secret.get_secret_value()
 
     assert notify(dropbox_api._client, payload, signed(payload, secret)).status_code == 200
-    assert pump("dropbox-accounts") == [{"batchItemFailures": []}]
+    # The notification's message, then the account's own one: both handled.
+    assert pump("dropbox-accounts") == [{"batchItemFailures": []}, {"batchItemFailures": []}]
 
     assert not fake_dropbox.exists(dropbox_account, f"{PURCHASE}/Facture 17.pdf")
     assert all(answer == {"batchItemFailures": []} for answer in pump())
@@ -245,7 +288,8 @@ def test_a_worker_run_that_could_not_store_reports_the_record_as_failed(
         dropbox_api._client, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
     )
 
-    (answer,) = pump("dropbox-accounts")
+    notified, answer = pump("dropbox-accounts")
 
+    assert notified == {"batchItemFailures": []}  # the unlinked account is not queued again
     assert len(answer["batchItemFailures"]) == 1
     assert fake_dropbox.exists(dropbox_account, f"{PURCHASE}/invoice.pdf")

@@ -176,6 +176,7 @@ def test_a_message_shows_what_was_imported_and_what_was_skipped_and_why(ingest_e
         "spf": "pass",
         "dkim": "pass",
         "dmarc": "pass",
+        "sender_not_authenticated": False,
     }
     assert "raw_key" not in detail
 

@@ -30,7 +30,8 @@ def sqs_batch(event, handle: RecordHandler) -> dict[str, Any]:
         return process_partial_response(
             event=raw,
             record_handler=tracer.capture_method(handle, capture_response=False),
-            processor=BatchProcessor(event_type=EventType.SQS),
+            # A batch whose every record failed answers so too (not an exception): one shape always.
+            processor=BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False),
             context=context,
         )
 

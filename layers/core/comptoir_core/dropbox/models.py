@@ -94,7 +94,8 @@ AccountId = Annotated[str, StringConstraints(pattern=r"^dbid:[A-Za-z0-9_-]{1,200
 
 
 class ListFolderAccounts(BaseModel):
-    accounts: list[AccountId] = Field(default_factory=list, max_length=10_000)
+    # However many Dropbox names: the webhook checks their form and hands them on, never refuses them.
+    accounts: list[str] = Field(default_factory=list)
 
 
 class WebhookNotification(BaseModel):
@@ -105,9 +106,12 @@ class WebhookNotification(BaseModel):
 
 
 class AccountChanged(BaseModel):
-    """One message on the Dropbox queue: look at this account's linked folders."""
+    """One message on the Dropbox queue: look at this account's linked folders (`account_id`), or,
+    straight from the webhook, accounts named by one notification (`accounts`): the worker queues
+    again, one message each, only those linked to a company."""
 
-    account_id: AccountId
+    account_id: AccountId | None = None
+    accounts: list[AccountId] = Field(default_factory=list, max_length=1000)
 
 
 class CallbackQuery(BaseModel):
