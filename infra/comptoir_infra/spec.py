@@ -59,6 +59,14 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """An SNS topic whose messages go to `queue` (SNS's envelope around each, not raw delivery)."""
+
+    id: str
+    queue: str
+
+
+@dataclass(frozen=True)
 class Bucket:
     id: str
     versioned: bool
@@ -140,6 +148,7 @@ class Spec:
     # Environment variable names the apps read (comptoir_core.settings.Settings).
     env: dict[str, str] = field(default_factory=dict)
     keys: tuple[EncryptionKey, ...] = ()
+    topics: tuple[Topic, ...] = ()
 
     def app(self, name: str) -> App:
         return next(a for a in self.apps if a.name == name)
@@ -152,7 +161,9 @@ class Spec:
 
 DOCUMENTS_BUCKET = "documents"
 INCOMING_QUEUE = "documents-incoming"
-INBOUND_QUEUE = "mail-inbound"  # raw messages SES stored under inbound/
+INBOUND_QUEUE = "mail-inbound"  # SES's notifications of the raw messages it stored under inbound/
+# SES's receipt rule (its S3 action) publishes here; the local SMTP listener too.
+INBOUND_TOPIC = "mail-received"
 DROPBOX_QUEUE = "dropbox-accounts"
 SPLIT_MERGE_QUEUE = "split-merge-jobs"  # large splits, merges and page edits, started by objects under jobs/
 TOKENS_KEY = "tokens"
@@ -176,7 +187,7 @@ SPEC = Spec(
             versioned=True,
             notifications=(
                 Notification(prefix="incoming/", queue=INCOMING_QUEUE),
-                Notification(prefix="inbound/", queue=INBOUND_QUEUE),
+                # inbound/ has no object event: SES's own notification (INBOUND_TOPIC) says more.
                 Notification(prefix="jobs/", queue=SPLIT_MERGE_QUEUE),
             ),
             # A job's object only starts it; its outcome lives in the table.
@@ -282,6 +293,7 @@ SPEC = Spec(
         "documents_queue_url": "COMPTOIR_DOCUMENTS_QUEUE_URL",
         "tokens_key_id": "COMPTOIR_TOKENS_KEY_ID",
     },
+    topics=(Topic(id=INBOUND_TOPIC, queue=INBOUND_QUEUE),),
     # The Dropbox refresh tokens are encrypted with it (comptoir_core.kms).
     keys=(
         EncryptionKey(id=TOKENS_KEY, description="Comptoir: encrypts the OAuth tokens of linked services"),

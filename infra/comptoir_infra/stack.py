@@ -29,6 +29,7 @@ from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as sns_subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
@@ -74,6 +75,7 @@ class ComptoirStack(Stack):
         self.table = self._table(spec.table)
         self.queues = {queue.id: self._queue(queue) for queue in spec.queues}
         self.buckets = {bucket.id: self._bucket(bucket) for bucket in spec.buckets}
+        self.topics = {topic.id: self._topic(topic) for topic in spec.topics}
         self.keys = {key.id: self._key(key) for key in spec.keys}
         self.user_pool, self.user_pool_client = self._user_pool(spec.user_pool)
         layers = {layer.name: self._layer(layer, build_dir, with_layer_dependencies) for layer in spec.layers}
@@ -100,7 +102,7 @@ class ComptoirStack(Stack):
         self._login_firewall(next(api for api in self.apis if api.app.name == "accounts"))
         self._alarms(spec)
         domain = self._api_domain(params, self.apis)
-        self._inbound_mail(params, self.buckets[specs.DOCUMENTS_BUCKET])
+        self._inbound_mail(params, self.buckets[specs.DOCUMENTS_BUCKET], self.topics[specs.INBOUND_TOPIC])
         self._outputs(domain)
         # W3005 flags a DependsOn that a Ref/GetAtt already implies. CDK's own S3 notification constructs
         # write such redundant (harmless) DependsOn; nothing of ours does.
@@ -218,6 +220,12 @@ class ComptoirStack(Stack):
                 s3n.SqsDestination(self.queues[notification.queue]),
                 s3.NotificationKeyFilter(prefix=notification.prefix),
             )
+        return made
+
+    def _topic(self, topic: specs.Topic) -> sns.Topic:
+        """A topic whose messages reach its queue in SNS's envelope (the worker reads both layers)."""
+        made = sns.Topic(self, f"{construct_name(topic.id)}Topic", enforce_ssl=True)
+        made.add_subscription(sns_subscriptions.SqsSubscription(self.queues[topic.queue]))
         return made
 
     def _key(self, key: specs.EncryptionKey) -> kms.Key:
@@ -447,8 +455,10 @@ class ComptoirStack(Stack):
             )
         return domain
 
-    def _inbound_mail(self, params: Parameters, bucket: s3.IBucket) -> None:
-        """SES keeps each raw message received for the inbound domain in the documents bucket.
+    def _inbound_mail(self, params: Parameters, bucket: s3.IBucket, topic: sns.Topic) -> None:
+        """SES keeps each raw message received for the inbound domain in the documents bucket, and
+        publishes its notification (all the recipients, its verdicts, the object's key) to `topic`,
+        which feeds the mail-inbound queue.
 
         The S3 action also adds the bucket policy statement that lets SES (from this account only)
         put objects under the prefix. The rule set still has to be made the active one, once per
@@ -461,7 +471,7 @@ class ComptoirStack(Stack):
                 ses.ReceiptRuleOptions(
                     recipients=[params.inbound_mail_domain],
                     scan_enabled=True,
-                    actions=[ses_actions.S3(bucket=bucket, object_key_prefix=INBOUND_PREFIX)],
+                    actions=[ses_actions.S3(bucket=bucket, object_key_prefix=INBOUND_PREFIX, topic=topic)],
                 )
             ],
         )

@@ -19,6 +19,7 @@ from comptoir_infra.local.provision import LocalResources, connect_notifications
 from comptoir_infra.local.pump import QueuePump
 from comptoir_infra.local.smtp import InboundMailHandler, start_smtp
 from comptoir_infra.local.tokens import TokenVerifier
+from comptoir_infra.spec import INBOUND_TOPIC
 
 log = logging.getLogger("comptoir.local")
 # A stop (Ctrl-C, SIGTERM) ends the process within this many seconds, the state saved.
@@ -93,6 +94,7 @@ class LocalStack:
                 endpoint=endpoint,
                 region=REGION,
                 is_known=demo.is_mailbox_address,
+                topic_arn=self.resources.topic_arns[INBOUND_TOPIC],
             ),
         )
         verifier = TokenVerifier(

@@ -103,10 +103,14 @@ class MailInfo(BaseModel):
         return not_authenticated(self.spf, self.dkim, self.dmarc)
 
 
+# Verdicts that mean a check failed (SES: FAIL; Authentication-Results: fail, softfail…). "none" or
+# "gray" (nothing to check against) is not a failure.
+_FAILED = frozenset({"fail", "softfail", "hardfail", "permerror"})
+
+
 def not_authenticated(spf: str | None, dkim: str | None, dmarc: str | None) -> bool:
-    """What SES said of the sender fails all three checks (a missing verdict proves nothing)."""
-    verdicts = (spf, dkim, dmarc)
-    return all(verdicts) and not any(v.strip().lower() == "pass" for v in verdicts)
+    """The sender failed all three of SPF, DKIM and DMARC: its From address may well be forged."""
+    return all((v or "").strip().lower() in _FAILED for v in (spf, dkim, dmarc))
 
 
 class MobileInfo(BaseModel):
