@@ -1,6 +1,7 @@
-"""dropbox_webhook: link a company's Dropbox, receive Dropbox's notifications, sync the accounts.
+"""dropbox_webhook: link a company's Dropbox, and the worker that syncs the accounts.
 
-Thin: parse, call one service, return. The webhook answers at once; the sync runs in the SQS worker.
+Thin: parse, call one service, return. Dropbox's webhook itself is the app `dropbox_notifications`
+(a function that reaches nothing but the queue); the sync runs in the SQS worker here.
 The services that talk to Dropbox (linking, sync) are imported where they are used: the official SDK
 takes half a second or more to import, and Dropbox's notifications should not wait for it on a cold
 start (the webhook itself never calls Dropbox).
@@ -96,32 +97,6 @@ def oauth_callback():
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'",
         },
-    )
-
-
-@app.route("/webhook", methods=["GET"])
-@view
-def webhook_challenge():
-    challenge = webhook.challenge_answer((app.current_request.query_params or {}).get("challenge"))
-    return Response(
-        body=challenge,
-        status_code=200,
-        headers={"Content-Type": "text/plain", "X-Content-Type-Options": "nosniff"},
-    )
-
-
-@app.route("/webhook", methods=["POST"])
-@view
-def webhook_notification():
-    request = app.current_request
-    accounts = webhook.accept_notification(
-        config=dropbox_wiring.config(),
-        queue=dropbox_wiring.account_queue(),
-        body=request.raw_body or b"",
-        signature=request.headers.get("x-dropbox-signature"),
-    )
-    return Response(
-        body={"queued": len(accounts)}, status_code=200, headers={"Content-Type": "application/json"}
     )
 
 

@@ -253,6 +253,15 @@ SPEC = Spec(
             memory_mb=1024,
             timeout_s=120,
         ),
+        # Dropbox's public webhook alone: it sends to the Dropbox queue and reads nothing.
+        App(
+            name="dropbox_notifications",
+            uses_table=False,
+            sends_to=(DROPBOX_QUEUE,),
+            timeout_s=10,
+            memory_mb=256,
+            private_env=("dropbox_app_secret",),
+        ),
         App(
             name="dropbox_webhook",
             uses_documents_bucket=True,

@@ -75,12 +75,12 @@ def test_a_pdf_dropped_in_the_linked_purchase_folder_arrives_in_purchase(dropbox
 def test_the_webhook_answers_the_challenge_and_refuses_unsigned_notifications(dropbox_stack, fake_dropbox):
     stack = dropbox_stack
 
-    challenge = stack.request("GET", "/dropbox-webhook/webhook?challenge=abc123")
+    challenge = stack.request("GET", "/dropbox-notifications/webhook?challenge=abc123")
     payload = json.dumps({"list_folder": {"accounts": []}}).encode()
-    unsigned = requests.post(f"{stack.url}/dropbox-webhook/webhook", data=payload, timeout=10)
+    unsigned = requests.post(f"{stack.url}/dropbox-notifications/webhook", data=payload, timeout=10)
     signature = hmac.new(fake_dropbox.app_secret.encode(), payload, hashlib.sha256).hexdigest()
     signed = requests.post(
-        f"{stack.url}/dropbox-webhook/webhook",
+        f"{stack.url}/dropbox-notifications/webhook",
         data=payload,
         headers={"Content-Type": "application/json", "X-Dropbox-Signature": signature},
         timeout=10,

@@ -40,8 +40,8 @@ def dropbox_settings(resources, fake_dropbox, monkeypatch):
 
 @pytest.fixture
 def webhook(dropbox_settings):
-    """The app alone, for Dropbox's calls: no user, no token."""
-    with Client(load_app_module(SPEC.app("dropbox_webhook")).app) as client:
+    """The webhook's own app, for Dropbox's calls: no user, no token."""
+    with Client(load_app_module(SPEC.app("dropbox_notifications")).app) as client:
         yield client
 
 
@@ -250,14 +250,14 @@ def test_unlinking_through_the_route(dropbox_api, dropbox_settings, fake_dropbox
 
 
 def test_a_pdf_dropped_in_purchase_reaches_the_purchase_mailbox_from_dropbox_and_leaves_dropbox(
-    dropbox_api, documents_api_, dropbox_settings, fake_dropbox, dropbox_account, company, pump
+    dropbox_api, documents_api_, dropbox_settings, fake_dropbox, dropbox_account, company, pump, webhook
 ):
     link_through_the_api(dropbox_api, fake_dropbox, company)
     fake_dropbox.put_file(dropbox_account, f"{PURCHASE}/Facture 17.pdf", text_pdf("Facture 17"))
     payload = notification(dropbox_account)
     secret = dropbox_settings.dropbox_app_secret.get_secret_value()
 
-    assert notify(dropbox_api._client, payload, signed(payload, secret)).status_code == 200
+    assert notify(webhook, payload, signed(payload, secret)).status_code == 200
     # The notification's message, then the account's own one: both handled.
     assert pump("dropbox-accounts") == [{"batchItemFailures": []}, {"batchItemFailures": []}]
 
@@ -272,7 +272,7 @@ def test_a_pdf_dropped_in_purchase_reaches_the_purchase_mailbox_from_dropbox_and
 
 
 def test_a_worker_run_that_could_not_store_reports_the_record_as_failed(
-    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company, pump, monkeypatch
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company, pump, monkeypatch, webhook
 ):
     link_through_the_api(dropbox_api, fake_dropbox, company)
     fake_dropbox.put_file(dropbox_account, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
@@ -284,9 +284,7 @@ def test_a_worker_run_that_could_not_store_reports_the_record_as_failed(
     monkeypatch.setattr(BlobStore, "put", refuse)
     # Two accounts in one batch: the linked one cannot store its file, the other has nothing to do.
     payload = notification(dropbox_account, "dbid:not-linked-to-anything")
-    notify(
-        dropbox_api._client, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
-    )
+    notify(webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value()))
 
     notified, answer = pump("dropbox-accounts")
 

@@ -13,8 +13,8 @@ from tests.functions.conftest import OTHER_ADMIN, Api, body
 PUBLIC_ROUTES = {
     ("accounts", "/login", "POST"),
     ("accounts", "/refresh", "POST"),
-    ("dropbox_webhook", "/webhook", "GET"),
-    ("dropbox_webhook", "/webhook", "POST"),
+    ("dropbox_notifications", "/webhook", "GET"),
+    ("dropbox_notifications", "/webhook", "POST"),
     ("dropbox_webhook", "/oauth/callback", "GET"),
 }
 

@@ -115,7 +115,7 @@ def test_the_dropbox_app_secret_reaches_the_dropbox_app_alone(template_json):
     for app in SPEC.apps:
         for function in functions(template_json, app).values():
             variables = function["Properties"]["Environment"]["Variables"]
-            assert (name in variables) == (app.name == "dropbox_webhook")
+            assert (name in variables) == (app.name in ("dropbox_webhook", "dropbox_notifications"))
             if name in variables:
                 assert variables[name] == {"Ref": "DropboxAppSecret"}
 

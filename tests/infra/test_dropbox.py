@@ -81,3 +81,25 @@ def test_the_accounts_queue_feeds_the_dropbox_worker(template_json):
     assert event["Queue"] == {"Fn::GetAtt": [queue_id(template_json, queue), "Arn"]}
     # The worker may take up to its timeout; a message stays hidden six times as long (AWS's advice).
     assert queue.visibility_timeout_s >= 6 * DROPBOX.timeout_s
+
+
+def test_the_public_webhook_function_reaches_nothing_but_the_dropbox_queue(template_json):
+    """Dropbox's webhook is public: its role holds no table, no bucket, no key, no other queue."""
+    app = APPS["dropbox_notifications"]
+    role_id = role_of(template_json, app)
+    granted = [
+        (action, repr(statement["Resource"]))
+        for policy in policies_of(template_json, role_id)
+        for statement in statements(policy)
+        if statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"])
+    ]
+    dropbox_queue = queue_id(template_json, next(q for q in SPEC.queues if q.id == DROPBOX_QUEUE))
+    table_id, _ = one(resources(template_json, "AWS::DynamoDB::Table"))
+    bucket_id, _ = one(resources(template_json, "AWS::S3::Bucket", "DocumentsBucket"))
+
+    assert granted, "the role sends to its queue"
+    assert all(action.startswith("sqs:") and dropbox_queue in where for action, where in granted)
+    assert "sqs:SendMessage" in {action for action, _ in granted}
+    assert not [a for a, where in granted if table_id in where or bucket_id in where]
+    assert not [a for a, _ in granted if a.startswith(("dynamodb:", "s3:", "kms:"))]

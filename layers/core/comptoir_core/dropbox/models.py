@@ -105,6 +105,18 @@ class WebhookNotification(BaseModel):
     list_folder: ListFolderAccounts = Field(default_factory=ListFolderAccounts)
 
 
+class WebhookChallenge(BaseModel):
+    """The query Dropbox checks a new webhook URL with."""
+
+    challenge: str = Field(min_length=1, max_length=500)
+
+
+class NotificationAccepted(BaseModel):
+    """The webhook's answer: how many accounts were handed to the queue."""
+
+    queued: int
+
+
 class AccountChanged(BaseModel):
     """One message on the Dropbox queue: look at this account's linked folders (`account_id`), or,
     straight from the webhook, accounts named by one notification (`accounts`): the worker queues
