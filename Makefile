@@ -45,7 +45,7 @@ deploy: setup
 	cd infra && npx --yes aws-cdk@2 deploy --parameters DomainName=$(DOMAIN) \
 		--parameters CertificateArn=$(CERTIFICATE_ARN) --parameters InboundMailDomain=$(INBOUND_DOMAIN) \
 		--parameters TextractEnabled=$(or $(TEXTRACT),false) \
-		--parameters DropboxAppKey=$(DROPBOX_APP_KEY) --parameters DropboxAppSecret=$(DROPBOX_APP_SECRET)
+		--parameters DropboxAppKey=$(DROPBOX_APP_KEY)
 
 bench: setup
 	$(BIN)/python benchmarks/local_stack.py

@@ -8,6 +8,7 @@ start (the webhook itself never calls Dropbox).
 """
 
 import html
+import http.cookies
 
 from chalice import Chalice, Response
 
@@ -23,6 +24,17 @@ app = Chalice(app_name="comptoir-dropbox-webhook")
 app.register_middleware(observe, "http")
 
 DROPBOX_QUEUE = "dropbox-accounts"
+# The cookie that binds a link's OAuth state to the browser session that started it.
+LINK_COOKIE = "comptoir_dropbox_link"
+
+
+def _cookie(header: str, name: str) -> str | None:
+    jar = http.cookies.SimpleCookie()
+    try:
+        jar.load(header)
+    except http.cookies.CookieError:
+        return None
+    return jar[name].value if name in jar else None
 
 
 @app.route("/companies/{cid}/link", methods=["GET"], authorizer=authorizer)
@@ -47,7 +59,13 @@ def start_link(cid):
         caller=caller,
         company_id=cid,
     )
-    return dump(started, status=201)
+    answer = dump(started, status=201)
+    # The browser that starts linking keeps this; the callback refuses a browser without it.
+    secure = "; Secure" if dropbox_wiring.config().redirect_url.startswith("https://") else ""
+    answer.headers["Set-Cookie"] = (
+        f"{LINK_COOKIE}={started.browser_binding}; Path=/; Max-Age=900; HttpOnly; SameSite=Lax{secure}"
+    )
+    return answer
 
 
 @app.route("/companies/{cid}/link", methods=["DELETE"], authorizer=authorizer)
@@ -78,7 +96,11 @@ def oauth_callback():
     except ValueError as error:
         raise Invalid("the callback needs a state") from error
     done = linking.finish_link(
-        repo=wiring.repository(), cipher=dropbox_wiring.cipher(), config=dropbox_wiring.config(), query=query
+        repo=wiring.repository(),
+        cipher=dropbox_wiring.cipher(),
+        config=dropbox_wiring.config(),
+        query=query,
+        browser_binding=_cookie(app.current_request.headers.get("cookie") or "", LINK_COOKIE),
     )
     metrics.add_metric(name="DropboxLinked", unit="Count", value=1)
     # A browser lands here: a page, not JSON. The account's e-mail is Dropbox's data: escaped.

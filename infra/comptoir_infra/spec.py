@@ -115,6 +115,8 @@ class App:
     bucket_writes: tuple[str, ...] = ()
     # Creates Cognito users (AdminCreateUser, AdminSetUserPassword); signing in needs no admin action.
     creates_users: bool = False
+    # Secrets Manager secrets (Spec.secrets ids) the app may read.
+    reads_secrets: tuple[str, ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -149,6 +151,11 @@ class Spec:
     env: dict[str, str] = field(default_factory=dict)
     keys: tuple[EncryptionKey, ...] = ()
     topics: tuple[Topic, ...] = ()
+    # Settings only the local stack gives (from the developer's environment); in AWS they come another
+    # way (the Dropbox app secret: Secrets Manager, named by its own setting).
+    local_only_env: tuple[str, ...] = ()
+    # Secrets Manager secrets (ids), made by the stack; apps list those they read (App.reads_secrets).
+    secrets: tuple[str, ...] = ()
 
     def app(self, name: str) -> App:
         return next(a for a in self.apps if a.name == name)
@@ -156,7 +163,11 @@ class Spec:
     def env_of(self, app: App) -> dict[str, str]:
         """The settings (key: variable name) an app is given: every shared one, and its private ones."""
         private = {name for other in self.apps for name in other.private_env}
-        return {key: name for key, name in self.env.items() if key not in private or key in app.private_env}
+        return {
+            key: name
+            for key, name in self.env.items()
+            if key not in self.local_only_env and (key not in private or key in app.private_env)
+        }
 
 
 DOCUMENTS_BUCKET = "documents"
@@ -167,6 +178,7 @@ INBOUND_TOPIC = "mail-received"
 DROPBOX_QUEUE = "dropbox-accounts"
 SPLIT_MERGE_QUEUE = "split-merge-jobs"  # large splits, merges and page edits, started by objects under jobs/
 TOKENS_KEY = "tokens"
+DROPBOX_SECRET = "dropbox-app-secret"  # noqa: S105 (the id of a Secrets Manager secret, not a secret)
 # The documents worker (its queue's consumer): a 500-page, 50 MB scan in one run.
 DOCUMENTS_WORKER_MEMORY_MB = 4096
 DOCUMENTS_WORKER_TIMEOUT_S = 900
@@ -260,7 +272,8 @@ SPEC = Spec(
             sends_to=(DROPBOX_QUEUE,),
             timeout_s=10,
             memory_mb=256,
-            private_env=("dropbox_app_secret",),
+            private_env=("dropbox_app_secret_arn",),
+            reads_secrets=(DROPBOX_SECRET,),
         ),
         App(
             name="dropbox_webhook",
@@ -269,7 +282,8 @@ SPEC = Spec(
             sends_to=(DROPBOX_QUEUE,),
             uses_keys=(TOKENS_KEY,),
             timeout_s=180,
-            private_env=("dropbox_app_secret",),
+            private_env=("dropbox_app_secret_arn",),
+            reads_secrets=(DROPBOX_SECRET,),
         ),
         # Pages of up to 500-page PDFs in memory, and the pipeline run on every part it makes.
         App(
@@ -296,13 +310,17 @@ SPEC = Spec(
         "inbound_domain": "COMPTOIR_INBOUND_DOMAIN",
         "textract_enabled": "COMPTOIR_TEXTRACT_ENABLED",
         "dropbox_app_key": "COMPTOIR_DROPBOX_APP_KEY",
+        # Locally only (the developer's own Dropbox app); in AWS the secret is in Secrets Manager.
         "dropbox_app_secret": "COMPTOIR_DROPBOX_APP_SECRET",
+        "dropbox_app_secret_arn": "COMPTOIR_DROPBOX_APP_SECRET_ARN",
         "dropbox_redirect_url": "COMPTOIR_DROPBOX_REDIRECT_URL",
         "dropbox_queue_url": "COMPTOIR_DROPBOX_QUEUE_URL",
         "documents_queue_url": "COMPTOIR_DOCUMENTS_QUEUE_URL",
         "tokens_key_id": "COMPTOIR_TOKENS_KEY_ID",
     },
     topics=(Topic(id=INBOUND_TOPIC, queue=INBOUND_QUEUE),),
+    local_only_env=("dropbox_app_secret",),
+    secrets=(DROPBOX_SECRET,),
     # The Dropbox refresh tokens are encrypted with it (comptoir_core.kms).
     keys=(
         EncryptionKey(id=TOKENS_KEY, description="Comptoir: encrypts the OAuth tokens of linked services"),

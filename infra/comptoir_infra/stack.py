@@ -26,6 +26,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
 from aws_cdk import aws_sns as sns
@@ -55,7 +56,6 @@ class Parameters:
     inbound_mail_domain: str
     textract_enabled: str
     dropbox_app_key: str
-    dropbox_app_secret: str
 
 
 class ComptoirStack(Stack):
@@ -77,6 +77,16 @@ class ComptoirStack(Stack):
         self.buckets = {bucket.id: self._bucket(bucket) for bucket in spec.buckets}
         self.topics = {topic.id: self._topic(topic) for topic in spec.topics}
         self.keys = {key.id: self._key(key) for key in spec.keys}
+        self.secrets = {
+            # Its value is the operator's to set (README: Deploying to AWS); until then it is random and
+            # Dropbox's signatures are refused. Never a parameter or an environment variable.
+            specs.DROPBOX_SECRET: secretsmanager.Secret(
+                self,
+                "DropboxAppSecretValue",
+                description="Comptoir: the Dropbox app secret (checks webhook signatures, signs OAuth states)",
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+        }
         self.user_pool, self.user_pool_client = self._user_pool(spec.user_pool)
         layers = {layer.name: self._layer(layer, build_dir, with_layer_dependencies) for layer in spec.layers}
         textract_enabled = CfnCondition(
@@ -136,20 +146,12 @@ class ComptoirStack(Stack):
             description="App key of the Dropbox app (App folder access); empty turns the Dropbox channel off",
             default="",
         )
-        dropbox_app_secret = CfnParameter(
-            self,
-            "DropboxAppSecret",
-            description="App secret of the Dropbox app: checks webhook signatures",
-            default="",
-            no_echo=True,
-        )
         return Parameters(
             domain_name=domain_name.value_as_string,
             certificate_arn=certificate_arn.value_as_string,
             inbound_mail_domain=inbound.value_as_string,
             textract_enabled=textract.value_as_string,
             dropbox_app_key=dropbox_app_key.value_as_string,
-            dropbox_app_secret=dropbox_app_secret.value_as_string,
         )
 
     def _table(self, table: specs.Table) -> dynamodb.Table:
@@ -241,6 +243,8 @@ class ComptoirStack(Stack):
     def _grant_keys_and_sends(self, app: specs.App, role: iam.IRole) -> None:
         for key_id in app.uses_keys:
             self.keys[key_id].grant_encrypt_decrypt(role)
+        for secret_id in app.reads_secrets:
+            self.secrets[secret_id].grant_read(role)
         for queue_id in app.sends_to:
             self.queues[queue_id].grant_send_messages(role)
 
@@ -308,7 +312,7 @@ class ComptoirStack(Stack):
             # Not read by any app yet; here so that naming it in spec.env is all it takes.
             "textract_enabled": params.textract_enabled,
             "dropbox_app_key": params.dropbox_app_key,
-            "dropbox_app_secret": params.dropbox_app_secret,
+            "dropbox_app_secret_arn": self.secrets[specs.DROPBOX_SECRET].secret_arn,
             "dropbox_redirect_url": Fn.join(
                 "",
                 ["https://", params.domain_name, f"/{spec.app('dropbox_webhook').base_path}/oauth/callback"],

@@ -73,9 +73,10 @@ class RunningStack:
         body=None,
         raw: bytes | None = None,
         content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
     ) -> Http:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
         request.add_header("Content-Type", content_type)
         # As browsers do: API Gateway hands out a binary body only to a request that accepts it.
         request.add_header("Accept", "*/*")

@@ -52,7 +52,9 @@ def test_a_pdf_dropped_in_the_linked_purchase_folder_arrives_in_purchase(dropbox
     )
     callback = urlsplit(consent.headers["Location"])
     assert f"{callback.scheme}://{callback.netloc}" == stack.url
-    done = stack.request("GET", f"{callback.path}?{callback.query}")
+    # The same browser: it brings back the cookie the start set.
+    cookie = {"Cookie": started.headers["Set-Cookie"].split(";")[0]}
+    done = stack.request("GET", f"{callback.path}?{callback.query}", headers=cookie)
     assert done.status == 200, done.body
     link = stack.request("GET", f"/dropbox-webhook/companies/{company}/link", token=token).json()
     assert link["status"] == "connected" and link["folders"]["purchase"] == PURCHASE

@@ -80,11 +80,35 @@ def notification(*accounts: str) -> bytes:
     return json.dumps({"list_folder": {"accounts": list(accounts)}, "delta": {"users": [12345]}}).encode()
 
 
-def link_through_the_api(dropbox_api, fake_dropbox, company, as_user=ADMIN):
+def link_through_the_api(dropbox_api, fake_dropbox, company, as_user=ADMIN, *, same_browser=True):
     started = dropbox_api.call("POST", f"/companies/{company}/link", as_user=as_user)
     assert started.status_code == 201, started.body
     query = consent(fake_dropbox, body(started)["authorize_url"])
-    return dropbox_api._client.http.get(f"/oauth/callback?{urlencode(query)}")
+    # The browser sends back the cookie the start set (name=value, before its attributes).
+    cookie = {"Cookie": started.headers["Set-Cookie"].split(";")[0]} if same_browser else {}
+    return dropbox_api._client.http.get(f"/oauth/callback?{urlencode(query)}", headers=cookie)
+
+
+def test_a_consent_brought_back_by_another_browser_session_links_nothing(
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company
+):
+    answer = link_through_the_api(dropbox_api, fake_dropbox, company, same_browser=False)
+
+    assert answer.status_code == 400
+    assert "another browser session" in body(answer)["error"]["message"]
+    assert (
+        body(dropbox_api.call("GET", f"/companies/{company}/link", as_user=ADMIN))["status"] == "not_linked"
+    )
+
+
+def test_the_cookie_that_binds_the_link_is_http_only_and_not_in_the_answer(
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company
+):
+    started = dropbox_api.call("POST", f"/companies/{company}/link", as_user=ADMIN)
+
+    cookie = started.headers["Set-Cookie"]
+    assert cookie.startswith("comptoir_dropbox_link=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert set(body(started)) == {"authorize_url", "expires_at"}
 
 
 # ---- the webhook ----------------------------------------------------------------------------------
@@ -226,8 +250,8 @@ def test_the_callback_with_a_bad_state_is_400_and_links_nothing(dropbox_api, dro
     )
 
 
-def test_the_callback_without_a_state_is_400(webhook):
-    assert webhook.http.get("/oauth/callback?code=x").status_code == 400
+def test_the_callback_without_a_state_is_400(dropbox_api, dropbox_settings):
+    assert dropbox_api._client.http.get("/oauth/callback?code=x").status_code == 400
 
 
 def test_an_accountant_may_not_link(dropbox_api, dropbox_settings, company):
@@ -291,3 +315,21 @@ def test_a_worker_run_that_could_not_store_reports_the_record_as_failed(
     assert notified == {"batchItemFailures": []}  # the unlinked account is not queued again
     assert len(answer["batchItemFailures"]) == 1
     assert fake_dropbox.exists(dropbox_account, f"{PURCHASE}/invoice.pdf")
+
+
+def test_in_aws_the_app_secret_is_read_from_secrets_manager_not_the_environment(
+    webhook, dropbox_settings, resources, monkeypatch
+):
+    from comptoir_core.dropbox import wiring as dropbox_wiring
+
+    secret = dropbox_settings.dropbox_app_secret.get_secret_value()
+    arn = boto3.client("secretsmanager").create_secret(Name="comptoir-dropbox", SecretString=secret)["ARN"]
+    monkeypatch.setenv("COMPTOIR_DROPBOX_APP_SECRET", "")
+    monkeypatch.setenv("COMPTOIR_DROPBOX_APP_SECRET_ARN", arn)
+    get_settings.cache_clear()
+    dropbox_wiring._secret.cache_clear()
+    payload = notification("dbid:AAA")
+
+    response = notify(webhook, payload, signed(payload, secret))
+
+    assert (response.status_code, body(response)) == (200, {"queued": 1})

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     # Dropbox intake (comptoir_core.dropbox). Empty app key: the channel is off.
     dropbox_app_key: str = ""
     dropbox_app_secret: SecretStr = SecretStr("")
+    # In AWS the app secret lives in Secrets Manager: this names it, and it is read on first use.
+    dropbox_app_secret_arn: str = ""
     # Where Dropbox sends the browser back after consent: <API domain>/dropbox-webhook/oauth/callback.
     dropbox_redirect_url: str = ""
     # The SQS queue the webhook hands accounts to, and the KMS key the refresh tokens are encrypted with.

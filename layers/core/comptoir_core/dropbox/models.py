@@ -82,6 +82,9 @@ class LinkStart(BaseModel):
 
     authorize_url: str
     expires_at: datetime
+    # A random value the browser that starts linking keeps (a cookie the route sets, never in the
+    # JSON): the callback must bring it back, so a consent started elsewhere cannot land here.
+    browser_binding: str = Field(default="", exclude=True)
 
 
 class LinkDone(BaseModel):
