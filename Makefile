@@ -51,7 +51,7 @@ deploy: setup
 	cd infra && npx --yes aws-cdk@2 deploy --parameters DomainName=$(DOMAIN) \
 		--parameters CertificateArn=$(CERTIFICATE_ARN) --parameters InboundMailDomain=$(INBOUND_DOMAIN) \
 		--parameters TextractEnabled=$(or $(TEXTRACT),false) \
-		--parameters DropboxAppKey=$(DROPBOX_APP_KEY) --parameters DropboxAppSecret=$(DROPBOX_APP_SECRET) \
+		--parameters DropboxAppKey=$(DROPBOX_APP_KEY) \
 		--parameters PortalOrigin=$(PORTAL_ORIGIN) --parameters MailSender=$(MAIL_SENDER)
 
 bench: setup

@@ -82,7 +82,7 @@ def in_process(requests: int) -> list[str]:
         made = provision(endpoint=None, region="eu-west-1", inbound_domain="in.bench")
         os.environ.update(made.app_environment())
         wiring.reset()
-        module = load_app_module(SPEC.app("dropbox_webhook"))
+        module = load_app_module(SPEC.app("dropbox_notifications"))
         with Client(module.app) as client:
             for accounts in (1, 10):
                 times = []
@@ -163,7 +163,7 @@ def over_http(requests: int) -> list[str]:
                     settle(f"http://127.0.0.1:{aws_port}")
                     payload = notification(accounts, n)
                     request = urllib.request.Request(  # noqa: S310 (our own http://127.0.0.1 URL)
-                        f"{url}/dropbox-webhook/webhook", data=payload, method="POST"
+                        f"{url}/dropbox-notifications/webhook", data=payload, method="POST"
                     )
                     request.add_header("Content-Type", "application/json")
                     request.add_header("X-Dropbox-Signature", signature(payload))
@@ -185,7 +185,7 @@ import time
 started = time.perf_counter()
 from comptoir_infra.local.apps import load_app_module
 from comptoir_infra.spec import SPEC
-load_app_module(SPEC.app("dropbox_webhook"))
+load_app_module(SPEC.app("dropbox_notifications"))
 {extra}
 print((time.perf_counter() - started) * 1000)
 """

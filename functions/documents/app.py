@@ -1,11 +1,11 @@
 """documents: mailboxes, documents, the In processing box, archive and history, and the pipeline worker."""
 
 import json
+import time
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from chalice import Chalice, Response
 
-from comptoir_core import idempotency, wiring
+from comptoir_core import wiring, workers
 from comptoir_core.api import authorizer, caller_in_company, caller_of, dump, parse_body, parse_query, view
 from comptoir_core.blobs import content_disposition
 from comptoir_core.documents import corrections, pipeline, service
@@ -32,7 +32,7 @@ from comptoir_core.documents.views import (
 )
 from comptoir_core.errors import Invalid
 from comptoir_core.events import S3ObjectCreated, s3_objects_in
-from comptoir_core.observability import observe
+from comptoir_core.observability import metrics, observe
 from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.settings import get_settings
 from comptoir_core.uploads import parts_of
@@ -54,6 +54,9 @@ app.api.binary_types.extend(
 )
 
 INCOMING_QUEUE = "documents-incoming"
+INCOMING_DLQ = "documents-incoming-dlq"
+# One document a run: a 500-page, 50 MB one takes most of the worker's time and memory (spec.py).
+INCOMING_BATCH_SIZE = 1
 # What an upload may be sent as; the type that counts is the one read from the bytes.
 UPLOAD_CONTENT_TYPES = [
     "multipart/form-data",
@@ -292,12 +295,13 @@ def retry(cid, did):
     return dump(
         pipeline.retry(
             **_deps(),
-            blobs=wiring.blob_store(),
             settings=get_settings(),
             caller=caller,
             company_id=cid,
             document_id=did,
-        )
+            requeue=wiring.documents_queue(),
+        ),
+        status=202,
     )
 
 
@@ -374,24 +378,30 @@ def firm_processing():
 
 
 def _run_pipeline(item: S3ObjectCreated) -> None:
-    pipeline.run(
+    started = time.monotonic()
+    document = pipeline.run(
         repo=wiring.repository(),
         blobs=wiring.blob_store(),
         settings=get_settings(),
         key=item.key,
         size=item.size,
     )
+    pipeline.count_run(document, seconds=time.monotonic() - started)
 
 
-@app.on_sqs_message(queue=INCOMING_QUEUE, batch_size=5)
+@app.on_sqs_message(queue=INCOMING_QUEUE, batch_size=INCOMING_BATCH_SIZE)
 def on_incoming_object(event):
     """S3 object created under incoming/ → SQS → here. Failed records go back to the queue, then its DLQ."""
-    run_once = idempotency.once_per("on_incoming_object", _run_pipeline, event.context)
+    return workers.sqs_batch(event, workers.s3_object_worker("on_incoming_object", _run_pipeline, event))
+
+
+@app.on_sqs_message(queue=INCOMING_DLQ, batch_size=10)
+def on_incoming_dead_letter(event):
+    """What the worker failed on every time (timeout, out of memory): the document is marked failed."""
 
     def handle(record) -> None:
         for created in s3_objects_in(record.body):
-            run_once(item=created)
+            pipeline.give_up(repo=wiring.repository(), key=created.key, size=created.size)
+            metrics.add_metric(name="DocumentsDeadLettered", unit="Count", value=1)
 
-    return process_partial_response(
-        event=event.to_dict(), record_handler=handle, processor=BatchProcessor(event_type=EventType.SQS)
-    )
+    return workers.sqs_batch(event, handle)

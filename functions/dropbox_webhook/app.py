@@ -1,17 +1,18 @@
-"""dropbox_webhook: link a company's Dropbox, receive Dropbox's notifications, sync the accounts.
+"""dropbox_webhook: link a company's Dropbox, and the worker that syncs the accounts.
 
-Thin: parse, call one service, return. The webhook answers at once; the sync runs in the SQS worker.
+Thin: parse, call one service, return. Dropbox's webhook itself is the app `dropbox_notifications`
+(a function that reaches nothing but the queue); the sync runs in the SQS worker here.
 The services that talk to Dropbox (linking, sync) are imported where they are used: the official SDK
 takes half a second or more to import, and Dropbox's notifications should not wait for it on a cold
 start (the webhook itself never calls Dropbox).
 """
 
 import html
+import http.cookies
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from chalice import Chalice, Response
 
-from comptoir_core import wiring
+from comptoir_core import wiring, workers
 from comptoir_core.api import authorizer, caller_in_company, dump, view
 from comptoir_core.dropbox import webhook
 from comptoir_core.dropbox import wiring as dropbox_wiring
@@ -20,8 +21,6 @@ from comptoir_core.dropbox.models import (
     CallbackQuery,
     LinkRead,
     LinkStart,
-    WebhookChallenge,
-    WebhookNotification,
 )
 from comptoir_core.errors import Invalid
 from comptoir_core.observability import logger, metrics, observe
@@ -32,6 +31,17 @@ app.register_middleware(observe, "http")
 publish_openapi(app, title="Comptoir Dropbox")
 
 DROPBOX_QUEUE = "dropbox-accounts"
+# The cookie that binds a link's OAuth state to the browser session that started it.
+LINK_COOKIE = "comptoir_dropbox_link"
+
+
+def _cookie(header: str, name: str) -> str | None:
+    jar = http.cookies.SimpleCookie()
+    try:
+        jar.load(header)
+    except http.cookies.CookieError:
+        return None
+    return jar[name].value if name in jar else None
 
 
 @app.route("/companies/{cid}/link", methods=["GET"], authorizer=authorizer)
@@ -58,7 +68,13 @@ def start_link(cid):
         caller=caller,
         company_id=cid,
     )
-    return dump(started, status=201)
+    answer = dump(started, status=201)
+    # The browser that starts linking keeps this; the callback refuses a browser without it.
+    secure = "; Secure" if dropbox_wiring.config().redirect_url.startswith("https://") else ""
+    answer.headers["Set-Cookie"] = (
+        f"{LINK_COOKIE}={started.browser_binding}; Path=/; Max-Age=900; HttpOnly; SameSite=Lax{secure}"
+    )
+    return answer
 
 
 @app.route("/companies/{cid}/link", methods=["DELETE"], authorizer=authorizer)
@@ -91,7 +107,11 @@ def oauth_callback():
     except ValueError as error:
         raise Invalid("the callback needs a state") from error
     done = linking.finish_link(
-        repo=wiring.repository(), cipher=dropbox_wiring.cipher(), config=dropbox_wiring.config(), query=query
+        repo=wiring.repository(),
+        cipher=dropbox_wiring.cipher(),
+        config=dropbox_wiring.config(),
+        query=query,
+        browser_binding=_cookie(app.current_request.headers.get("cookie") or "", LINK_COOKIE),
     )
     metrics.add_metric(name="DropboxLinked", unit="Count", value=1)
     # A browser lands here: a page, not JSON. The account's e-mail is Dropbox's data: escaped.
@@ -113,34 +133,6 @@ def oauth_callback():
     )
 
 
-@app.route("/webhook", methods=["GET"])
-@documented(query=WebhookChallenge, answer="text/plain", errors=(400,))
-@view
-def webhook_challenge():
-    challenge = webhook.challenge_answer((app.current_request.query_params or {}).get("challenge"))
-    return Response(
-        body=challenge,
-        status_code=200,
-        headers={"Content-Type": "text/plain", "X-Content-Type-Options": "nosniff"},
-    )
-
-
-@app.route("/webhook", methods=["POST"])
-@documented(body=WebhookNotification, answer=dict, errors=(400, 403))
-@view
-def webhook_notification():
-    request = app.current_request
-    accounts = webhook.accept_notification(
-        config=dropbox_wiring.config(),
-        queue=dropbox_wiring.account_queue(),
-        body=request.raw_body or b"",
-        signature=request.headers.get("x-dropbox-signature"),
-    )
-    return Response(
-        body={"queued": len(accounts)}, status_code=200, headers={"Content-Type": "application/json"}
-    )
-
-
 @app.on_sqs_message(queue=DROPBOX_QUEUE, batch_size=5)
 def on_dropbox_account(event):
     """One message per account; a record that left files for later goes back to the queue, then its DLQ."""
@@ -150,16 +142,17 @@ def on_dropbox_account(event):
 
     def handle(record) -> None:
         message = AccountChanged.model_validate_json(record.body)
+        if message.accounts:  # straight from the webhook: queue again only the accounts linked here
+            known = webhook.known_accounts(wiring.repository(), message.accounts)
+            dropbox_wiring.account_queue().send(known)
+            metrics.add_metric(name="DropboxAccountsNotified", unit="Count", value=len(message.accounts))
+            return
+        if message.account_id is None:
+            return
         logger.append_keys(dropbox_account=message.account_id)
         results = sync.sync_account(deps=deps, account_id=message.account_id)
         imported = sum(len(result.imported) for result in results)
         if imported:
             metrics.add_metric(name="DropboxFilesImported", unit="Count", value=imported)
 
-    try:
-        return process_partial_response(
-            event=event.to_dict(), record_handler=handle, processor=BatchProcessor(event_type=EventType.SQS)
-        )
-    finally:
-        if metrics.metric_set:
-            metrics.flush_metrics()
+    return workers.sqs_batch(event, handle)

@@ -1,14 +1,14 @@
 """ingest_email: inbound messages SES stored under inbound/ become documents; admins and the
 accountant see what each message gave, and can download it as it was received."""
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from chalice import Chalice
 
-from comptoir_core import idempotency, wiring
+from comptoir_core import idempotency, wiring, workers
 from comptoir_core.api import authorizer, caller_in_company, dump, parse_query, view
 from comptoir_core.events import S3ObjectCreated, s3_objects_in
 from comptoir_core.mail import ingest
 from comptoir_core.mail.models import MessageListQuery, MessageRead, MessageSummary, RawMessageLink
+from comptoir_core.mail.notification import SesReceipt, receipts_in
 from comptoir_core.mail.store import INBOUND_PREFIX, InboundMessages
 from comptoir_core.observability import logger, metrics, observe
 from comptoir_core.openapi_docs import documented, publish_openapi
@@ -56,7 +56,7 @@ def raw_message(cid, mid):
     )
 
 
-def _ingest(item: S3ObjectCreated) -> None:
+def _ingest(item: SesReceipt | S3ObjectCreated) -> None:
     if not item.key.startswith(INBOUND_PREFIX):
         logger.warning("object outside inbound/ ignored", extra={"key": item.key})
         return
@@ -66,6 +66,7 @@ def _ingest(item: S3ObjectCreated) -> None:
         inbound=_inbound(),
         key=item.key,
         domain=get_settings().inbound_domain,
+        receipt=item if isinstance(item, SesReceipt) else None,
     )
     metrics.add_metric(name="MailMessages", unit="Count", value=1)
     metrics.add_metric(name="MailDocuments", unit="Count", value=sum(len(d.documents) for d in deliveries))
@@ -73,18 +74,13 @@ def _ingest(item: S3ObjectCreated) -> None:
 
 @app.on_sqs_message(queue=INBOUND_QUEUE, batch_size=1)
 def on_inbound_message(event):
-    """A raw message stored under inbound/ → SQS → here. A failed one goes back to the queue, then its DLQ."""
+    """SES stored a message under inbound/ and published its notification → SNS → SQS → here (an S3
+    event for an object under inbound/ is still taken). A failed one goes back to the queue, then its DLQ."""
     ingest_once = idempotency.once_per("on_inbound_message", _ingest, event.context)
 
     def handle(record) -> None:
-        for created in s3_objects_in(record.body):
-            logger.append_keys(inbound_key=created.key)
-            ingest_once(item=created)
+        for item in receipts_in(record.body) or s3_objects_in(record.body):
+            logger.append_keys(inbound_key=item.key)
+            ingest_once(item=item)
 
-    try:
-        return process_partial_response(
-            event=event.to_dict(), record_handler=handle, processor=BatchProcessor(event_type=EventType.SQS)
-        )
-    finally:
-        if metrics.metric_set:
-            metrics.flush_metrics()
+    return workers.sqs_batch(event, handle)

@@ -1,12 +1,11 @@
 """split_merge: split a document, merge pages of several, rotate/reorder/delete pages, suggest splits,
 and the worker that does these for large documents. Thin: parse, call, return."""
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from chalice import Chalice
 
-from comptoir_core import idempotency, wiring
+from comptoir_core import wiring, workers
 from comptoir_core.api import authorizer, caller_in_company, dump, parse_body, view
-from comptoir_core.events import S3ObjectCreated, s3_objects_in
+from comptoir_core.events import S3ObjectCreated
 from comptoir_core.observability import logger, metrics, observe
 from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.settings import get_settings
@@ -137,17 +136,10 @@ def _run_job(item: S3ObjectCreated) -> None:
         company_id=company_id,
         job_id=job_id,
     )
+    metrics.add_metric(name="SplitMergeJobsRun", unit="Count", value=1)
 
 
 @app.on_sqs_message(queue=JOBS_QUEUE, batch_size=1)
 def on_split_merge_job(event):
     """A job object under jobs/ → S3 event → SQS → here. A failed record goes back to the queue, then its DLQ."""
-    run_once = idempotency.once_per("on_split_merge_job", _run_job, event.context)
-
-    def handle(record) -> None:
-        for created in s3_objects_in(record.body):
-            run_once(item=created)
-
-    return process_partial_response(
-        event=event.to_dict(), record_handler=handle, processor=BatchProcessor(event_type=EventType.SQS)
-    )
+    return workers.sqs_batch(event, workers.s3_object_worker("on_split_merge_job", _run_job, event))

@@ -28,9 +28,15 @@ RUNTIME = lambda_.Runtime.PYTHON_3_12
 API_STAGE = "api"
 # Where Chalice's generated API puts the Cognito authorizer named "cognito" (comptoir_core.api).
 AUTHORIZER_ARNS = "DefinitionBody.securityDefinitions.cognito.x-amazon-apigateway-authorizer.providerARNs"
-# Actions an app that uses the pool needs (comptoir_core.identity): sign-in, and managing users.
-# DescribeUserPool: the password policy, told in words when a password is too weak.
-USER_POOL_ACTIONS = ["cognito-idp:InitiateAuth", "cognito-idp:Admin*", "cognito-idp:DescribeUserPool"]
+# Actions an app that uses the pool needs (comptoir_core.identity): sign-in and the password policy (told in
+# words when a password is too weak); and an app that creates users: creating, setting a first password,
+# reading a user's last sign-in.
+USER_POOL_ACTIONS = ["cognito-idp:InitiateAuth", "cognito-idp:DescribeUserPool"]
+USER_ADMIN_ACTIONS = [
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminGetUser",
+]
 # Textract has no resource-level permissions: these actions can only be granted on "*".
 TEXTRACT_ACTIONS = ["textract:AnalyzeExpense", "textract:DetectDocumentText"]
 
@@ -89,12 +95,20 @@ def add_chalice_app(
     for function in _functions(chalice):
         function.add_property_override("Runtime", RUNTIME.name)
     for queue in spec.queues:
-        if queue.consumer_app == app.name:
-            _consume(chalice, queue.consumer_handler, resources.queues[queue.id], queue.batch_size)
+        if queue.consumer_app != app.name:
+            continue
+        function = _consume(chalice, queue.consumer_handler, resources.queues[queue.id], queue.batch_size)
+        if queue.consumer_memory_mb:
+            function.add_property_override("MemorySize", queue.consumer_memory_mb)
+        if queue.consumer_timeout_s:
+            function.add_property_override("Timeout", queue.consumer_timeout_s)
+        if queue.dead_letter_handler:
+            dlq = resources.queues[queue.id].dead_letter_queue.queue
+            _consume(chalice, queue.dead_letter_handler, dlq, 10)
     return api
 
 
-def _consume(chalice: Chalice, handler: str, queue: sqs.IQueue, batch_size: int) -> None:
+def _consume(chalice: Chalice, handler: str, queue: sqs.IQueue, batch_size: int):
     """Point the handler's SQS event at the CDK queue (Chalice only knows the queue's name)."""
     function_id = to_cfn_resource_name(handler)  # how Chalice names a handler's function and event
     prefix = f"Events.{function_id}SqsEventSource.Properties"
@@ -104,6 +118,7 @@ def _consume(chalice: Chalice, handler: str, queue: sqs.IQueue, batch_size: int)
     # Handlers answer with Powertools' partial batch response: without this, Lambda ignores it and
     # deletes the records that failed along with those that succeeded.
     function.add_property_override(f"{prefix}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+    return function
 
 
 def _functions(chalice: Chalice):
@@ -126,16 +141,26 @@ def _role(stack: Stack, role_id: str, spec: Spec, app: App, resources: Resources
     if app.uses_table:
         resources.table.grant_read_write_data(role)
     if app.uses_documents_bucket:
-        # Read and write, never delete: originals are kept unchanged forever.
-        resources.documents_bucket.grant_read(role)
-        resources.documents_bucket.grant_put(role)
+        # Read and write, never delete: originals are kept unchanged forever. Only the named prefixes.
+        bucket = resources.documents_bucket
+        if app.bucket_reads or app.bucket_writes:
+            for prefix in app.bucket_reads:
+                bucket.grant_read(role, f"{prefix}*")
+            for prefix in app.bucket_writes:
+                bucket.grant_put(role, f"{prefix}*")
+        else:
+            bucket.grant_read(role)
+            bucket.grant_put(role)
     if app.uses_user_pool:
+        actions = USER_POOL_ACTIONS + (USER_ADMIN_ACTIONS if app.creates_users else [])
         role.add_to_policy(
-            iam.PolicyStatement(actions=USER_POOL_ACTIONS, resources=[resources.user_pool.user_pool_arn])
+            iam.PolicyStatement(actions=actions, resources=[resources.user_pool.user_pool_arn])
         )
     for queue in spec.queues:
         if queue.consumer_app == app.name:
             resources.queues[queue.id].grant_consume_messages(role)
+            if queue.dead_letter_handler:
+                resources.queues[queue.id].dead_letter_queue.queue.grant_consume_messages(role)
     if "pdf" in app.layers:
         _allow_textract(stack, role_id, role, resources.textract_enabled)
     return role

@@ -86,7 +86,7 @@ def _up(args) -> int:
     # The embedded parts are chatty at INFO: one line per AWS call or SMTP connection.
     for chatty in ("werkzeug", "mail.log", "botocore", "moto"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    from comptoir_infra.local.stack import LocalStack, Options
+    from comptoir_infra.local.stack import STOP_BUDGET_S, LocalStack, Options
 
     stack = LocalStack(
         Options(
@@ -100,8 +100,16 @@ def _up(args) -> int:
         )
     )
     stopping = threading.Event()
+
+    def on_signal(*_) -> None:
+        # Signals reach the main thread only, and it only waits: none is lost to a worker thread. A
+        # second signal while stopping changes nothing; the watchdog ends the process in any case.
+        if not stopping.is_set():
+            stopping.set()
+            _watchdog(STOP_BUDGET_S)
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+        signal.signal(signum, on_signal)
     try:
         stack.start()
     except OSError as error:
@@ -112,11 +120,28 @@ def _up(args) -> int:
         stack.stop()
         return 1
     print(stack.banner(), flush=True)
-    stopping.wait()
+    while not stopping.wait(1):  # a timed wait: the main thread stays ready for signals
+        pass
     print("stopping…", flush=True)
     stack.stop()
     print("stopped; state saved in", args.data, flush=True)
-    return 0
+    # The state is saved and every part stopped: leave now, without the interpreter's own shutdown
+    # (joining leftover threads, tearing down moto's state), which can take seconds on a busy machine.
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _watchdog(seconds: float) -> None:
+    """End the process `seconds` after a stop began, whatever still runs (the state is saved first)."""
+
+    def expire() -> None:
+        print(f"comptoir up: not stopped after {seconds} s; exiting", file=sys.stderr, flush=True)
+        os._exit(3)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
 
 
 if __name__ == "__main__":

@@ -39,6 +39,11 @@ class Queue:
     consumer_app: str = ""
     consumer_handler: str = ""
     batch_size: int = 5
+    # The handler's own memory and timeout when they differ from its app's (App.memory_mb, timeout_s).
+    consumer_memory_mb: int | None = None
+    consumer_timeout_s: int | None = None
+    # A handler of the same app that consumes the dead-letter queue (marks what never finished).
+    dead_letter_handler: str = ""
 
     @property
     def dlq_id(self) -> str:
@@ -50,6 +55,14 @@ class Notification:
     """An S3 object-created event under `prefix` goes to `queue`."""
 
     prefix: str
+    queue: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """An SNS topic whose messages go to `queue` (SNS's envelope around each, not raw delivery)."""
+
+    id: str
     queue: str
 
 
@@ -98,6 +111,14 @@ class App:
     private_env: tuple[str, ...] = ()
     # Sends e-mail through SES (comptoir_core.mailer).
     sends_email: bool = False
+    # Prefixes of the documents bucket the app reads and writes (never deletes). Empty both: the whole
+    # bucket, for an app that has not named its prefixes yet.
+    bucket_reads: tuple[str, ...] = ()
+    bucket_writes: tuple[str, ...] = ()
+    # Creates Cognito users (AdminCreateUser, AdminSetUserPassword); signing in needs no admin action.
+    creates_users: bool = False
+    # Secrets Manager secrets (Spec.secrets ids) the app may read.
+    reads_secrets: tuple[str, ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -131,6 +152,12 @@ class Spec:
     # Environment variable names the apps read (comptoir_core.settings.Settings).
     env: dict[str, str] = field(default_factory=dict)
     keys: tuple[EncryptionKey, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    # Settings only the local stack gives (from the developer's environment); in AWS they come another
+    # way (the Dropbox app secret: Secrets Manager, named by its own setting).
+    local_only_env: tuple[str, ...] = ()
+    # Secrets Manager secrets (ids), made by the stack; apps list those they read (App.reads_secrets).
+    secrets: tuple[str, ...] = ()
 
     def app(self, name: str) -> App:
         return next(a for a in self.apps if a.name == name)
@@ -138,16 +165,26 @@ class Spec:
     def env_of(self, app: App) -> dict[str, str]:
         """The settings (key: variable name) an app is given: every shared one, and its private ones."""
         private = {name for other in self.apps for name in other.private_env}
-        return {key: name for key, name in self.env.items() if key not in private or key in app.private_env}
+        return {
+            key: name
+            for key, name in self.env.items()
+            if key not in self.local_only_env and (key not in private or key in app.private_env)
+        }
 
 
 DOCUMENTS_BUCKET = "documents"
 INCOMING_QUEUE = "documents-incoming"
-INBOUND_QUEUE = "mail-inbound"  # raw messages SES stored under inbound/
+INBOUND_QUEUE = "mail-inbound"  # SES's notifications of the raw messages it stored under inbound/
+# SES's receipt rule (its S3 action) publishes here; the local SMTP listener too.
+INBOUND_TOPIC = "mail-received"
 DROPBOX_QUEUE = "dropbox-accounts"
 SPLIT_MERGE_QUEUE = "split-merge-jobs"  # large splits, merges and page edits, started by objects under jobs/
 TOKENS_KEY = "tokens"
 BOOKS_QUEUE = "books-jobs"  # report jobs (report-jobs/) and large ledger uploads (ledger-uploads/)
+DROPBOX_SECRET = "dropbox-app-secret"  # noqa: S105 (the id of a Secrets Manager secret, not a secret)
+# The documents worker (its queue's consumer): a 500-page, 50 MB scan in one run.
+DOCUMENTS_WORKER_MEMORY_MB = 4096
+DOCUMENTS_WORKER_TIMEOUT_S = 900
 
 SPEC = Spec(
     table=Table(
@@ -165,7 +202,7 @@ SPEC = Spec(
             versioned=True,
             notifications=(
                 Notification(prefix="incoming/", queue=INCOMING_QUEUE),
-                Notification(prefix="inbound/", queue=INBOUND_QUEUE),
+                # inbound/ has no object event: SES's own notification (INBOUND_TOPIC) says more.
                 Notification(prefix="jobs/", queue=SPLIT_MERGE_QUEUE),
                 Notification(prefix="report-jobs/", queue=BOOKS_QUEUE),
                 Notification(prefix="ledger-uploads/", queue=BOOKS_QUEUE),
@@ -175,7 +212,18 @@ SPEC = Spec(
         ),
     ),
     queues=(
-        Queue(id=INCOMING_QUEUE, consumer_app="documents", consumer_handler="on_incoming_object"),
+        # One document a run, sized for the limits we promise: 500 pages, 50 MB (benchmarks/README.md).
+        Queue(
+            id=INCOMING_QUEUE,
+            consumer_app="documents",
+            consumer_handler="on_incoming_object",
+            batch_size=1,
+            consumer_memory_mb=DOCUMENTS_WORKER_MEMORY_MB,
+            consumer_timeout_s=DOCUMENTS_WORKER_TIMEOUT_S,
+            visibility_timeout_s=6 * DOCUMENTS_WORKER_TIMEOUT_S,
+            max_receive_count=3,
+            dead_letter_handler="on_incoming_dead_letter",
+        ),
         # One raw message at a time: up to 40 MB each.
         Queue(
             id=INBOUND_QUEUE,
@@ -210,28 +258,52 @@ SPEC = Spec(
     ),
     user_pool=UserPool(id="users", client_id="web"),
     apps=(
-        App(name="accounts", uses_user_pool=True, sends_email=True),
-        App(name="documents", uses_documents_bucket=True, layers=("core", "pdf"), memory_mb=1536),
+        App(name="accounts", uses_user_pool=True, sends_email=True, creates_users=True),
+        App(
+            name="documents",
+            uses_documents_bucket=True,
+            layers=("core", "pdf"),
+            memory_mb=1536,
+            sends_to=(INCOMING_QUEUE,),
+            bucket_reads=("incoming/", "documents/"),
+            bucket_writes=("incoming/", "documents/"),
+        ),
         # The pdf layer for its type detection (comptoir_pdf.detect), shared with the pipeline.
         App(
             name="ingest_email",
             uses_documents_bucket=True,
+            bucket_reads=("inbound/",),
+            bucket_writes=("incoming/",),
             layers=("core", "pdf"),
             memory_mb=1024,
             timeout_s=120,
         ),
+        # Dropbox's public webhook alone: it sends to the Dropbox queue and reads nothing.
+        App(
+            name="dropbox_notifications",
+            uses_table=False,
+            sends_to=(DROPBOX_QUEUE,),
+            timeout_s=10,
+            memory_mb=256,
+            private_env=("dropbox_app_secret_arn",),
+            reads_secrets=(DROPBOX_SECRET,),
+        ),
         App(
             name="dropbox_webhook",
             uses_documents_bucket=True,
+            bucket_writes=("incoming/",),
             sends_to=(DROPBOX_QUEUE,),
             uses_keys=(TOKENS_KEY,),
             timeout_s=180,
-            private_env=("dropbox_app_secret",),
+            private_env=("dropbox_app_secret_arn",),
+            reads_secrets=(DROPBOX_SECRET,),
         ),
         # Pages of up to 500-page PDFs in memory, and the pipeline run on every part it makes.
         App(
             name="split_merge",
             uses_documents_bucket=True,
+            bucket_reads=("incoming/", "documents/", "jobs/"),
+            bucket_writes=("incoming/", "documents/", "jobs/"),
             layers=("core", "pdf"),
             memory_mb=3008,
             timeout_s=900,
@@ -261,14 +333,20 @@ SPEC = Spec(
         "inbound_domain": "COMPTOIR_INBOUND_DOMAIN",
         "textract_enabled": "COMPTOIR_TEXTRACT_ENABLED",
         "dropbox_app_key": "COMPTOIR_DROPBOX_APP_KEY",
+        # Locally only (the developer's own Dropbox app); in AWS the secret is in Secrets Manager.
         "dropbox_app_secret": "COMPTOIR_DROPBOX_APP_SECRET",
+        "dropbox_app_secret_arn": "COMPTOIR_DROPBOX_APP_SECRET_ARN",
         "dropbox_redirect_url": "COMPTOIR_DROPBOX_REDIRECT_URL",
         "dropbox_queue_url": "COMPTOIR_DROPBOX_QUEUE_URL",
+        "documents_queue_url": "COMPTOIR_DOCUMENTS_QUEUE_URL",
         "tokens_key_id": "COMPTOIR_TOKENS_KEY_ID",
         # Outgoing e-mail: the links' origin and the verified sender (comptoir_core.notifications).
         "portal_origin": "COMPTOIR_PORTAL_ORIGIN",
         "mail_sender": "COMPTOIR_MAIL_SENDER",
     },
+    topics=(Topic(id=INBOUND_TOPIC, queue=INBOUND_QUEUE),),
+    local_only_env=("dropbox_app_secret",),
+    secrets=(DROPBOX_SECRET,),
     # The Dropbox refresh tokens are encrypted with it (comptoir_core.kms).
     keys=(
         EncryptionKey(id=TOKENS_KEY, description="Comptoir: encrypts the OAuth tokens of linked services"),

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from aws_cdk import (
     Acknowledgment,
+    Aws,
     CfnCondition,
     CfnOutput,
     CfnParameter,
@@ -16,6 +17,8 @@ from aws_cdk import (
 )
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -23,9 +26,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as sns_subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from comptoir_infra import spec as specs
@@ -35,6 +42,11 @@ from comptoir_infra.names import construct_name
 
 # SES writes each raw inbound message under this prefix of the documents bucket.
 INBOUND_PREFIX = "inbound/"
+# Every API stage: steady requests per second and burst, per API (API Gateway's own throttling).
+API_RATE_LIMIT = 100
+API_BURST_LIMIT = 200
+# Sign-in attempts one IP address may make in 5 minutes (WAF's window) before it is blocked.
+LOGIN_RATE_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,6 @@ class Parameters:
     inbound_mail_domain: str
     textract_enabled: str
     dropbox_app_key: str
-    dropbox_app_secret: str
     portal_origin: str
     mail_sender: str
 
@@ -66,7 +77,18 @@ class ComptoirStack(Stack):
         self.table = self._table(spec.table)
         self.queues = {queue.id: self._queue(queue) for queue in spec.queues}
         self.buckets = {bucket.id: self._bucket(bucket) for bucket in spec.buckets}
+        self.topics = {topic.id: self._topic(topic) for topic in spec.topics}
         self.keys = {key.id: self._key(key) for key in spec.keys}
+        self.secrets = {
+            # Its value is the operator's to set (README: Deploying to AWS); until then it is random and
+            # Dropbox's signatures are refused. Never a parameter or an environment variable.
+            specs.DROPBOX_SECRET: secretsmanager.Secret(
+                self,
+                "DropboxAppSecretValue",
+                description="Comptoir: the Dropbox app secret (checks webhook signatures, signs OAuth states)",
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+        }
         self.user_pool, self.user_pool_client = self._user_pool(spec.user_pool)
         layers = {layer.name: self._layer(layer, build_dir, with_layer_dependencies) for layer in spec.layers}
         textract_enabled = CfnCondition(
@@ -87,8 +109,12 @@ class ComptoirStack(Stack):
         ]
         for api in self.apis:
             self._grant_keys_and_sends(api.app, api.role)
+        for api in self.apis:
+            self._throttle(api)
+        self._login_firewall(next(api for api in self.apis if api.app.name == "accounts"))
+        self._alarms(spec)
         domain = self._api_domain(params, self.apis)
-        self._inbound_mail(params, self.buckets[specs.DOCUMENTS_BUCKET])
+        self._inbound_mail(params, self.buckets[specs.DOCUMENTS_BUCKET], self.topics[specs.INBOUND_TOPIC])
         self._outputs(domain)
         # W3005 flags a DependsOn that a Ref/GetAtt already implies. CDK's own S3 notification constructs
         # write such redundant (harmless) DependsOn; nothing of ours does.
@@ -122,13 +148,6 @@ class ComptoirStack(Stack):
             description="App key of the Dropbox app (App folder access); empty turns the Dropbox channel off",
             default="",
         )
-        dropbox_app_secret = CfnParameter(
-            self,
-            "DropboxAppSecret",
-            description="App secret of the Dropbox app: checks webhook signatures",
-            default="",
-            no_echo=True,
-        )
         portal_origin = CfnParameter(
             self,
             "PortalOrigin",
@@ -148,7 +167,6 @@ class ComptoirStack(Stack):
             inbound_mail_domain=inbound.value_as_string,
             textract_enabled=textract.value_as_string,
             dropbox_app_key=dropbox_app_key.value_as_string,
-            dropbox_app_secret=dropbox_app_secret.value_as_string,
         )
 
     def _table(self, table: specs.Table) -> dynamodb.Table:
@@ -221,6 +239,12 @@ class ComptoirStack(Stack):
             )
         return made
 
+    def _topic(self, topic: specs.Topic) -> sns.Topic:
+        """A topic whose messages reach its queue in SNS's envelope (the worker reads both layers)."""
+        made = sns.Topic(self, f"{construct_name(topic.id)}Topic", enforce_ssl=True)
+        made.add_subscription(sns_subscriptions.SqsSubscription(self.queues[topic.queue]))
+        return made
+
     def _key(self, key: specs.EncryptionKey) -> kms.Key:
         return kms.Key(
             self,
@@ -234,6 +258,8 @@ class ComptoirStack(Stack):
     def _grant_keys_and_sends(self, app: specs.App, role: iam.IRole) -> None:
         for key_id in app.uses_keys:
             self.keys[key_id].grant_encrypt_decrypt(role)
+        for secret_id in app.reads_secrets:
+            self.secrets[secret_id].grant_read(role)
         for queue_id in app.sends_to:
             self.queues[queue_id].grant_send_messages(role)
         if app.sends_email:
@@ -307,18 +333,128 @@ class ComptoirStack(Stack):
             # Not read by any app yet; here so that naming it in spec.env is all it takes.
             "textract_enabled": params.textract_enabled,
             "dropbox_app_key": params.dropbox_app_key,
-            "dropbox_app_secret": params.dropbox_app_secret,
+            "dropbox_app_secret_arn": self.secrets[specs.DROPBOX_SECRET].secret_arn,
             "dropbox_redirect_url": Fn.join(
                 "",
                 ["https://", params.domain_name, f"/{spec.app('dropbox_webhook').base_path}/oauth/callback"],
             ),
             "dropbox_queue_url": self.queues[specs.DROPBOX_QUEUE].queue_url,
+            "documents_queue_url": self.queues[specs.INCOMING_QUEUE].queue_url,
             "tokens_key_id": self.keys[specs.TOKENS_KEY].key_arn,
             "portal_origin": params.portal_origin,
             "mail_sender": params.mail_sender,
         }
         # A setting added to the spec without a value here fails the synthesis, not the function.
         return {app.name: {name: values[key] for key, name in spec.env_of(app).items()} for app in spec.apps}
+
+    def _throttle(self, api: ChaliceApi) -> None:
+        """Stage throttling for every method of the API (SAM's MethodSettings on the stage it makes)."""
+        api.rest_api.add_property_override(
+            "MethodSettings",
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": API_RATE_LIMIT,
+                    "ThrottlingBurstLimit": API_BURST_LIMIT,
+                }
+            ],
+        )
+
+    def _login_firewall(self, accounts: ChaliceApi) -> wafv2.CfnWebACL:
+        """A WAF web ACL on the accounts API's stage: one IP address that signs in too often is blocked."""
+
+        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+            )
+
+        login = wafv2.CfnWebACL.StatementProperty(
+            byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                positional_constraint="ENDS_WITH",
+                search_string="/login",
+                text_transformations=[
+                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+                ],
+            )
+        )
+        acl = wafv2.CfnWebACL(
+            self,
+            "ApiFirewall",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility("ComptoirApi"),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="LoginRateLimit",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            limit=LOGIN_RATE_LIMIT, aggregate_key_type="IP", scope_down_statement=login
+                        )
+                    ),
+                    visibility_config=visibility("ComptoirLoginRateLimit"),
+                )
+            ],
+        )
+        stage_arn = Fn.join(
+            "",
+            [
+                "arn:",
+                Aws.PARTITION,
+                ":apigateway:",
+                Aws.REGION,
+                "::/restapis/",
+                accounts.rest_api.ref,
+                "/stages/",
+                Fn.ref(f"{accounts.rest_api.logical_id}.Stage"),
+            ],
+        )
+        association = wafv2.CfnWebACLAssociation(
+            self, "ApiFirewallAccounts", resource_arn=stage_arn, web_acl_arn=acl.attr_arn
+        )
+        Validations.of(association).acknowledge(
+            Acknowledgment(id="CloudFormation-Validate::F1020", reason="SAM resolves <api>.Stage")
+        )
+        return acl
+
+    def _alarms(self, spec: specs.Spec) -> None:
+        """Every dead-letter queue that holds a message, and every queue whose oldest message waited
+        longer than one visibility timeout, raise an alarm on one topic (subscribe the on-call to it)."""
+        topic = sns.Topic(self, "AlarmsTopic", display_name="Comptoir alarms", enforce_ssl=True)
+        action = cloudwatch_actions.SnsAction(topic)
+        for queue in spec.queues:
+            name = construct_name(queue.id)
+            made = self.queues[queue.id]
+            depth = cloudwatch.Alarm(
+                self,
+                f"{name}DlqDepthAlarm",
+                alarm_description=f"Messages of {queue.id} failed every try and wait in its dead-letter queue",
+                metric=made.dead_letter_queue.queue.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(5), statistic="Maximum"
+                ),
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            age = cloudwatch.Alarm(
+                self,
+                f"{name}AgeAlarm",
+                alarm_description=f"The oldest message of {queue.id} waited longer than one visibility timeout",
+                metric=made.metric_approximate_age_of_oldest_message(
+                    period=Duration.minutes(5), statistic="Maximum"
+                ),
+                threshold=queue.visibility_timeout_s,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            depth.add_alarm_action(action)
+            age.add_alarm_action(action)
+        CfnOutput(self, "AlarmsTopicArn", value=topic.topic_arn, description="Subscribe the on-call here")
 
     def _api_domain(self, params: Parameters, apis: list[ChaliceApi]) -> apigateway.DomainName:
         domain = apigateway.DomainName(
@@ -346,8 +482,10 @@ class ComptoirStack(Stack):
             )
         return domain
 
-    def _inbound_mail(self, params: Parameters, bucket: s3.IBucket) -> None:
-        """SES keeps each raw message received for the inbound domain in the documents bucket.
+    def _inbound_mail(self, params: Parameters, bucket: s3.IBucket, topic: sns.Topic) -> None:
+        """SES keeps each raw message received for the inbound domain in the documents bucket, and
+        publishes its notification (all the recipients, its verdicts, the object's key) to `topic`,
+        which feeds the mail-inbound queue.
 
         The S3 action also adds the bucket policy statement that lets SES (from this account only)
         put objects under the prefix. The rule set still has to be made the active one, once per
@@ -360,7 +498,7 @@ class ComptoirStack(Stack):
                 ses.ReceiptRuleOptions(
                     recipients=[params.inbound_mail_domain],
                     scan_enabled=True,
-                    actions=[ses_actions.S3(bucket=bucket, object_key_prefix=INBOUND_PREFIX)],
+                    actions=[ses_actions.S3(bucket=bucket, object_key_prefix=INBOUND_PREFIX, topic=topic)],
                 )
             ],
         )

@@ -130,21 +130,29 @@ def start(company_id: str, caller: Caller, **config_changes):
         from dataclasses import replace
 
         config = replace(config, **config_changes)
-    return linking.start_link(
+    started = linking.start_link(
         repo=wiring.repository(),
         cipher=dropbox_wiring.cipher(),
         config=config,
         caller=caller,
         company_id=company_id,
     )
+    # The browser keeps its binding: the test's "browser" finds it again by the state Dropbox echoes.
+    _BROWSERS[parse_qs(urlsplit(started.authorize_url).query)["state"][0]] = started.browser_binding
+    return started
 
 
-def finish(query: dict) -> LinkDone:
+_BROWSERS: dict[str, str] = {}
+
+
+def finish(query: dict, browser_binding: str | None = None) -> LinkDone:
+    """Dropbox sends the browser back; it brings the binding of the session that started (unless given)."""
     return linking.finish_link(
         repo=wiring.repository(),
         cipher=dropbox_wiring.cipher(),
         config=dropbox_wiring.config(),
         query=CallbackQuery.model_validate(query),
+        browser_binding=browser_binding if browser_binding is not None else _BROWSERS.get(query.get("state")),
     )
 
 

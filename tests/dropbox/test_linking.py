@@ -177,3 +177,11 @@ def test_linking_again_to_another_account_revokes_the_first(link, company, fake_
     assert fake_dropbox.count("auth/token/revoke") == 1
     assert records.links_of_account(wiring.repository(), dropbox_account) == []
     assert records.links_of_account(wiring.repository(), other) == [company.id]
+
+
+def test_a_consent_finished_by_another_browser_session_links_nothing(fake_dropbox, dropbox_account, company):
+    query = consent(fake_dropbox, start(company.id, company.admin).authorize_url)
+
+    with pytest.raises(Invalid, match="another browser session"):
+        finish(query, browser_binding="a-binding-of-another-browser")
+    assert status(company.id, company.admin).status == LinkStatus.not_linked

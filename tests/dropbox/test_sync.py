@@ -120,6 +120,25 @@ def test_other_file_types_stay_in_dropbox_with_a_note_and_other_folders_are_igno
     notes = {note.path: note.reason for note in link_read(company).skipped}
     assert set(notes) == {f"{purchase}/notes.docx", f"{purchase}/fake.pdf"}
     assert "not a PDF or a photo" in notes[f"{purchase}/notes.docx"]
+    assert notes[f"{purchase}/fake.pdf"] == "not the PDF it claims to be: left in Dropbox"
+
+
+def test_a_pdf_named_file_whose_bytes_are_an_html_page_or_a_photo_stays_in_dropbox(
+    linked, fake_dropbox, company, purchase
+):
+    page = b"<!DOCTYPE html><html><body><h1>Invoice</h1></body></html>"
+    fake_dropbox.put_file(linked, f"{purchase}/invoice.pdf", page)
+    fake_dropbox.put_file(linked, f"{purchase}/scan.pdf", jpeg_photo())
+
+    run(linked)
+
+    notes = {note.path: note.reason for note in link_read(company).skipped}
+    assert incoming(company.id) == []
+    assert notes == {
+        f"{purchase}/invoice.pdf": "not the PDF it claims to be: left in Dropbox",
+        f"{purchase}/scan.pdf": "not the PDF it claims to be: left in Dropbox",
+    }
+    assert fake_dropbox.exists(linked, f"{purchase}/invoice.pdf")
 
 
 def test_with_s3_failing_once_the_file_stays_in_dropbox_and_arrives_on_the_next_run(

@@ -74,9 +74,10 @@ class RunningStack:
         raw: bytes | None = None,
         content_type: str = "application/json",
         accept: str | None = "*/*",
+        headers: dict[str, str] | None = None,
     ) -> Http:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
         request.add_header("Content-Type", content_type)
         # As browsers do: API Gateway hands out a binary body only to a request that accepts it.
         if accept is not None:
@@ -100,8 +101,13 @@ class RunningStack:
         self.process.wait(timeout=30)
 
 
-def start_stack(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> RunningStack:
-    port, smtp_port, aws_port = free_port(), free_port(), free_port()
+def start_stack(
+    data_dir: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    ports: tuple[int, int, int] | None = None,
+) -> RunningStack:
+    port, smtp_port, aws_port = ports or (free_port(), free_port(), free_port())
     log = data_dir.parent / f"{data_dir.name}-{port}.log"
     environment = {**os.environ, "COMPTOIR_DEMO_PASSWORD": DEMO_PASSWORD, **(env or {})}
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):

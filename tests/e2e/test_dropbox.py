@@ -52,7 +52,9 @@ def test_a_pdf_dropped_in_the_linked_purchase_folder_arrives_in_purchase(dropbox
     )
     callback = urlsplit(consent.headers["Location"])
     assert f"{callback.scheme}://{callback.netloc}" == stack.url
-    done = stack.request("GET", f"{callback.path}?{callback.query}")
+    # The same browser: it brings back the cookie the start set.
+    cookie = {"Cookie": started.headers["Set-Cookie"].split(";")[0]}
+    done = stack.request("GET", f"{callback.path}?{callback.query}", headers=cookie)
     assert done.status == 200, done.body
     link = stack.request("GET", f"/dropbox-webhook/companies/{company}/link", token=token).json()
     assert link["status"] == "connected" and link["folders"]["purchase"] == PURCHASE
@@ -75,12 +77,12 @@ def test_a_pdf_dropped_in_the_linked_purchase_folder_arrives_in_purchase(dropbox
 def test_the_webhook_answers_the_challenge_and_refuses_unsigned_notifications(dropbox_stack, fake_dropbox):
     stack = dropbox_stack
 
-    challenge = stack.request("GET", "/dropbox-webhook/webhook?challenge=abc123")
+    challenge = stack.request("GET", "/dropbox-notifications/webhook?challenge=abc123")
     payload = json.dumps({"list_folder": {"accounts": []}}).encode()
-    unsigned = requests.post(f"{stack.url}/dropbox-webhook/webhook", data=payload, timeout=10)
+    unsigned = requests.post(f"{stack.url}/dropbox-notifications/webhook", data=payload, timeout=10)
     signature = hmac.new(fake_dropbox.app_secret.encode(), payload, hashlib.sha256).hexdigest()
     signed = requests.post(
-        f"{stack.url}/dropbox-webhook/webhook",
+        f"{stack.url}/dropbox-notifications/webhook",
         data=payload,
         headers={"Content-Type": "application/json", "X-Dropbox-Signature": signature},
         timeout=10,

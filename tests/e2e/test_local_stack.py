@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from comptoir_core.ids import new_id
+from comptoir_infra.local.stack import STOP_BUDGET_S
 from tests.e2e.conftest import start_stack, wait_for
 
 ADMIN = "admin@demo.comptoir.local"
@@ -179,6 +180,30 @@ def test_ctrl_c_or_term_stops_the_stack_cleanly_and_saves_the_state(tmp_path, si
 
     assert running.process.returncode == 0
     assert (tmp_path / "data" / "state.json").exists()
+
+
+def test_a_restart_right_after_a_stop_takes_the_same_ports_and_refuses_the_old_tokens(tmp_path):
+    import signal
+
+    first = start_stack(tmp_path / "data")
+    ports = (first.port, first.smtp_port, first.aws_port)
+    token = first.login(ADMIN)["id_token"]
+    assert first.request("GET", "/accounts/me", token=token).status == 200  # connections: TIME_WAIT after
+    first.process.send_signal(signal.SIGTERM)
+    # Its watchdog ends the process STOP_BUDGET_S after the signal at the latest (exit code 3, not 0).
+    first.process.wait(timeout=STOP_BUDGET_S + 1)  # stopped within the budget, or this raises
+
+    second = start_stack(tmp_path / "data", ports=ports)
+    try:
+        old = second.request("GET", "/accounts/me", token=token)
+        fresh = second.login(ADMIN)["id_token"]
+        again = second.request("GET", "/accounts/me", token=fresh)
+    finally:
+        second.stop()
+
+    assert first.process.returncode == 0
+    assert old.status == 401  # a new user pool each start: sign in again
+    assert again.status == 200
 
 
 def test_a_busy_port_is_a_clear_error_not_a_hang(stack, tmp_path):

@@ -188,29 +188,7 @@ def test_a_hopeless_pdf_fails_with_its_reason_and_keeps_its_original(documents_a
     assert original.body == hopeless
 
 
-def test_a_failure_mid_pipeline_can_be_retried(documents_api, company, upload, pump, monkeypatch):
-    from comptoir_pdf import render
-
-    real = render.render_pages
-
-    def broken(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(render, "render_pages", broken)
-    (document_id,) = body(upload(("a.pdf", text_pdf("A"))))["documents"]
-    answers = pump()
-    failed = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
-    monkeypatch.setattr(render, "render_pages", real)
-
-    retried = documents_api.call("POST", f"/companies/{company}/documents/{document_id}/retry", as_user=USER)
-
-    assert answers[0]["batchItemFailures"]  # the event goes back to the queue too
-    assert (failed["status"], failed["problem"]) == (
-        "failed",
-        "an internal error stopped the processing; retry it",
-    )
-    assert retried.status_code == 200
-    assert (body(retried)["status"], body(retried)["pages"]) == ("inbox", 1)
+# A failure mid-pipeline and its retry through the queue: tests/functions/test_documents_worker.py
 
 
 def test_retrying_a_document_that_did_not_fail_is_a_conflict(documents_api, company, ready):

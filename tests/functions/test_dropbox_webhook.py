@@ -40,8 +40,8 @@ def dropbox_settings(resources, fake_dropbox, monkeypatch):
 
 @pytest.fixture
 def webhook(dropbox_settings):
-    """The app alone, for Dropbox's calls: no user, no token."""
-    with Client(load_app_module(SPEC.app("dropbox_webhook")).app) as client:
+    """The webhook's own app, for Dropbox's calls: no user, no token."""
+    with Client(load_app_module(SPEC.app("dropbox_notifications")).app) as client:
         yield client
 
 
@@ -80,11 +80,35 @@ def notification(*accounts: str) -> bytes:
     return json.dumps({"list_folder": {"accounts": list(accounts)}, "delta": {"users": [12345]}}).encode()
 
 
-def link_through_the_api(dropbox_api, fake_dropbox, company, as_user=ADMIN):
+def link_through_the_api(dropbox_api, fake_dropbox, company, as_user=ADMIN, *, same_browser=True):
     started = dropbox_api.call("POST", f"/companies/{company}/link", as_user=as_user)
     assert started.status_code == 201, started.body
     query = consent(fake_dropbox, body(started)["authorize_url"])
-    return dropbox_api._client.http.get(f"/oauth/callback?{urlencode(query)}")
+    # The browser sends back the cookie the start set (name=value, before its attributes).
+    cookie = {"Cookie": started.headers["Set-Cookie"].split(";")[0]} if same_browser else {}
+    return dropbox_api._client.http.get(f"/oauth/callback?{urlencode(query)}", headers=cookie)
+
+
+def test_a_consent_brought_back_by_another_browser_session_links_nothing(
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company
+):
+    answer = link_through_the_api(dropbox_api, fake_dropbox, company, same_browser=False)
+
+    assert answer.status_code == 400
+    assert "another browser session" in body(answer)["error"]["message"]
+    assert (
+        body(dropbox_api.call("GET", f"/companies/{company}/link", as_user=ADMIN))["status"] == "not_linked"
+    )
+
+
+def test_the_cookie_that_binds_the_link_is_http_only_and_not_in_the_answer(
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company
+):
+    started = dropbox_api.call("POST", f"/companies/{company}/link", as_user=ADMIN)
+
+    cookie = started.headers["Set-Cookie"]
+    assert cookie.startswith("comptoir_dropbox_link=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert set(body(started)) == {"authorize_url", "expires_at"}
 
 
 # ---- the webhook ----------------------------------------------------------------------------------
@@ -126,7 +150,7 @@ def test_a_signature_over_other_bytes_is_403(webhook, dropbox_settings, resource
     assert response.status_code == 403
 
 
-def test_a_signed_notification_is_200_with_each_account_queued_once(webhook, dropbox_settings, resources):
+def test_a_signed_notification_is_200_with_each_account_handed_on_once(webhook, dropbox_settings, resources):
     payload = notification("dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", "dbid:BBB", "dbid:BBB")
 
     response = notify(
@@ -135,14 +159,42 @@ def test_a_signed_notification_is_200_with_each_account_queued_once(webhook, dro
 
     assert response.status_code == 200
     assert body(response) == {"queued": 2}
-    assert sorted(m["account_id"] for m in queued(resources)) == [
-        "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc",
-        "dbid:BBB",
-    ]
+    assert queued(resources) == [{"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", "dbid:BBB"]}]
 
 
-def test_a_signed_body_that_is_not_a_notification_is_400(webhook, dropbox_settings, resources):
-    payload = json.dumps({"list_folder": {"accounts": ["../../etc"]}}).encode()
+def test_a_signed_notification_naming_twenty_thousand_accounts_is_200_in_a_few_messages(
+    webhook, dropbox_settings, resources
+):
+    accounts = [f"dbid:account{n:05d}" for n in range(20_000)]
+    payload = notification(*accounts)
+
+    response = notify(
+        webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
+    )
+    sqs = boto3.client("sqs")
+    depth = sqs.get_queue_attributes(
+        QueueUrl=resources.queue_urls["dropbox-accounts"], AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]
+
+    assert (response.status_code, body(response)) == (200, {"queued": 20_000})
+    assert int(depth) == 20
+
+
+def test_a_malformed_account_id_in_a_signed_notification_is_ignored_not_refused(
+    webhook, dropbox_settings, resources
+):
+    payload = json.dumps({"list_folder": {"accounts": ["../../etc", "dbid:CCC"]}}).encode()
+
+    response = notify(
+        webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
+    )
+
+    assert (response.status_code, body(response)) == (200, {"queued": 1})
+    assert queued(resources) == [{"accounts": ["dbid:CCC"]}]
+
+
+def test_a_signed_body_that_is_not_json_is_400(webhook, dropbox_settings, resources):
+    payload = b"list_folder=everything"
 
     response = notify(
         webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
@@ -150,6 +202,20 @@ def test_a_signed_body_that_is_not_a_notification_is_400(webhook, dropbox_settin
 
     assert response.status_code == 400
     assert queued(resources) == []
+
+
+def test_the_worker_queues_again_only_the_notified_accounts_linked_to_a_company(
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company, resources
+):
+    link_through_the_api(dropbox_api, fake_dropbox, company)
+    client = Client(load_app_module(SPEC.app("dropbox_webhook")).app)
+    message = json.dumps({"accounts": [dropbox_account, "dbid:unknown1", "dbid:unknown2"]})
+    event = client.events.generate_sqs_event(queue_name="dropbox-accounts", message_bodies=[message])
+
+    answer = client.lambda_.invoke("on_dropbox_account", event).payload
+
+    assert answer == {"batchItemFailures": []}
+    assert queued(resources) == [{"account_id": dropbox_account}]
 
 
 # ---- linking through the routes ------------------------------------------------------------------
@@ -184,8 +250,8 @@ def test_the_callback_with_a_bad_state_is_400_and_links_nothing(dropbox_api, dro
     )
 
 
-def test_the_callback_without_a_state_is_400(webhook):
-    assert webhook.http.get("/oauth/callback?code=x").status_code == 400
+def test_the_callback_without_a_state_is_400(dropbox_api, dropbox_settings):
+    assert dropbox_api._client.http.get("/oauth/callback?code=x").status_code == 400
 
 
 def test_an_accountant_may_not_link(dropbox_api, dropbox_settings, company):
@@ -208,15 +274,16 @@ def test_unlinking_through_the_route(dropbox_api, dropbox_settings, fake_dropbox
 
 
 def test_a_pdf_dropped_in_purchase_reaches_the_purchase_mailbox_from_dropbox_and_leaves_dropbox(
-    dropbox_api, documents_api_, dropbox_settings, fake_dropbox, dropbox_account, company, pump
+    dropbox_api, documents_api_, dropbox_settings, fake_dropbox, dropbox_account, company, pump, webhook
 ):
     link_through_the_api(dropbox_api, fake_dropbox, company)
     fake_dropbox.put_file(dropbox_account, f"{PURCHASE}/Facture 17.pdf", text_pdf("Facture 17"))
     payload = notification(dropbox_account)
     secret = dropbox_settings.dropbox_app_secret.get_secret_value()
 
-    assert notify(dropbox_api._client, payload, signed(payload, secret)).status_code == 200
-    assert pump("dropbox-accounts") == [{"batchItemFailures": []}]
+    assert notify(webhook, payload, signed(payload, secret)).status_code == 200
+    # The notification's message, then the account's own one: both handled.
+    assert pump("dropbox-accounts") == [{"batchItemFailures": []}, {"batchItemFailures": []}]
 
     assert not fake_dropbox.exists(dropbox_account, f"{PURCHASE}/Facture 17.pdf")
     assert all(answer == {"batchItemFailures": []} for answer in pump())
@@ -229,7 +296,7 @@ def test_a_pdf_dropped_in_purchase_reaches_the_purchase_mailbox_from_dropbox_and
 
 
 def test_a_worker_run_that_could_not_store_reports_the_record_as_failed(
-    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company, pump, monkeypatch
+    dropbox_api, dropbox_settings, fake_dropbox, dropbox_account, company, pump, monkeypatch, webhook
 ):
     link_through_the_api(dropbox_api, fake_dropbox, company)
     fake_dropbox.put_file(dropbox_account, f"{PURCHASE}/invoice.pdf", text_pdf("Invoice"))
@@ -241,11 +308,28 @@ def test_a_worker_run_that_could_not_store_reports_the_record_as_failed(
     monkeypatch.setattr(BlobStore, "put", refuse)
     # Two accounts in one batch: the linked one cannot store its file, the other has nothing to do.
     payload = notification(dropbox_account, "dbid:not-linked-to-anything")
-    notify(
-        dropbox_api._client, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value())
-    )
+    notify(webhook, payload, signed(payload, dropbox_settings.dropbox_app_secret.get_secret_value()))
 
-    (answer,) = pump("dropbox-accounts")
+    notified, answer = pump("dropbox-accounts")
 
+    assert notified == {"batchItemFailures": []}  # the unlinked account is not queued again
     assert len(answer["batchItemFailures"]) == 1
     assert fake_dropbox.exists(dropbox_account, f"{PURCHASE}/invoice.pdf")
+
+
+def test_in_aws_the_app_secret_is_read_from_secrets_manager_not_the_environment(
+    webhook, dropbox_settings, resources, monkeypatch
+):
+    from comptoir_core.dropbox import wiring as dropbox_wiring
+
+    secret = dropbox_settings.dropbox_app_secret.get_secret_value()
+    arn = boto3.client("secretsmanager").create_secret(Name="comptoir-dropbox", SecretString=secret)["ARN"]
+    monkeypatch.setenv("COMPTOIR_DROPBOX_APP_SECRET", "")
+    monkeypatch.setenv("COMPTOIR_DROPBOX_APP_SECRET_ARN", arn)
+    get_settings.cache_clear()
+    dropbox_wiring._secret.cache_clear()
+    payload = notification("dbid:AAA")
+
+    response = notify(webhook, payload, signed(payload, secret))
+
+    assert (response.status_code, body(response)) == (200, {"queued": 1})

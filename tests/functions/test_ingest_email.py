@@ -176,6 +176,7 @@ def test_a_message_shows_what_was_imported_and_what_was_skipped_and_why(ingest_e
         "spf": "pass",
         "dkim": "pass",
         "dmarc": "pass",
+        "sender_not_authenticated": False,
     }
     assert "raw_key" not in detail
 
@@ -251,3 +252,72 @@ def test_regenerating_an_unknown_mailbox_is_404(accounts_api, demo_companies):  
     response = accounts_api.call("POST", f"/companies/{company}/addresses/inbox/regenerate", as_user=ADMIN)
 
     assert response.status_code == 404
+
+
+# ---- SES's own notification, through SNS ----------------------------------------------------------
+
+
+def _sns_envelope(notification: str) -> str:
+    """What SQS holds for a message SNS delivered (not raw): SNS's envelope around SES's JSON."""
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": "5b9a8f39-0000-4000-8000-000000000001",
+            "TopicArn": "arn:aws:sns:eu-west-1:123456789012:comptoir-mail-received",
+            "Subject": "Amazon SES Email Receipt Notification",
+            "Message": notification,
+            "Timestamp": "2026-12-04T10:00:00.000Z",
+        }
+    )
+
+
+def test_a_bcc_to_two_mailboxes_reaches_both_with_the_verdicts_of_ses_notification(
+    ingest_email, purchase, resources
+):
+    from datetime import UTC, datetime
+
+    from comptoir_core.mail.notification import ses_notification
+
+    client, _ = ingest_email
+    company, _ = purchase
+    boxes = {
+        a.mailbox.value: a.address
+        for a in addresses.ensure_addresses(
+            repo=wiring.repository(), company_id=company, domain=get_settings().inbound_domain
+        )
+    }
+    # Bcc: the header names neither mailbox, and SES's Received header in the object names one only.
+    made = attach(message(to="someone@supplier.be"), text_pdf("Invoice 88"), "invoice.pdf", "application/pdf")
+    key = "inbound/bcc-two-mailboxes"
+    boto3.client("s3").put_object(
+        Bucket=resources.bucket_names["documents"],
+        Key=key,
+        Body=ses_stored(made, recipient=boxes["purchase"]),
+    )
+    notification = ses_notification(
+        message_id="bcc-two-mailboxes",
+        source="invoices@supplier.be",
+        recipients=[boxes["purchase"], boxes["sales"]],
+        bucket=resources.bucket_names["documents"],
+        key=key,
+        topic_arn="arn:aws:sns:eu-west-1:123456789012:comptoir-mail-received",
+        received_at=datetime.now(UTC),
+        spam="PASS",
+        virus="PASS",
+        spf="FAIL",
+        dkim="FAIL",
+        dmarc="FAIL",
+    )
+
+    result = _invoke(client, _sns_envelope(notification))
+
+    assert result == {"batchItemFailures": []}
+    stored = _incoming(resources, company)
+    assert sorted(k.split("/")[2] for k in stored) == ["purchase", "sales"]
+    heads = [
+        boto3.client("s3").head_object(Bucket=resources.bucket_names["documents"], Key=k) for k in stored
+    ]
+    from comptoir_core.documents.intake import read_incoming_metadata
+
+    flags = {read_incoming_metadata(h["Metadata"]).mail.sender_not_authenticated for h in heads}
+    assert flags == {True}

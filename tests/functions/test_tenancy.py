@@ -14,8 +14,8 @@ from tests.functions.conftest import OTHER_ADMIN, Api, body
 PUBLIC_ROUTES = {
     ("accounts", "/login", "POST"),
     ("accounts", "/refresh", "POST"),
-    ("dropbox_webhook", "/webhook", "GET"),
-    ("dropbox_webhook", "/webhook", "POST"),
+    ("dropbox_notifications", "/webhook", "GET"),
+    ("dropbox_notifications", "/webhook", "POST"),
     ("dropbox_webhook", "/oauth/callback", "GET"),
     # An invitation's single-use token vouches; Cognito's forgotten-password flow answers alike for all.
     ("accounts", "/invitations/{token}", "POST"),

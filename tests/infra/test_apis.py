@@ -88,8 +88,15 @@ def test_every_function_of_an_app_carries_exactly_its_layers(template_json, app_
 
 @pytest.mark.parametrize("app_name", APPS)
 def test_every_function_of_an_app_has_the_spec_memory(template_json, app_name):
-    sizes = {f["Properties"]["MemorySize"] for f in functions(template_json, APPS[app_name]).values()}
-    assert sizes == {APPS[app_name].memory_mb}
+    """The app's memory, or its queue consumer's own (the documents worker: tests/infra/test_operations.py)."""
+    own = {q.consumer_handler: q.consumer_memory_mb for q in SPEC.queues if q.consumer_memory_mb}
+    sizes = {
+        f["Properties"]["Handler"]: f["Properties"]["MemorySize"]
+        for f in functions(template_json, APPS[app_name]).values()
+    }
+    assert sizes == {
+        handler: own.get(handler.removeprefix("app."), APPS[app_name].memory_mb) for handler in sizes
+    }
 
 
 @pytest.mark.parametrize("app_name", APPS)
@@ -103,14 +110,17 @@ def test_every_function_of_an_app_gets_every_setting_of_the_spec_for_it(template
         assert not private & set(variables)
 
 
-def test_the_dropbox_app_secret_reaches_the_dropbox_app_alone(template_json):
-    name = SPEC.env["dropbox_app_secret"]
+def test_the_dropbox_app_secret_is_in_secrets_manager_and_only_the_dropbox_apps_know_where(template_json):
+    (secret_id, secret), *others = resources(template_json, "AWS::SecretsManager::Secret").items()
+    assert not others
     for app in SPEC.apps:
         for function in functions(template_json, app).values():
             variables = function["Properties"]["Environment"]["Variables"]
-            assert (name in variables) == (app.name == "dropbox_webhook")
-            if name in variables:
-                assert variables[name] == {"Ref": "DropboxAppSecret"}
+            assert SPEC.env["dropbox_app_secret"] not in variables  # never the secret itself
+            arn = variables.get(SPEC.env["dropbox_app_secret_arn"])
+            assert (arn is not None) == (app.name in ("dropbox_webhook", "dropbox_notifications"))
+            if arn is not None:
+                assert arn == {"Ref": secret_id}
 
 
 def test_the_settings_point_at_the_stack_resources(template_json):

@@ -65,9 +65,11 @@ def test_the_dropbox_app_knows_its_queue_key_and_redirect_url(template_json):
         }
 
 
-def test_the_dropbox_app_secret_is_a_hidden_parameter(template_json):
-    parameter = template_json["Parameters"]["DropboxAppSecret"]
-    assert parameter["NoEcho"] is True
+def test_the_dropbox_app_secret_is_no_parameter_but_a_secret_the_stack_keeps(template_json):
+    secret_id, secret = one(resources(template_json, "AWS::SecretsManager::Secret"))
+    assert "DropboxAppSecret" not in template_json["Parameters"]
+    assert secret["DeletionPolicy"] == "Retain"
+    assert "SecretString" not in secret["Properties"]  # the operator puts the value, never the template
 
 
 def test_the_accounts_queue_feeds_the_dropbox_worker(template_json):
@@ -81,3 +83,39 @@ def test_the_accounts_queue_feeds_the_dropbox_worker(template_json):
     assert event["Queue"] == {"Fn::GetAtt": [queue_id(template_json, queue), "Arn"]}
     # The worker may take up to its timeout; a message stays hidden six times as long (AWS's advice).
     assert queue.visibility_timeout_s >= 6 * DROPBOX.timeout_s
+
+
+def test_the_public_webhook_function_reaches_nothing_but_the_dropbox_queue(template_json):
+    """Dropbox's webhook is public: its role holds no table, no bucket, no key, no other queue; only the
+    app secret that checks the signatures, read from Secrets Manager."""
+    app = APPS["dropbox_notifications"]
+    role_id = role_of(template_json, app)
+    granted = [
+        (action, repr(statement["Resource"]))
+        for policy in policies_of(template_json, role_id)
+        for statement in statements(policy)
+        if statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"])
+    ]
+    dropbox_queue = queue_id(template_json, next(q for q in SPEC.queues if q.id == DROPBOX_QUEUE))
+    table_id, _ = one(resources(template_json, "AWS::DynamoDB::Table"))
+    bucket_id, _ = one(resources(template_json, "AWS::S3::Bucket", "DocumentsBucket"))
+
+    secret_id, _ = one(resources(template_json, "AWS::SecretsManager::Secret"))
+    assert granted, "the role sends to its queue"
+    assert {action for action, where in granted if secret_id in where} == {
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+    }
+    granted = [(action, where) for action, where in granted if secret_id not in where]
+    assert all(action.startswith("sqs:") and dropbox_queue in where for action, where in granted)
+    assert "sqs:SendMessage" in {action for action, _ in granted}
+    assert not [a for a, where in granted if table_id in where or bucket_id in where]
+    assert not [a for a, _ in granted if a.startswith(("dynamodb:", "s3:", "kms:"))]
+
+
+@pytest.mark.parametrize("app_name", APPS)
+def test_an_app_reads_the_dropbox_app_secret_exactly_when_the_spec_says_so(template_json, app_name):
+    secret_id, _ = one(resources(template_json, "AWS::SecretsManager::Secret"))
+    granted = allowed_actions_on(template_json, app_name, secret_id)
+    assert ("secretsmanager:GetSecretValue" in granted) == bool(APPS[app_name].reads_secrets)

@@ -4,7 +4,8 @@ from aws_cdk.assertions import Match
 
 from comptoir_core.mail.store import INBOUND_PREFIX as READ_PREFIX
 from comptoir_infra.local.smtp import INBOUND_PREFIX as LOCAL_PREFIX
-from comptoir_infra.spec import DOCUMENTS_BUCKET, INBOUND_QUEUE, SPEC
+from comptoir_infra.names import construct_name
+from comptoir_infra.spec import DOCUMENTS_BUCKET, INBOUND_QUEUE, INBOUND_TOPIC, SPEC
 from comptoir_infra.stack import INBOUND_PREFIX as SES_PREFIX
 
 from .lookup import handler_function, one, queue_id, resources
@@ -12,6 +13,10 @@ from .lookup import handler_function, one, queue_id, resources
 
 def documents_bucket_id(template_json) -> str:
     return one(resources(template_json, "AWS::S3::Bucket", "DocumentsBucket"))[0]
+
+
+def topic_id(template_json) -> str:
+    return one(resources(template_json, "AWS::SNS::Topic", f"{construct_name(INBOUND_TOPIC)}Topic"))[0]
 
 
 def test_mail_for_the_inbound_domain_is_stored_under_inbound_in_the_documents_bucket(template, template_json):
@@ -27,6 +32,7 @@ def test_mail_for_the_inbound_domain_is_stored_under_inbound_in_the_documents_bu
                             "S3Action": {
                                 "BucketName": {"Ref": documents_bucket_id(template_json)},
                                 "ObjectKeyPrefix": "inbound/",
+                                "TopicArn": {"Ref": topic_id(template_json)},
                             }
                         }
                     ],
@@ -61,11 +67,23 @@ def test_ses_of_this_account_may_put_objects_only_under_inbound(template_json):
     ]
 
 
-def test_the_prefix_ses_writes_to_is_the_one_ingest_email_reads_and_is_notified():
+def test_the_prefix_ses_writes_to_is_the_one_ingest_email_reads_and_has_no_object_event():
     (bucket,) = [b for b in SPEC.buckets if b.id == DOCUMENTS_BUCKET]
     notified = {n.prefix: n.queue for n in bucket.notifications}
     assert SES_PREFIX == READ_PREFIX == LOCAL_PREFIX == "inbound/"
-    assert notified[SES_PREFIX] == INBOUND_QUEUE
+    assert SES_PREFIX not in notified  # SES's own notification tells more (every recipient, verdicts)
+
+
+def test_ses_notifications_reach_the_mail_inbound_queue_through_sns(template_json):
+    queue = queue_id(template_json, next(q for q in SPEC.queues if q.id == INBOUND_QUEUE))
+    (subscription,) = [
+        s["Properties"]
+        for s in resources(template_json, "AWS::SNS::Subscription").values()
+        if s["Properties"]["TopicArn"] == {"Ref": topic_id(template_json)}
+    ]
+    assert subscription["Protocol"] == "sqs"
+    assert subscription["Endpoint"] == {"Fn::GetAtt": [queue, "Arn"]}
+    assert subscription.get("RawMessageDelivery") in (None, False)  # SNS's envelope: the worker reads it
 
 
 def test_a_stored_message_reaches_the_ingest_email_worker_through_its_queue(template_json):

@@ -4,7 +4,7 @@ import pytest
 
 from comptoir_infra.spec import SPEC
 
-from .lookup import as_list, one, policies_of, queue_id, resources, role_of, statements
+from .lookup import as_list, dlq_id, one, policies_of, queue_id, resources, role_of, statements
 
 APPS = {app.name: app for app in SPEC.apps}
 
@@ -77,7 +77,9 @@ def test_an_app_cannot_delete_a_stored_document(template_json, app_name):
 
 
 @pytest.mark.parametrize("app_name", APPS)
-def test_an_app_calls_the_user_pool_exactly_when_the_spec_says_so(template_json, app_name):
+def test_an_app_calls_the_user_pool_exactly_when_the_spec_says_so_and_never_as_a_wildcard_admin(
+    template_json, app_name
+):
     pool_id, _ = one(resources(template_json, "AWS::Cognito::UserPool"))
     cognito = [
         s for s in allowed(template_json, app_name) if any(a.startswith("cognito-idp:") for a in actions(s))
@@ -85,13 +87,39 @@ def test_an_app_calls_the_user_pool_exactly_when_the_spec_says_so(template_json,
     if not APPS[app_name].uses_user_pool:
         assert not cognito
         return
-    assert cognito == [
-        {
-            "Action": ["cognito-idp:InitiateAuth", "cognito-idp:Admin*", "cognito-idp:DescribeUserPool"],
-            "Effect": "Allow",
-            "Resource": {"Fn::GetAtt": [pool_id, "Arn"]},
-        }
-    ]
+    granted = {action for statement in cognito for action in actions(statement)}
+    assert "cognito-idp:Admin*" not in granted
+    assert bool({a for a in granted if a.startswith("cognito-idp:Admin")}) is APPS[app_name].creates_users
+    assert all(s["Resource"] == {"Fn::GetAtt": [pool_id, "Arn"]} for s in cognito)
+
+
+def _object_arns(template_json, app_name: str, action: str) -> set[str]:
+    """The object ARNs of the documents bucket an app may `action`, as `<prefix>*` strings."""
+    bucket_id, _ = one(resources(template_json, "AWS::S3::Bucket", "DocumentsBucket"))
+    arns = set()
+    for statement in allowed(template_json, app_name):
+        if action not in actions(statement):
+            continue
+        for resource in as_list(statement["Resource"]):
+            joined = resource.get("Fn::Join", [None, []])[1] if isinstance(resource, dict) else []
+            if joined and joined[0] == {"Fn::GetAtt": [bucket_id, "Arn"]}:
+                arns.add("".join(joined[1:]).removeprefix("/"))
+    return arns
+
+
+@pytest.mark.parametrize("app_name", [a.name for a in SPEC.apps if a.bucket_reads or a.bucket_writes])
+def test_an_app_reads_and_writes_only_the_bucket_prefixes_it_names(template_json, app_name):
+    app = APPS[app_name]
+    assert _object_arns(template_json, app_name, "s3:GetObject*") == {f"{p}*" for p in app.bucket_reads}
+    assert _object_arns(template_json, app_name, "s3:PutObject") == {f"{p}*" for p in app.bucket_writes}
+
+
+def test_the_mail_function_cannot_read_documents_and_the_documents_function_cannot_read_raw_mail(
+    template_json,
+):
+    assert "documents/*" not in _object_arns(template_json, "ingest_email", "s3:GetObject*")
+    assert "inbound/*" not in _object_arns(template_json, "documents", "s3:GetObject*")
+    assert _object_arns(template_json, "dropbox_webhook", "s3:GetObject*") == set()
 
 
 @pytest.mark.parametrize("app_name", APPS)
@@ -103,7 +131,8 @@ def test_an_app_receives_from_the_queues_it_consumes_and_no_other(template_json,
         if "sqs:ReceiveMessage" in actions(s) and reaches(s, logical_id)
     }
     consumed = {q for q in SPEC.queues if q.consumer_app == app_name}
-    assert queues == {queue_id(template_json, q) for q in consumed}
+    dead_letters = {dlq_id(template_json, q) for q in consumed if q.dead_letter_handler}
+    assert queues == {queue_id(template_json, q) for q in consumed} | dead_letters
 
 
 @pytest.mark.parametrize("app_name", APPS)

@@ -14,7 +14,7 @@ from comptoir_core.documents.intake import read_incoming_metadata
 from comptoir_core.mail import addresses, ingest
 from comptoir_core.mail.parse import LIMITS
 from comptoir_core.mail.store import InboundMessages
-from tests.mail.builders import attach, message, photo, ses_stored, zipped
+from tests.mail.builders import attach, logo, message, photo, ses_stored, zipped
 from tests.samples import text_pdf
 
 DOMAIN = "in.comptoir.test"
@@ -114,6 +114,7 @@ def test_each_attachment_becomes_an_incoming_document_with_what_the_message_says
         "dmarc": "pass",
         "spam": "PASS",
         "virus": "PASS",
+        "sender_not_authenticated": False,
     }
     (record,) = records(demo["id"])
     assert record["outcome"] == "imported" and len(record["imported"]) == 3
@@ -270,14 +271,52 @@ def test_an_html_only_message_becomes_one_document_of_its_body(companies, delive
     assert document["meta"].name == "Invoice"
 
 
-def test_a_message_with_only_skipped_parts_gives_its_body_as_the_document(companies, deliver, resources):
+def test_a_message_whose_attachments_were_all_refused_does_not_turn_its_body_into_a_document(
+    companies, deliver, resources
+):
     demo = companies["Demo SRL"]
     made = attach(message(to=demo["purchase"], text="Our invoice is in the program."), b"MZ" * 100, "x.exe")
+    attach(made, zipped({f"{n}.pdf": text_pdf(str(n)) for n in range(60)}), "all.zip", "application/zip")
+
+    deliver(ses_stored(made, recipient=demo["purchase"]))
+
+    assert incoming(resources, demo["id"]) == []
+    (record,) = records(demo["id"])
+    assert record["outcome"] == "refused_attachments"
+    (closing,) = [e for e in record["history"] if e["event"] == "attachments_refused"]
+    assert "x.exe: a program" in closing["detail"] and "all.zip: zip not unpacked" in closing["detail"]
+
+
+def test_a_message_with_only_a_logo_beside_its_text_gives_its_body_as_the_document(
+    companies, deliver, resources
+):
+    demo = companies["Demo SRL"]
+    made = attach(
+        message(to=demo["purchase"], text="Invoice 12: 121,00 EUR."), logo(), "logo.png", "image/png"
+    )
 
     deliver(ses_stored(made, recipient=demo["purchase"]))
 
     (document,) = incoming(resources, demo["id"], "purchase")
-    assert b"Our invoice is in the program." in document["body"]
+    assert b"Invoice 12: 121,00 EUR." in document["body"]
+
+
+def test_mail_failing_spf_dkim_and_dmarc_flags_its_documents_and_message_as_not_authenticated(
+    companies, deliver, resources
+):
+    demo = companies["Demo SRL"]
+    made = attach(message(to=demo["purchase"]), text_pdf(), "x.pdf", "application/pdf")
+    passing = attach(message(to=demo["sales"], message_id="<other@supplier.be>"), text_pdf("B"), "y.pdf")
+
+    deliver(ses_stored(made, recipient=demo["purchase"], spf="fail", dkim="fail", dmarc="fail"))
+    deliver(ses_stored(passing, recipient=demo["sales"], spf="fail", dkim="pass", dmarc="fail"))
+
+    (forged,) = incoming(resources, demo["id"], "purchase")
+    (signed,) = incoming(resources, demo["id"], "sales")
+    assert forged["meta"].mail.sender_not_authenticated is True
+    assert signed["meta"].mail.sender_not_authenticated is False
+    verdicts = {r["mailboxes"][0]: r["verdicts"]["sender_not_authenticated"] for r in records(demo["id"])}
+    assert verdicts == {"purchase": True, "sales": False}
 
 
 def test_a_run_that_dies_half_way_is_resumed_without_storing_a_part_twice(

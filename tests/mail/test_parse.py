@@ -197,7 +197,11 @@ def test_an_attachment_is_recognised_by_its_bytes_not_its_declared_type_or_name(
     attach(made, text_pdf(), "holiday.jpg", "image/jpeg")
     attach(made, photo(), "document.pdf", "application/pdf")
 
-    assert imported(parsed_of(made)) == [("holiday.jpg", Kind.pdf), ("document.pdf", Kind.jpeg)]
+    parsed = parsed_of(made)
+
+    assert imported(parsed) == [("holiday.jpg", Kind.pdf)]
+    # A file that says it is a PDF must be one (issue 11): tests/mail/test_intake_edges.py
+    assert skipped(parsed) == {"document.pdf": "not the PDF it claims to be"}
 
 
 def test_a_program_is_skipped_with_its_reason_whatever_it_claims_to_be():

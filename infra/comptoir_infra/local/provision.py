@@ -1,11 +1,11 @@
 """Create the spec's resources in the embedded AWS: the same list CDK builds from."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import boto3
 
-from comptoir_infra.spec import DROPBOX_QUEUE, SPEC, TOKENS_KEY
+from comptoir_infra.spec import DROPBOX_QUEUE, INCOMING_QUEUE, SPEC, TOKENS_KEY
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 # The domain of the apps' sender address (COMPTOIR_MAIL_SENDER): verified, as SES requires before sending.
@@ -24,6 +24,7 @@ class LocalResources:
     user_pool_arn: str
     inbound_domain: str
     key_ids: dict[str, str]
+    topic_arns: dict[str, str] = field(default_factory=dict)
 
     def app_environment(self) -> dict[str, str]:
         """What CDK's stage_config gives each app in AWS, here for the local stack."""
@@ -38,6 +39,7 @@ class LocalResources:
             names["inbound_domain"]: self.inbound_domain,
             names["textract_enabled"]: "false",
             names["dropbox_queue_url"]: self.queue_urls[DROPBOX_QUEUE],
+            names["documents_queue_url"]: self.queue_urls[INCOMING_QUEUE],
             names["tokens_key_id"]: self.key_ids[TOKENS_KEY],
         }
 
@@ -53,9 +55,11 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
     sqs = session.client("sqs", endpoint_url=endpoint)
     cognito = session.client("cognito-idp", endpoint_url=endpoint)
     kms = session.client("kms", endpoint_url=endpoint)
+    sns = session.client("sns", endpoint_url=endpoint)
 
     table_name = _table(dynamodb)
     queue_urls = _queues(sqs)
+    topic_arns = _topics(sns, sqs, queue_urls)
     bucket_names = _buckets(s3, region)
     pool_id, pool_arn, client_id = _user_pool(cognito)
     session.client("ses", endpoint_url=endpoint).verify_domain_identity(Domain=SENDER_DOMAIN)
@@ -70,7 +74,21 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
         user_pool_arn=pool_arn,
         inbound_domain=inbound_domain,
         key_ids=_keys(kms),
+        topic_arns=topic_arns,
     )
+
+
+def _topics(sns, sqs, queue_urls: dict[str, str]) -> dict[str, str]:
+    """The spec's SNS topics, each subscribed by its queue (SNS's envelope, as in AWS)."""
+    arns = {}
+    for topic in SPEC.topics:
+        arn = sns.create_topic(Name=local_name(topic.id))["TopicArn"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_urls[topic.queue], AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)
+        arns[topic.id] = arn
+    return arns
 
 
 def _table(dynamodb) -> str:

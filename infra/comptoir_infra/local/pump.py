@@ -25,17 +25,19 @@ class QueuePump:
         self._region = region
         self._stop = threading.Event()
         self._threads = []
-        for queue in SPEC.queues:
-            module = modules[queue.consumer_app]
-            handler = _handler(module, queue.id)
+        consumers = [(queue.id, queue.consumer_app, queue.batch_size) for queue in SPEC.queues]
+        # A dead-letter queue with a consumer (it marks what never finished) is pumped the same way.
+        consumers += [(q.dlq_id, q.consumer_app, 10) for q in SPEC.queues if q.dead_letter_handler]
+        for queue_id, app_name, batch_size in consumers:
+            handler = _handler(modules[app_name], queue_id)
             # Lambda runs several batches of one queue at once; a few pollers per queue do the same here.
             # They take turns to receive (moto's receive is not atomic across threads) and handle at once.
             receiving = threading.Lock()
             for n in range(POLLERS_PER_QUEUE):
                 thread = threading.Thread(
                     target=self._run,
-                    args=(queue_urls[queue.id], queue.batch_size, handler, receiving),
-                    name=f"pump-{queue.id}-{n}",
+                    args=(queue_urls[queue_id], batch_size, handler, receiving),
+                    name=f"pump-{queue_id}-{n}",
                     daemon=True,
                 )
                 self._threads.append(thread)
@@ -46,7 +48,7 @@ class QueuePump:
 
     def stop(self) -> None:
         self._stop.set()
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 1.5
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
 

@@ -2,7 +2,9 @@
 
 Mail for a known mailbox address of the inbound domain is accepted; any other recipient gets 550 at
 RCPT (SES itself accepts every address of the domain: there `ingest_email` drops the unknown ones).
-The raw message is stored where SES's receipt rule stores it, under `inbound/<SES message id>` in the
+SES's notification of it (comptoir_core.mail.notification: all the envelope recipients, the verdicts,
+where it is stored) is published to the inbound topic, which feeds the `mail-inbound` queue, as SES's
+receipt rule does in AWS. The raw message is stored where SES's receipt rule stores it, under `inbound/<SES message id>` in the
 documents bucket, with the header block SES prepends: `Return-Path`, its `Received` header naming the
 envelope recipient (`by inbound-smtp.<region>.amazonaws.com with SMTP id <id> for <recipient>`), the
 spam and virus verdicts, `Received-SPF` and `Authentication-Results`. So the same function reads the
@@ -14,6 +16,7 @@ checked here (no DNS): they are recorded as `none`.
 """
 
 import asyncio
+import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,6 +27,8 @@ from email.utils import format_datetime, parseaddr
 import boto3
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
+
+from comptoir_core.mail.notification import SUBJECT, ses_notification
 
 MAX_MESSAGE_BYTES = 40 * 1024 * 1024  # SES inbound's limit when storing to S3
 INBOUND_PREFIX = "inbound/"
@@ -42,12 +47,15 @@ class InboundMailHandler:
         endpoint: str,
         region: str,
         is_known: Callable[[str], bool],
+        topic_arn: str,
     ):
         self.bucket = bucket
         self.inbound_domain = inbound_domain.lower()
         self.region = region
+        self.topic_arn = topic_arn
         self._is_known = is_known
         self._s3 = boto3.client("s3", endpoint_url=endpoint, region_name=region)
+        self._sns = boto3.client("sns", endpoint_url=endpoint, region_name=region)
 
     async def handle_RCPT(self, server, session, envelope: Envelope, address: str, rcpt_options):
         domain = address.rpartition("@")[2].lower()
@@ -57,8 +65,10 @@ class InboundMailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope: Envelope):
-        raw = envelope.original_content or b""
+        # Bare LF line endings (some scripts and old mailers send them) are made CRLF, as Postfix does.
+        raw = normalise_line_endings(envelope.original_content or b"")
         ses_id = "".join(secrets.choice(_SES_ID_ALPHABET) for _ in range(40))
+        received_at = datetime.now(UTC)
         spam, virus = await asyncio.to_thread(scan, raw)
         header = ses_header_block(
             mail_from=envelope.mail_from or "",
@@ -70,14 +80,25 @@ class InboundMailHandler:
             header_from=_header_from(raw),
             spam=spam,
             virus=virus,
-            now=datetime.now(UTC),
+            now=received_at,
+        )
+        key = INBOUND_PREFIX + ses_id
+        await asyncio.to_thread(
+            self._s3.put_object, Bucket=self.bucket, Key=key, Body=header + raw, ContentType="message/rfc822"
+        )
+        notification = ses_notification(
+            message_id=ses_id,
+            source=envelope.mail_from or "",
+            recipients=[address.lower() for address in envelope.rcpt_tos],
+            bucket=self.bucket,
+            key=key,
+            topic_arn=self.topic_arn,
+            received_at=received_at,
+            spam=spam,
+            virus=virus,
         )
         await asyncio.to_thread(
-            self._s3.put_object,
-            Bucket=self.bucket,
-            Key=INBOUND_PREFIX + ses_id,
-            Body=header + raw,
-            ContentType="message/rfc822",
+            self._sns.publish, TopicArn=self.topic_arn, Subject=SUBJECT, Message=notification
         )
         return "250 Message accepted for delivery"
 
@@ -116,6 +137,15 @@ def ses_header_block(
         f" dmarc=none header.from={header_from.rpartition('@')[2]};",
     ]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8", "replace")
+
+
+def normalise_line_endings(raw: bytes) -> bytes:
+    """A message written with bare LF line endings gets CRLF ones (what Postfix does by default). One
+    whose header uses CRLF is left byte for byte: a lone LF in it belongs to its content."""
+    head = raw.split(b"\n\n", 1)[0] if b"\r\n\r\n" not in raw[:65536] else b""
+    if not head or b"\r\n" in head:
+        return raw
+    return re.sub(rb"(?<!\r)\n", b"\r\n", raw)
 
 
 def scan(raw: bytes) -> tuple[str, str]:

@@ -4,6 +4,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,11 @@ from comptoir_infra.local.provision import LocalResources, connect_notifications
 from comptoir_infra.local.pump import QueuePump
 from comptoir_infra.local.smtp import InboundMailHandler, start_smtp
 from comptoir_infra.local.tokens import TokenVerifier
+from comptoir_infra.spec import INBOUND_TOPIC
 
 log = logging.getLogger("comptoir.local")
+# A stop (Ctrl-C, SIGTERM) ends the process within this many seconds, the state saved.
+STOP_BUDGET_S = 5
 
 HOST = "127.0.0.1"  # loopback only, always
 REGION = "eu-west-1"
@@ -92,6 +96,7 @@ class LocalStack:
                 endpoint=endpoint,
                 region=REGION,
                 is_known=demo.is_mailbox_address,
+                topic_arn=self.resources.topic_arns[INBOUND_TOPIC],
             ),
         )
         verifier = TokenVerifier(
@@ -112,23 +117,38 @@ class LocalStack:
         self._gateway.ready.set()
 
     def stop(self) -> None:
-        """Stop taking work, write the last snapshot, then stop the embedded AWS."""
+        """Stop taking work, write the last snapshot, then stop the embedded AWS: within STOP_BUDGET_S
+        (a worker thread mid-run is not waited for; its message comes back on the next start)."""
+        started = time.monotonic()
+        steps = []
+
+        def step(name: str, action) -> None:
+            at = time.monotonic()
+            action()
+            steps.append(f"{name} {time.monotonic() - at:.2f}s")
+
         if self._gateway:
             self._gateway.ready.clear()
-            self._gateway.stop()
-        if self._smtp:
-            self._smtp.stop()
-        if self._dropbox:
-            self._dropbox.stop()
-        if self._pump:
-            self._pump.stop()
+            step("gateway", self._gateway.stop)
+        # The parts that take work stop in parallel: each may wait for a poll or a connection to end.
+        stoppers = [
+            threading.Thread(target=part.stop, name=f"stop-{name}", daemon=True)
+            for name, part in (("smtp", self._smtp), ("dropbox", self._dropbox), ("pump", self._pump))
+            if part
+        ]
+        for thread in stoppers:
+            thread.start()
         self._snapshots_stop.set()
+        for thread in stoppers:
+            thread.join(timeout=max(0.0, 1.5 - (time.monotonic() - started)))
+        steps.append(f"workers {time.monotonic() - started:.2f}s")
         if self._snapshot_thread:
-            self._snapshot_thread.join(timeout=2)
+            self._snapshot_thread.join(timeout=1)
         if self.resources:
-            self.snapshot()
+            step("snapshot", self.snapshot)
         if self._moto:
-            self._moto.stop()
+            step("aws", self._moto.stop)
+        log.info("stopped in %.2f s (%s)", time.monotonic() - started, ", ".join(steps))
 
     def snapshot(self) -> None:
         with self._snapshot_lock:
@@ -186,6 +206,8 @@ def _ensure_free(*ports: int) -> None:
     """Fail before starting anything, rather than half-way with a part already running."""
     for port in ports:
         with socket.socket() as probe:
+            # As the servers themselves bind (SO_REUSEADDR): a port in TIME_WAIT after a stop is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((HOST, port))
             except OSError as error:

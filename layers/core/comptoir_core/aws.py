@@ -26,3 +26,31 @@ def reset_clients() -> None:
     """Forget every client, e.g. after tests switch moto or the endpoint."""
     client.cache_clear()
     resource.cache_clear()
+
+
+# Error codes AWS answers when a call may succeed later: throttling, service limits, a passing outage.
+TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "LimitExceededException",
+        "SlowDown",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalServerError",
+        "InternalFailure",
+        "InternalServerErrorException",
+    }
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """An AWS error worth retrying later (SQS redelivers the event), rather than a final answer."""
+    from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
+
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code") in TRANSIENT_CODES
+    return isinstance(error, (ConnectionError, ReadTimeoutError))

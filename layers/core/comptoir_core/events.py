@@ -1,7 +1,7 @@
 """Event shapes shared by the asynchronous handlers: S3 notifications carried by SQS."""
 
 import json
-from urllib.parse import unquote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 from pydantic import BaseModel
 
@@ -10,6 +10,9 @@ class S3ObjectCreated(BaseModel):
     bucket: str
     key: str
     size: int
+    # Set on a notification we queue ourselves to run an object again (a retried document): another
+    # value than the first delivery's, so the idempotency record of that delivery does not swallow it.
+    retry: str | None = None
 
 
 def s3_objects_in(sqs_body: str) -> list[S3ObjectCreated]:
@@ -21,7 +24,19 @@ def s3_objects_in(sqs_body: str) -> list[S3ObjectCreated]:
             # S3 URL-encodes keys in events (a space arrives as "+").
             key=unquote_plus(record["s3"]["object"]["key"]),
             size=int(record["s3"]["object"].get("size", 0)),
+            retry=(record.get("comptoir") or {}).get("retry"),
         )
         for record in message.get("Records", [])
         if record.get("eventName", "").startswith("ObjectCreated")
     ]
+
+
+def retry_notification(*, bucket: str, key: str, size: int, retry: str) -> str:
+    """An SQS body in S3's own notification shape, for an object to be handled again."""
+    record = {
+        "eventSource": "comptoir",
+        "eventName": "ObjectCreated:Retry",
+        "s3": {"bucket": {"name": bucket}, "object": {"key": quote_plus(key), "size": size}},
+        "comptoir": {"retry": retry},
+    }
+    return json.dumps({"Records": [record]})

@@ -1,13 +1,16 @@
-"""Logger and metrics, made once; each app registers `observe` as HTTP middleware."""
+"""Logger, tracer and metrics, made once; each app registers `observe` as HTTP middleware, and the
+SQS workers run through `comptoir_core.workers.sqs_batch`."""
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 
 from comptoir_core.edge import accept_anything_by_default, in_our_error_shape
 
 logger = Logger(service="comptoir")
 metrics = Metrics(namespace="Comptoir", service="comptoir")
+# Off outside Lambda (Powertools sees no AWS_LAMBDA_FUNCTION_NAME): no X-Ray daemon is needed locally.
+tracer = Tracer(service="comptoir")
 
-__all__ = ["logger", "metrics", "observe"]
+__all__ = ["logger", "metrics", "observe", "tracer"]
 
 
 def observe(event, get_response):

@@ -20,10 +20,14 @@ class Settings(BaseSettings):
     # Dropbox intake (comptoir_core.dropbox). Empty app key: the channel is off.
     dropbox_app_key: str = ""
     dropbox_app_secret: SecretStr = SecretStr("")
+    # In AWS the app secret lives in Secrets Manager: this names it, and it is read on first use.
+    dropbox_app_secret_arn: str = ""
     # Where Dropbox sends the browser back after consent: <API domain>/dropbox-webhook/oauth/callback.
     dropbox_redirect_url: str = ""
     # The SQS queue the webhook hands accounts to, and the KMS key the refresh tokens are encrypted with.
     dropbox_queue_url: str = ""
+    # The documents worker's queue: a retried document is put back on it.
+    documents_queue_url: str = ""
     tokens_key_id: str = ""
     # Dropbox's hosts, as the SDK names them; tests and the local stack point them at a fake.
     dropbox_api_host: str = "api.dropboxapi.com"

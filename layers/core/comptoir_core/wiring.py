@@ -24,6 +24,18 @@ def identity() -> CognitoIdentity:
     return CognitoIdentity(user_pool_id=settings.user_pool_id, client_id=settings.user_pool_client_id)
 
 
+def documents_queue():
+    """Sends an SQS body to the documents worker's queue (a retried document)."""
+    from comptoir_core import aws
+
+    url = get_settings().documents_queue_url
+
+    def send(body: str) -> None:
+        aws.client("sqs").send_message(QueueUrl=url, MessageBody=body)
+
+    return send
+
+
 def reset() -> None:
     """Forget every adapter and the settings (tests, or the local stack after provisioning)."""
     from comptoir_core import aws, idempotency

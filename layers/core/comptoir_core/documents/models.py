@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 
 class Mailbox(StrEnum):
@@ -94,6 +94,23 @@ class MailInfo(BaseModel):
     dmarc: str | None = None
     spam: str | None = None
     virus: str | None = None
+
+    @computed_field
+    @property
+    def sender_not_authenticated(self) -> bool:
+        """SPF, DKIM and DMARC all failed (none passed): the From address may be forged. Shown on
+        every document of the message."""
+        return not_authenticated(self.spf, self.dkim, self.dmarc)
+
+
+# Verdicts that mean a check failed (SES: FAIL; Authentication-Results: fail, softfail…). "none" or
+# "gray" (nothing to check against) is not a failure.
+_FAILED = frozenset({"fail", "softfail", "hardfail", "permerror"})
+
+
+def not_authenticated(spf: str | None, dkim: str | None, dmarc: str | None) -> bool:
+    """The sender failed all three of SPF, DKIM and DMARC: its From address may well be forged."""
+    return all((v or "").strip().lower() in _FAILED for v in (spf, dkim, dmarc))
 
 
 class MobileInfo(BaseModel):

@@ -9,9 +9,11 @@ already got past the pipeline is left alone, so a redelivered event changes noth
 
 import hashlib
 import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import timedelta
 
-from comptoir_core import keys
+from comptoir_core import aws, keys
 from comptoir_core.accounts.service import read_company_settings
 from comptoir_core.blobs import BlobStore
 from comptoir_core.documents import store
@@ -35,8 +37,10 @@ from comptoir_core.documents.models import (
 from comptoir_core.documents.service import EDITORS, event, mark_sent, now
 from comptoir_core.documents.views import UploadedFile, UploadOptions
 from comptoir_core.errors import Conflict, Invalid, NotFound, TooLarge, UnsupportedType
+from comptoir_core.events import retry_notification
 from comptoir_core.ids import new_id
-from comptoir_core.observability import logger
+from comptoir_core.mail.sniff import NOT_THE_CLAIMED_PDF, claims_pdf
+from comptoir_core.observability import logger, metrics
 from comptoir_core.recognition.profiles import company_identity, load_profiles
 from comptoir_core.recognition.textract import ocr_engine
 from comptoir_core.repository import Repository
@@ -51,12 +55,16 @@ ACCEPTED_KINDS = frozenset({Kind.PDF, Kind.JPEG, Kind.PNG, Kind.TIFF, Kind.HTML,
 ACCEPTED_TYPES = "PDF, JPEG, PNG, TIFF, HTML, and UBL or CII e-invoice XML"
 # Statuses the pipeline (re)starts from; any other means it already ran.
 _RUNNABLE = frozenset({DocumentStatus.received, DocumentStatus.failed})
-# How long one run may hold a document before another may take over (a crashed run's lease lapses).
-LEASE = timedelta(minutes=5)
+# How long one run may hold a document before another may take over (a crashed run's lease lapses):
+# longer than the documents worker may run (spec.py: its queue's consumer_timeout_s).
+LEASE = timedelta(minutes=16)
 # A document names at most this many possible duplicates of itself.
 MAX_DUPLICATES_SHOWN = 20
 # How long a run waits for another run of the same document before it gives the event back.
 WAIT_FOR_OTHER_RUN_S = 40
+# Page images go to S3 this many at a time; at most so many drawn images wait for their upload.
+UPLOAD_THREADS = 8
+UPLOADS_IN_FLIGHT = 32
 
 
 class Busy(Exception):
@@ -101,6 +109,8 @@ def check_acceptable(body: bytes, *, name: str, max_bytes: int) -> Kind:
     if len(body) > max_bytes:
         raise TooLarge(f"{name!r} is {len(body) / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB")
     kind = detect(body)
+    if kind != Kind.PDF and claims_pdf(name):
+        raise UnsupportedType(f"{name!r} is {NOT_THE_CLAIMED_PDF}; nothing was stored")
     if kind not in ACCEPTED_KINDS:
         raise UnsupportedType(f"{name!r} is not a supported file; accepted are {ACCEPTED_TYPES}")
     return kind
@@ -110,7 +120,13 @@ def run(*, repo: Repository, blobs: BlobStore, settings: Settings, key: str, siz
     """The pipeline for one incoming object, start to end (the worker's entry point)."""
     incoming = parse_incoming_key(key, size=size)
     logger.append_keys(company_id=incoming.company_id, document_id=incoming.document_id)
-    meta = read_incoming_metadata(blobs.metadata(key))
+    try:
+        meta = read_incoming_metadata(blobs.metadata(key))
+    except Invalid as error:
+        # The upload answered 202 with this id: the document exists, failed with the reason.
+        meta = IncomingMetadata(
+            source="upload", problem=f"the file's description could not be read ({error})"
+        )
     document = _claim(repo, incoming, meta)
     deadline = time.monotonic() + WAIT_FOR_OTHER_RUN_S
     while document.status in _RUNNABLE:
@@ -131,23 +147,80 @@ def run(*, repo: Repository, blobs: BlobStore, settings: Settings, key: str, siz
 def retry(
     *,
     repo: Repository,
-    blobs: BlobStore,
     settings: Settings,
     caller: Caller,
     company_id: str,
     document_id: str,
+    requeue: Callable[[str], None],
 ) -> Document:
-    """Run the pipeline again on a failed document, from its original."""
+    """Put a failed document (or one whose run died: its lease lapsed) back on the worker's queue;
+    the run itself happens there, never inside the request."""
     authorize(repo=repo, caller=caller, company_id=company_id, roles=EDITORS)
     document = store.get_document(repo=repo, company_id=company_id, document_id=document_id)
-    if document.status != DocumentStatus.failed:
+    if not is_retryable(document):
         raise Conflict(f"this document is {document.status.value}; only a failed document can be retried")
-    meta = read_incoming_metadata(blobs.metadata(document.original_key))
+    queued = store.save(
+        repo=repo,
+        document=document.model_copy(
+            update={
+                "status": DocumentStatus.received,
+                "lease_until": None,
+                "history": [*document.history, event("retried", by=caller.email)],
+            }
+        ),
+    )
+    requeue(
+        retry_notification(
+            bucket=settings.documents_bucket,
+            key=document.original_key,
+            size=document.size,
+            retry=f"{document.id}#{len(queued.history)}",
+        )
+    )
+    return queued
+
+
+def is_retryable(document: Document) -> bool:
+    """Failed, or received but stranded: no run holds it and the last one had time to finish."""
+    if document.status == DocumentStatus.failed:
+        return True
+    at = now()
+    return (
+        document.status == DocumentStatus.received
+        and (document.lease_until is None or document.lease_until <= at)
+        and document.received_at + LEASE <= at
+    )
+
+
+def give_up(*, repo: Repository, key: str, size: int) -> Document:
+    """The dead-letter consumer: the worker failed on this object every time (a timeout, out of
+    memory, an outage that outlasted the retries). A document not past the pipeline is marked failed
+    with the reason, so it never stays `received`; one that got further is left as it is."""
+    incoming = parse_incoming_key(key, size=size)
+    logger.append_keys(company_id=incoming.company_id, document_id=incoming.document_id)
     try:
-        leased = _leased(repo, document, event("retried", by=caller.email))
-    except Busy:
-        raise Conflict("this document is being processed right now") from None
-    return _process(repo, blobs, settings, leased, meta)
+        document = store.get_document(
+            repo=repo, company_id=incoming.company_id, document_id=incoming.document_id
+        )
+    except NotFound:
+        document = _claim(repo, incoming, IncomingMetadata(source="upload"))
+    if document.status not in _RUNNABLE:
+        return document
+    reason = (
+        "the processing did not finish after repeated tries (it ran out of time or memory, or a service "
+        "was unavailable); retry it"
+    )
+    return _stop(repo, document, DocumentStatus.failed, reason)
+
+
+def count_run(document: Document, *, seconds: float) -> None:
+    """The documents worker's metrics: processed, failed, pages, seconds."""
+    if document.status == DocumentStatus.failed:
+        metrics.add_metric(name="DocumentsFailed", unit="Count", value=1)
+    else:
+        metrics.add_metric(name="DocumentsProcessed", unit="Count", value=1)
+        metrics.add_metric(name="DocumentPages", unit="Count", value=document.pages or 0)
+    metrics.add_metric(name="DocumentSeconds", unit="Seconds", value=round(seconds, 3))
 
 
 def ingest_now(
@@ -256,7 +329,19 @@ def _process(
     try:
         return _process_or_raise(repo, blobs, settings, document, meta)
     except Exception as error:
-        # An outage or a bug: say so on the document (retry works), and let the event be retried too.
+        if aws.is_transient(error):
+            # Throttling or a service limit: the run gives the document back (still received, no lease)
+            # and the event is retried by SQS; the dead-letter consumer marks it failed if it never works.
+            logger.warning("a transient AWS error stopped the run; the event is retried", exc_info=True)
+            store.save(
+                repo=repo,
+                document=store.get_document(
+                    repo=repo, company_id=document.company_id, document_id=document.id
+                ).model_copy(update={"lease_until": None}),
+            )
+            raise
+        # A bug or a broken file we did not foresee: say so on the document (retry works), and let the
+        # event be retried too.
         logger.exception("the pipeline stopped")
         _stop(repo, document, DocumentStatus.failed, "an internal error stopped the processing; retry it")
         raise error
@@ -316,17 +401,24 @@ def _process_or_raise(
 
 
 def _store_working(blobs: BlobStore, document: Document, pdf: bytes, version: int) -> int:
+    """The working PDF and its page images: drawn one by one (MuPDF wants one thread) and uploaded
+    UPLOAD_THREADS at a time, with at most UPLOADS_IN_FLIGHT images held in memory."""
     blobs.put(
         store.working_pdf_key(document.company_id, document.id, version), pdf, content_type="application/pdf"
     )
     pages = 0
-    for page, size, image in render.render_pages(pdf):
-        blobs.put(
-            store.page_image_key(document.company_id, document.id, version, page, size),
-            image,
-            content_type=render.IMAGE_CONTENT_TYPE[size],
-        )
-        pages = max(pages, page)
+    with ThreadPoolExecutor(max_workers=UPLOAD_THREADS, thread_name_prefix="page-upload") as uploads:
+        pending: set[Future] = set()
+        for page, size, image in render.render_pages(pdf):
+            if len(pending) >= UPLOADS_IN_FLIGHT:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for upload_done in done:
+                    upload_done.result()  # an upload that failed stops the run
+            key = store.page_image_key(document.company_id, document.id, version, page, size)
+            pending.add(uploads.submit(blobs.put, key, image, content_type=render.IMAGE_CONTENT_TYPE[size]))
+            pages = max(pages, page)
+        for upload_done in pending:
+            upload_done.result()
     return pages
 
 
@@ -358,7 +450,9 @@ def _recognise(
             ocr=ocr_engine(),
             profiles=load_profiles(repo=repo, company_id=document.company_id),
         )
-    except Exception:
+    except Exception as error:
+        if aws.is_transient(error):
+            raise  # Textract throttled or over its limits: the whole run is retried, not "no fields"
         logger.exception("recognition failed")
         return {}, ["The invoice fields could not be read; fill them in by hand."]
     blobs.put(

@@ -10,6 +10,7 @@
 
 import hashlib
 import hmac
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from comptoir_core import keys
@@ -57,6 +58,7 @@ def start_link(
     authorize(repo=repo, caller=caller, company_id=company_id, roles=LINKERS)
     _require_enabled(config)
     state_id = new_id("st")
+    browser_binding = secrets.token_urlsafe(32)
     expires_at = datetime.now(UTC) + STATE_TTL
     # The SDK puts its CSRF token in front: "<csrf>|<company>.<state>.<signature>". The CSRF token is
     # kept in the state item, which the SDK checks it against when Dropbox sends the browser back.
@@ -73,20 +75,31 @@ def start_link(
             "verifier": cipher.encrypt(
                 authorization.code_verifier, context=token_context(company_id, "pkce-verifier")
             ),
+            "browser": _digest(browser_binding),
         },
         expires_at=expires_at,
     )
-    return LinkStart(authorize_url=authorization.authorize_url, expires_at=expires_at)
+    return LinkStart(
+        authorize_url=authorization.authorize_url, expires_at=expires_at, browser_binding=browser_binding
+    )
 
 
 def finish_link(
-    *, repo: Repository, cipher: TokenCipher, config: DropboxConfig, query: CallbackQuery
+    *,
+    repo: Repository,
+    cipher: TokenCipher,
+    config: DropboxConfig,
+    query: CallbackQuery,
+    browser_binding: str | None,
 ) -> LinkDone:
+    """`browser_binding`: what the browser brought back (the cookie `start_link`'s route set)."""
     _require_enabled(config)
     company_id, state_id = _verified_state(config, query.state)
     state = records.use_state(repo, company_id=company_id, state_id=state_id)
     if state is None:
         raise Invalid("this link request is unknown, expired or already used; start again from the profile")
+    if not browser_binding or not hmac.compare_digest(_digest(browser_binding), state.get("browser", "")):
+        raise Invalid("this link was started in another browser session; start again from the profile")
     caller = Caller(user_id=state["user_id"], email=state["email"])
     # The user who started must still be allowed to link when Dropbox sends them back.
     authorize(repo=repo, caller=caller, company_id=company_id, roles=LINKERS)
@@ -185,6 +198,10 @@ def _revoke_quietly(cipher: TokenCipher, config: DropboxConfig, link: DropboxLin
 def _require_enabled(config: DropboxConfig) -> None:
     if not config.enabled:
         raise Conflict("Dropbox is not set up on this installation")
+
+
+def _digest(binding: str) -> str:
+    return hashlib.sha256(binding.encode()).hexdigest()
 
 
 def _state_key(config: DropboxConfig) -> bytes:

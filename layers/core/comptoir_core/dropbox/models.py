@@ -82,6 +82,9 @@ class LinkStart(BaseModel):
 
     authorize_url: str
     expires_at: datetime
+    # A random value the browser that starts linking keeps (a cookie the route sets, never in the
+    # JSON): the callback must bring it back, so a consent started elsewhere cannot land here.
+    browser_binding: str = Field(default="", exclude=True)
 
 
 class LinkDone(BaseModel):
@@ -94,7 +97,8 @@ AccountId = Annotated[str, StringConstraints(pattern=r"^dbid:[A-Za-z0-9_-]{1,200
 
 
 class ListFolderAccounts(BaseModel):
-    accounts: list[AccountId] = Field(default_factory=list, max_length=10_000)
+    # However many Dropbox names: the webhook checks their form and hands them on, never refuses them.
+    accounts: list[str] = Field(default_factory=list)
 
 
 class WebhookNotification(BaseModel):
@@ -104,17 +108,25 @@ class WebhookNotification(BaseModel):
     list_folder: ListFolderAccounts = Field(default_factory=ListFolderAccounts)
 
 
-class AccountChanged(BaseModel):
-    """One message on the Dropbox queue: look at this account's linked folders."""
-
-    account_id: AccountId
-
-
 class WebhookChallenge(BaseModel):
-    """Dropbox checks a new webhook URL by asking it to echo `challenge`."""
+    """The query Dropbox checks a new webhook URL with."""
 
-    model_config = ConfigDict(extra="ignore")
-    challenge: str = Field(min_length=1, max_length=1000)
+    challenge: str = Field(min_length=1, max_length=500)
+
+
+class NotificationAccepted(BaseModel):
+    """The webhook's answer: how many accounts were handed to the queue."""
+
+    queued: int
+
+
+class AccountChanged(BaseModel):
+    """One message on the Dropbox queue: look at this account's linked folders (`account_id`), or,
+    straight from the webhook, accounts named by one notification (`accounts`): the worker queues
+    again, one message each, only those linked to a company."""
+
+    account_id: AccountId | None = None
+    accounts: list[AccountId] = Field(default_factory=list, max_length=1000)
 
 
 class CallbackQuery(BaseModel):

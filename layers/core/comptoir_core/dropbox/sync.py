@@ -35,6 +35,7 @@ from comptoir_core.dropbox.linking import token_context
 from comptoir_core.dropbox.models import DropboxLink, LinkStatus, SkippedFile, SyncResult
 from comptoir_core.errors import Conflict
 from comptoir_core.kms import UnreadableSecret
+from comptoir_core.mail.sniff import NOT_THE_CLAIMED_PDF, claims_pdf
 from comptoir_core.names import safe_name
 from comptoir_core.observability import logger
 from comptoir_core.repository import Repository
@@ -200,6 +201,8 @@ def _import(
         record_sk = records.import_sk(link.account_id, remote.path_lower, remote.content_hash or remote.rev)
         document_id = records.imported_document(deps.repo, company_id=link.company_id, sk=record_sk)
     if document_id is None:
+        if claims_pdf(remote.name) and not body[:1024].count(b"%PDF-"):
+            return _Outcome.skipped, f"{NOT_THE_CLAIMED_PDF}: left in Dropbox"
         if not _is_pdf_or_image(body):
             return _Outcome.skipped, "its content is not a PDF or a photo: left in Dropbox"
         document_id = store_incoming(

@@ -1,5 +1,8 @@
 """The Dropbox context's adapters, made from the settings on each use (cheap: no client is built here)."""
 
+import dataclasses
+import functools
+
 from comptoir_core import wiring
 from comptoir_core.dropbox.config import DropboxConfig, SyncDeps
 from comptoir_core.dropbox.webhook import AccountQueue
@@ -8,7 +11,20 @@ from comptoir_core.settings import get_settings
 
 
 def config() -> DropboxConfig:
-    return DropboxConfig.from_settings(get_settings())
+    settings = get_settings()
+    made = DropboxConfig.from_settings(settings)
+    if settings.dropbox_app_secret_arn:
+        return dataclasses.replace(made, app_secret=_secret(settings.dropbox_app_secret_arn))
+    return made
+
+
+@functools.lru_cache(maxsize=4)
+def _secret(arn: str) -> str:
+    """The Dropbox app secret from Secrets Manager (never an environment variable in AWS), once a
+    container; an empty secret turns the channel off as an empty setting does."""
+    from comptoir_core import aws
+
+    return aws.client("secretsmanager").get_secret_value(SecretId=arn).get("SecretString") or ""
 
 
 def cipher() -> TokenCipher:

@@ -29,6 +29,7 @@ from comptoir_core.mail.models import (
     RawMessageLink,
     SkippedPart,
 )
+from comptoir_core.mail.notification import SesReceipt
 from comptoir_core.mail.parse import LIMITS, Limits, ParsedMessage, Part, parse_message
 from comptoir_core.mail.store import InboundMessages, MessageTooLarge
 from comptoir_core.observability import logger
@@ -67,15 +68,20 @@ def ingest_inbound_message(
     key: str,
     domain: str,
     limits: Limits = LIMITS,
+    receipt: SesReceipt | None = None,
 ) -> list[Delivery]:
-    """Read the raw message SES stored at `key` and import it into every mailbox it was sent to."""
+    """Read the raw message SES stored at `key` and import it into every mailbox it was sent to.
+    With SES's notification (`receipt`), its recipients (all of them) and verdicts are the truth; the
+    stored message's own headers are read only without one."""
     try:
         raw = inbound.read(key, max_bytes=limits.max_message_bytes)
     except MessageTooLarge:
         logger.warning("inbound message too large to import; kept as it is", extra={"key": key})
         return []
     parsed = parse_message(raw, limits)
-    targets = _targets(repo, parsed, domain)
+    if receipt is not None:
+        parsed.verdicts = receipt.verdicts()
+    targets = _targets(repo, parsed, domain, receipt.recipients if receipt else None)
     if not targets:
         # SES accepts any address of the domain; one that is nobody's (or regenerated) ends here.
         logger.info("inbound message for no known mailbox; kept as it is", extra={"key": key})
@@ -131,12 +137,16 @@ def record_id_of(fingerprint: str) -> str:
 
 
 def _targets(
-    repo: Repository, parsed: ParsedMessage, domain: str
+    repo: Repository, parsed: ParsedMessage, domain: str, envelope: list[str] | None = None
 ) -> dict[str, tuple[list[Mailbox], list[str]]]:
-    """Company → (mailboxes, addresses), the envelope recipient first."""
+    """Company → (mailboxes, addresses): SES's envelope recipients when its notification names them,
+    else the one its Received header names first, then the To and Cc addresses."""
     targets: dict[str, tuple[list[Mailbox], list[str]]] = {}
-    candidates = [parsed.envelope_recipient] if parsed.envelope_recipient else []
-    candidates += [a for a in parsed.header_recipients if a not in candidates]
+    if envelope is not None:
+        candidates = list(dict.fromkeys(envelope))
+    else:
+        candidates = [parsed.envelope_recipient] if parsed.envelope_recipient else []
+        candidates += [a for a in parsed.header_recipients if a not in candidates]
     for address in candidates:
         if not address.endswith("@" + domain.lower()):
             continue
@@ -254,12 +264,16 @@ def _parts_to_import(parsed: ParsedMessage) -> list[Part]:
         return []
     if parsed.parts:
         return parsed.parts
+    if parsed.attachments_refused:
+        return []  # what was refused is not replaced by the text that came with it
     return [parsed.body] if parsed.body else []
 
 
 def _outcome(parsed: ParsedMessage, record: MessageRead) -> MessageOutcome:
     if parsed.virus_found:
         return MessageOutcome.refused_virus
+    if parsed.attachments_refused:
+        return MessageOutcome.refused_attachments
     return MessageOutcome.imported if record.imported else MessageOutcome.nothing_imported
 
 
@@ -270,6 +284,13 @@ def _closing_event(record: MessageRead, parsed: ParsedMessage, made: list[str]) 
             at=now,
             event="virus",
             detail="SES found a virus: nothing imported; the raw message is kept for the admins and the accountant",
+        )
+    if record.outcome == MessageOutcome.refused_attachments:
+        reasons = "; ".join(f"{s.name}: {s.reason}" for s in parsed.skipped if s.refused)
+        return MailEvent(
+            at=now,
+            event="attachments_refused",
+            detail=f"every attachment was refused ({reasons[:500]}): nothing imported, not even the message body",
         )
     if record.outcome == MessageOutcome.nothing_imported:
         return MailEvent(

@@ -3,9 +3,9 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from comptoir_core.documents.models import Mailbox
+from comptoir_core.documents.models import Mailbox, not_authenticated
 
 
 class MailboxAddress(BaseModel):
@@ -27,6 +27,8 @@ class MessageOutcome(StrEnum):
     imported = "imported"  # at least one document made
     nothing_imported = "nothing_imported"  # nothing usable in it (every part skipped, no body)
     refused_virus = "refused_virus"  # SES found a virus: nothing imported, the raw message kept
+    # Every attachment was refused (a zip bomb, a program…): nothing imported, not even the body.
+    refused_attachments = "refused_attachments"
 
 
 class ImportedPart(BaseModel):
@@ -57,6 +59,11 @@ class MessageVerdicts(BaseModel):
     spf: str | None = None
     dkim: str | None = None
     dmarc: str | None = None
+
+    @computed_field
+    @property
+    def sender_not_authenticated(self) -> bool:
+        return not_authenticated(self.spf, self.dkim, self.dmarc)
 
 
 class MessageListQuery(BaseModel):

@@ -24,7 +24,17 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
-from comptoir_core.mail.sniff import DESCRIPTIONS, EXTENSIONS, IMAGES, IMPORTED, Kind, image_size, sniff
+from comptoir_core.mail.sniff import (
+    DESCRIPTIONS,
+    EXTENSIONS,
+    IMAGES,
+    IMPORTED,
+    NOT_THE_CLAIMED_PDF,
+    Kind,
+    claims_pdf,
+    image_size,
+    sniff,
+)
 from comptoir_core.mail.unzip import Member, SkippedMember, ZipLimits, ZipRefused, unpack
 from comptoir_core.names import safe_name
 
@@ -105,6 +115,9 @@ class Skipped:
     name: str
     reason: str
     size: int = 0
+    # A refusal (a program, a zip bomb, a file not what it claims): False for what is no document at all
+    # (a logo, a signature, an empty part, a duplicate), which never stands in for the body.
+    refused: bool = True
 
 
 @dataclass
@@ -130,6 +143,11 @@ class ParsedMessage:
     @property
     def virus_found(self) -> bool:
         return (self.verdicts.virus or "").upper() == "FAIL"
+
+    @property
+    def attachments_refused(self) -> bool:
+        """Attachments were sent and every one of them was refused: the body does not replace them."""
+        return not self.parts and any(skipped.refused for skipped in self.skipped)
 
 
 @dataclass
@@ -476,7 +494,7 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
     name = safe_name(_filename(part), fallback="")
     if content_type in _SIGNATURE_TYPES:
         parsed.skipped.append(
-            Skipped(name or "signature", "a digital signature of the message, not a document")
+            Skipped(name or "signature", "a digital signature of the message, not a document", refused=False)
         )
         return
     if _too_large_to_decode(part, limits):
@@ -494,14 +512,17 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
         return
     if not data.strip():
         if name:
-            parsed.skipped.append(Skipped(name, "empty"))
+            parsed.skipped.append(Skipped(name, "empty", refused=False))
         return
     kind = sniff(data)
+    if _not_the_claimed_pdf(kind, name, content_type):
+        parsed.skipped.append(Skipped(name or "attachment.pdf", NOT_THE_CLAIMED_PDF, len(data)))
+        return
     name = name or _default_name(kind, len(seen) + len(parsed.skipped) + 1)
     if kind in IMAGES:
         reason = _small_image(part, data, leaf, shown_cids, limits)
         if reason:
-            parsed.skipped.append(Skipped(name, reason, len(data)))
+            parsed.skipped.append(Skipped(name, reason, len(data), refused=False))
             return
     if kind == Kind.zip:
         _take_zip(name, data, parsed, seen, limits)
@@ -511,12 +532,9 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
 
 def _take_zip(name: str, data: bytes, parsed: ParsedMessage, seen: dict[str, str], limits: Limits) -> None:
     try:
-        members = list(unpack(data, limits.zip)) if _is_plain_zip(data) else None
+        members = list(unpack(data, limits.zip))
     except ZipRefused as refused:
         parsed.skipped.append(Skipped(name, f"zip not unpacked: {refused.reason}", len(data)))
-        return
-    if members is None:
-        parsed.skipped.append(Skipped(name, DESCRIPTIONS[Kind.office], len(data)))
         return
     for member in members:
         if isinstance(member, SkippedMember):
@@ -525,11 +543,16 @@ def _take_zip(name: str, data: bytes, parsed: ParsedMessage, seen: dict[str, str
         assert isinstance(member, Member)
         kind = sniff(member.data)
         shown = f"{name} › {member.name}"
+        if _not_the_claimed_pdf(kind, member.name):
+            parsed.skipped.append(Skipped(shown, NOT_THE_CLAIMED_PDF, len(member.data)))
+            continue
         if kind == Kind.zip:
             parsed.skipped.append(Skipped(shown, "a zip inside a zip is not unpacked", len(member.data)))
             continue
         if kind in IMAGES and _too_small(member.data, limits):
-            parsed.skipped.append(Skipped(shown, "a small image (icon or logo)", len(member.data)))
+            parsed.skipped.append(
+                Skipped(shown, "a small image (icon or logo)", len(member.data), refused=False)
+            )
             continue
         part = Part(
             name=member.name, kind=kind, body=member.data, sha256=_sha(member.data), origin=f"zip {name}"
@@ -537,10 +560,10 @@ def _take_zip(name: str, data: bytes, parsed: ParsedMessage, seen: dict[str, str
         _keep(part, parsed, seen, shown=shown)
 
 
-def _is_plain_zip(data: bytes) -> bool:
-    """Office documents (docx, xlsx, odt…) are zips too: recognised by their first entries."""
-    head = data[:4096]
-    return b"[Content_Types].xml" not in head and b"mimetypeapplication/vnd.oasis" not in head
+def _not_the_claimed_pdf(kind: Kind, name: str | None, declared_type: str | None = None) -> bool:
+    """A "PDF" whose bytes are another file we would take (an HTML page, a photo, a zip): never
+    converted. A program or another file we skip anyway keeps its own, more telling, reason."""
+    return kind != Kind.pdf and (kind in IMPORTED or kind == Kind.zip) and claims_pdf(name, declared_type)
 
 
 def _keep(part: Part, parsed: ParsedMessage, seen: dict[str, str], shown: str | None = None) -> None:
@@ -550,7 +573,9 @@ def _keep(part: Part, parsed: ParsedMessage, seen: dict[str, str], shown: str | 
         parsed.skipped.append(Skipped(shown, f"{reason}", len(part.body)))
         return
     if part.sha256 in seen:
-        parsed.skipped.append(Skipped(shown, f"the same file as {seen[part.sha256]}", len(part.body)))
+        parsed.skipped.append(
+            Skipped(shown, f"the same file as {seen[part.sha256]}", len(part.body), refused=False)
+        )
         return
     seen[part.sha256] = shown
     parsed.parts.append(part)

@@ -5,7 +5,9 @@ channel and the pipeline never disagree; this module only adds names for the res
 office files, other images) so that a skipped part says why, and reads an image's pixel size.
 """
 
+import io
 import struct
+import zipfile
 from enum import StrEnum
 
 from comptoir_pdf.detect import Kind as DocumentKind
@@ -73,6 +75,20 @@ _DOCUMENT_KINDS = {
 }
 
 
+# Why a file whose name or declared type says PDF, but whose bytes are something else, is not taken.
+NOT_THE_CLAIMED_PDF = "not the PDF it claims to be"
+
+
+def claims_pdf(name: str | None, declared_type: str | None = None) -> bool:
+    """Whether a file's name or its declared type says it is a PDF (every channel checks the bytes
+    agree: a "PDF" that is an HTML page is refused, never converted)."""
+    declared = (declared_type or "").split(";")[0].strip().lower()
+    return (name or "").strip().lower().endswith(".pdf") or declared in (
+        "application/pdf",
+        "application/x-pdf",
+    )
+
+
 def sniff(data: bytes) -> Kind:
     """The documents pipeline's own detection for what it imports; for the rest, what it is, so
     that a skipped part says why in words."""
@@ -80,7 +96,7 @@ def sniff(data: bytes) -> Kind:
     # Containers and programs first: a zip that stores a PDF uncompressed has "%PDF-" in its first
     # KiB, which is where a PDF reader (and the detection) looks for a PDF header.
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return Kind.zip
+        return zip_kind(data)
     if head.startswith((b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")):
         return Kind.executable
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: .doc, .xls, .msg
@@ -103,6 +119,25 @@ def sniff(data: bytes) -> Kind:
     if _looks_like_text(head):
         return Kind.text
     return Kind.unknown
+
+
+def zip_kind(data: bytes) -> Kind:
+    """A zip container judged by its entries, never by its first bytes: an office document (docx,
+    xlsx, pptx: a top-level [Content_Types].xml; odt, ods: a `mimetype` entry naming OpenDocument) or a
+    plain zip. The first bytes mislead both ways: a plain zip whose first entry is a stored docx shows
+    that docx's header. One that cannot be read is a zip (unpacking it says why)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "[Content_Types].xml" in names:
+                return Kind.office
+            if "mimetype" in names:
+                mimetype = archive.open("mimetype").read(100)
+                if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+                    return Kind.office
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
+        return Kind.zip
+    return Kind.zip
 
 
 def _looks_like_text(head: bytes) -> bool:

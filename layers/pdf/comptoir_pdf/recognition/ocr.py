@@ -29,6 +29,20 @@ class OcrUnavailable(RuntimeError):
     pass
 
 
+# The most pixels one page image for OCR may have: an A4 page at 300 dpi is 8.7 million; a page a
+# metre wide at 300 dpi would be over 100 million (100 MB in grey), so its resolution is lowered.
+MAX_OCR_PIXELS = 12_000_000
+
+
+def clamped_dpi(width_pt: float, height_pt: float, dpi: int, *, max_pixels: int = MAX_OCR_PIXELS) -> int:
+    """The resolution to render a page of `width_pt` × `height_pt` points at for OCR: `dpi`, or less
+    so that the image has at most `max_pixels` pixels."""
+    inches = max(width_pt, 1.0) / 72 * max(height_pt, 1.0) / 72
+    if inches * dpi * dpi <= max_pixels:
+        return dpi
+    return max(1, int((max_pixels / inches) ** 0.5))
+
+
 class TesseractEngine:
     source: Source = "ocr"
     image_format = "pgm"

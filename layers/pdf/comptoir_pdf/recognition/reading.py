@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pymupdf
 
 from comptoir_pdf.recognition.model import PageWords, Word
-from comptoir_pdf.recognition.ocr import OcrEngine
+from comptoir_pdf.recognition.ocr import OcrEngine, clamped_dpi
 
 OCR_DPI = 300
 # A page with fewer characters than this in its text layer is read as a scan.
@@ -56,12 +56,14 @@ def read_pages(
                 notes.append(f"page {number} has no text and no OCR was available")
                 pages[number] = words
             else:
-                to_ocr.append((number, page_image(page, ocr), page.rect.width, page.rect.height))
+                width, height = page.rect.width, page.rect.height
+                dpi = clamped_dpi(width, height, OCR_DPI)  # a huge page never exhausts memory
+                to_ocr.append((number, page_image(page, ocr, dpi=dpi), width, height, dpi))
     if to_ocr:
 
-        def read(job: tuple[int, bytes, float, float]) -> PageWords:
-            number, image, width, height = job
-            return ocr.read_page(image, page=number, width=width, height=height, dpi=OCR_DPI)
+        def read(job: tuple[int, bytes, float, float, int]) -> PageWords:
+            number, image, width, height, dpi = job
+            return ocr.read_page(image, page=number, width=width, height=height, dpi=dpi)
 
         if len(to_ocr) == 1 or ocr_workers <= 1:
             done = [read(job) for job in to_ocr]
