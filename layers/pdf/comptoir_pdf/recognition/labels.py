@@ -22,12 +22,15 @@ LABELS: dict[str, list[tuple[str, float]]] = {
             1.0,
         ),
         (r"(?:document|piece|stuk|beleg)\s*-?\s*(?:nr\.?|n[°o]\.?|number|nummer)", 0.7),
+        (r"ref\.?\s*(?:de\s+(?:la\s+)?)?facture|factuur\s*ref\.?|invoice\s+ref\.?", 0.9),
+        (r"ons\s+kenmerk|notre\s+reference|our\s+reference|unser\s+zeichen", 0.5),
         (rf"(?<![\w'])(?:{_NO})(?=\s*[:.]?\s*[\w/-]*\d)", 0.45),
         (
             r"^(?:facture|factuur|invoice|tax invoice|rechnung|avoir|creditnota|credit note|gutschrift|note de credit)\b(?=\s*[:.]?\s*[a-z]{0,4}[\w/.-]*\d)",
             0.6,
         ),
         (r"\b(?:reference|referentie|ref\.?)(?=\s*[:.]?\s*[a-z]{0,4}[\w/.-]*\d)", 0.35),
+        (r"(?<![\w'])(?:numero|nummer|number|n[°o])\s*$", 0.45),
     ],
     "invoice_date": [
         (r"date\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation|l'avoir|avoir|emission|document)", 1.0),
@@ -37,6 +40,7 @@ LABELS: dict[str, list[tuple[str, float]]] = {
             1.0,
         ),
         (r"rechnungsdatum|gutschriftsdatum|ausstellungsdatum|belegdatum|datum\s+der\s+rechnung", 1.0),
+        (r"emise?\s+le|uitgiftedatum|datum\s+van\s+uitgifte|issued(?:\s+on)?|date\s+of\s+issue", 0.9),
         (r"(?<![\w'])(?:date|datum|dated|du|van|le|vom)(?![\w'])", 0.5),
     ],
     "due_date": [
@@ -80,7 +84,7 @@ LABELS: dict[str, list[tuple[str, float]]] = {
     ],
     "total_incl_vat": [
         (
-            r"total\s+(?:t\.?t\.?c|tvac|tvc|t\.v\.a\.c|toutes\s+taxes\s+comprises|a\s+payer|general|du|tva\s+comprise|incl\.?\s*(?:tva)?)|(?:montant|solde|net|reste)\s+(?:total\s+)?a\s+payer|montant\s+(?:ttc|tvac)|a\s+payer|ttc|tvac",
+            r"total\s+(?:t\.?t\.?c|tvac|tvc|t\.v\.a\.c|toutes\s+taxes\s+comprises|a\s+payer|general|du|tva\s+comprise|incl\.?\s*(?:tva)?)|(?:montant|solde|net|reste)\s+(?:total\s+)?a\s+payer|montant\s+(?:ttc|tvac)|a\s+payer|ttc|tvac|montant\s+du|solde\s+du|total\s+du",
             1.0,
         ),
         (

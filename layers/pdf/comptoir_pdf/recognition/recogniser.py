@@ -6,6 +6,7 @@ right, after them in the same segment, or below them; every value is parsed and 
 shows its rates. The company's own VAT number and IBANs are set aside first: they are the
 customer's, never the supplier's."""
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -68,6 +69,8 @@ def read_id(text: str, start: int) -> tuple[str, int, int] | None:
     token = m.group(0).rstrip(".-/_#")
     if not any(c.isdigit() for c in token) or len(token) > 30:
         return None
+    if any(d.start == 0 for d in V.find_dates(text[m.start() : m.start() + 24])):
+        return None  # "12 avril 2024": a date's day, not a number
     if V.find_dates(token) or V.find_vats(token) or V.find_ibans(token):
         return None
     if re.fullmatch(r"\d{1,2}", token) and int(token) <= 31 and text[m.end() : m.end() + 1] in "/.-":
@@ -147,10 +150,110 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
                 add(right, f, 0.95 - 0.12 * n - 0.1 * i)
             if found and kind != "amount":
                 break
-        for n, below in enumerate(layout.below(seg, max_rows=2)):
+        head = _label_cell(seg, hit)
+        for n, below in enumerate(layout.below(head, max_rows=2)):
             found = values_after(kind, below, 0)
             if found and _gap_ok(below.text, 0, found[0][1], 4):
                 add(below, found[0], 0.8 - 0.2 * n)
+        if kind == "amount":
+            out.extend(_column_total(layout, head, hit))
+    if not same and len(rest) <= 3 and not out:
+        # A caption: the value before it, to its left, or above it ("12 avril 2024 Date de facture").
+        for where, weight, start in _captioned(layout, seg, hit):
+            if start is None:
+                found = _value_before(kind, where, hit.start if where is seg else len(where.text))
+            else:
+                after = values_after(kind, where, start)
+                found = after[0] if after and _gap_ok(where.text, start, after[0][1], 3) else None
+            if found:
+                add(where, found, weight)
+                break
+    return out
+
+
+def _label_cell(seg: Segment, hit: L.LabelHit) -> Segment:
+    """A header row read as one segment ("N° de facture Date Échéance"): the label's own cell,
+    from its first word to the next label, for what stands below it."""
+    hits = L.find_labels(seg.folded)
+    if len(hits) < 2:
+        return seg
+    ends = [h.start for h in hits if h.start >= hit.end]
+    x0, y0, _, y1 = seg.span_box(hit.start, hit.end)
+    x1 = seg.span_box(hit.start, min(ends) - 1)[2] if ends else seg.x1
+    return dataclasses.replace(seg, x0=x0, x1=x1)
+
+
+def _value_before(kind: str, seg: Segment, end: int) -> tuple[Any, int, int] | None:
+    """The value that ends a text (before `end`), with nothing but punctuation after it."""
+    text = seg.text[:end]
+    if kind == "id":
+        tokens = list(_ID_TOKEN.finditer(text))
+        if not tokens or text[tokens[-1].end() :].strip(" :.-|"):
+            return None
+        found = read_id(text, tokens[-1].start())
+        return found if found and found[1] == tokens[-1].start() else None
+    matches = V.find_dates(text) if kind == "date" else V.find_amounts(text)
+    if not matches or text[matches[-1].end :].strip(" :.-|"):
+        return None
+    m = matches[-1]
+    if kind == "id" or (kind == "amount" and not m.explicit and len(matches) > 1):
+        return None
+    return m.value, m.start, m.end
+
+
+def _captioned(layout: PageLayout, seg: Segment, hit: L.LabelHit):
+    """Where a caption's value stands: before it in its segment, left of it, above it."""
+    if seg.text[: hit.start].strip() and not L.find_labels(seg.folded[: hit.start]):
+        yield seg, 0.75, None
+        return
+    cell = _label_cell(seg, hit)
+    x0 = seg.span_box(hit.start, hit.end)[0]
+    left = layout.left_of(seg)
+    if (
+        hit.start == 0
+        and left is not None
+        and seg.x0 - left.x1 < 6 * layout.median_height
+        and not L.find_labels(left.folded)
+    ):
+        yield left, 0.7, None
+    for above in layout.above(cell, max_rows=1):
+        if L.find_labels(above.folded):
+            continue
+        # The value in the label's column: from the first word that reaches the label's left edge.
+        for word, start in zip(above.words, above.starts, strict=True):
+            if word.x1 >= x0 - 2:
+                yield above, 0.7, start
+                break
+
+
+_TOTAL_ROW = re.compile(r"^(?:total|totaal|totale|summe|gesamt|somme|som|totals?)\b")
+
+
+def _column_total(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Candidate]:
+    """A column header's value in the table's total row (the last row saying "Total")."""
+    out = []
+    for r in range(seg.row + 1, min(len(layout.rows), seg.row + 14)):
+        row = layout.rows[r]
+        if not row or not _TOTAL_ROW.match(row[0].folded) or row[0] is seg:
+            continue
+        for other in row[1:]:
+            overlap = min(seg.x1, other.x1) - max(seg.x0, other.x0)
+            if overlap > 0.3 * min(seg.x1 - seg.x0, other.x1 - other.x0) or abs(other.x1 - seg.x1) < 6:
+                found = values_after("amount", other, 0)
+                if found:
+                    value, a, b = found[-1]
+                    out.append(
+                        Candidate(
+                            value=value,
+                            score=hit.weight * 0.97,
+                            page=layout.page,
+                            box=other.span_box(a, b),
+                            seg=other,
+                            label_weight=hit.weight,
+                            key=(layout.page, id(other), a),
+                        )
+                    )
+        break
     return out
 
 
