@@ -151,10 +151,14 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
             if found and kind != "amount":
                 break
         head = _label_cell(seg, hit)
-        for n, below in enumerate(layout.below(head, max_rows=2)):
-            found = values_after(kind, below, 0)
-            if found and _gap_ok(below.text, 0, found[0][1], 4):
-                add(below, found[0], 0.8 - 0.2 * n)
+        for cell in dict.fromkeys([head, seg]):
+            before = len(out)
+            for n, below in enumerate(layout.below(cell, max_rows=2)):
+                found = values_after(kind, below, 0)
+                if found and _gap_ok(below.text, 0, found[0][1], 4):
+                    add(below, found[0], 0.8 - 0.2 * n)
+            if len(out) > before:
+                break
         if kind == "amount":
             out.extend(_column_total(layout, head, hit))
     if not same and len(rest) <= 3 and not out:
