@@ -161,6 +161,13 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
                 break
         if kind == "amount":
             out.extend(_column_total(layout, head, hit))
+    if not same and len(rest) <= 3 and seg.text[: hit.start].strip():
+        # "12 avril 2024 Date de facture": a value ending the line before its label is its value.
+        found = None if L.find_labels(seg.folded[: hit.start]) else _value_before(kind, seg, hit.start)
+        if found:
+            out.clear()
+            add(seg, found, 0.85)
+            return out
     if not same and len(rest) <= 3 and not out:
         # A caption: the value before it, to its left, or above it ("12 avril 2024 Date de facture").
         for where, weight, start in _captioned(layout, seg, hit):
