@@ -509,11 +509,16 @@ td, th { padding: 1pt 5pt 1pt 0; }
 class Page:
     def __init__(self, writer: pymupdf.DocumentWriter, width: float = 595, height: float = 842):
         self.device = writer.begin_page(pymupdf.Rect(0, 0, width, height))
+        self.height = height
         self.writer = writer
 
     def block(self, html: str, x0: float, y0: float, x1: float, y1: float) -> None:
-        story = pymupdf.Story(html, user_css=CSS)
-        story.place(pymupdf.Rect(x0, y0, x1, y1))
+        # A block taller than planned grows downwards: every value the truth holds is printed.
+        for grow in (0, 30, 60, 120, 240, 480):
+            story = pymupdf.Story(html, user_css=CSS)
+            more, _ = story.place(pymupdf.Rect(x0, y0, x1, min(y1 + grow, self.height - 5)))
+            if not more:
+                break
         story.draw(self.device)
 
     def end(self) -> None:
