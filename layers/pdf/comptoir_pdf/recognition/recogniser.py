@@ -77,6 +77,8 @@ def read_id(text: str, start: int) -> tuple[str, int, int] | None:
         return None
     if re.search(r"%$", text[m.start() : m.end() + 1]):
         return None
+    if re.fullmatch(r"(?:19|20)\d\d", token):
+        return None  # a year, as a date broken over two lines leaves it
     return token, m.start(), m.start() + len(token)
 
 
@@ -136,7 +138,10 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
         if i == 0 and not _gap_ok(seg.text, hit.end, found[1], 24 if kind != "id" else 8):
             continue
         add(seg, found, 1.0 if i == 0 else 0.8 - 0.1 * i)
-    rest = seg.text[hit.end :].strip(" :.-#°")
+    rest = seg.text[hit.end : reach].strip(" :.-#°/")
+    # Something unreadable after the label ("Rechnungs-Nr. 2024-" broken over two lines): what
+    # stands elsewhere is less surely its value.
+    elsewhere = 0.6 if rest else 1.0
     if not same and len(rest) <= 12:
         for n, right in enumerate(layout.right_of(seg, 3)):
             if L.find_labels(right.folded) and kind != "amount":
@@ -147,16 +152,22 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
             for i, f in enumerate(found[:2]):
                 if i == 0 and not _gap_ok(right.text, 0, f[1], 8):
                     continue
-                add(right, f, 0.95 - 0.12 * n - 0.1 * i)
+                add(right, f, (0.95 - 0.12 * n - 0.1 * i) * elsewhere)
             if found and kind != "amount":
                 break
         head = _label_cell(seg, hit)
         for cell in dict.fromkeys([head, seg]):
             before = len(out)
             for n, below in enumerate(layout.below(cell, max_rows=2)):
+                if below.x0 < cell.x0 - 10:
+                    # Cells of a row read as one segment: the value under the label's own cell.
+                    column = _in_column(kind, below, cell)
+                    if column:
+                        add(below, column, (0.8 - 0.2 * n) * elsewhere)
+                    continue
                 found = values_after(kind, below, 0)
                 if found and _gap_ok(below.text, 0, found[0][1], 4):
-                    add(below, found[0], 0.8 - 0.2 * n)
+                    add(below, found[0], (0.8 - 0.2 * n) * elsewhere)
             if len(out) > before:
                 break
         if kind == "amount":
@@ -192,6 +203,25 @@ def _label_cell(seg: Segment, hit: L.LabelHit) -> Segment:
     x0, y0, _, y1 = seg.span_box(hit.start, hit.end)
     x1 = seg.span_box(hit.start, min(ends) - 1)[2] if ends else seg.x1
     return dataclasses.replace(seg, x0=x0, x1=x1)
+
+
+def _in_column(kind: str, seg: Segment, cell: Segment) -> tuple[Any, int, int] | None:
+    """The first value of `seg` printed under `cell` (overlapping it, or right-aligned with it)."""
+
+    def under(a: int, b: int) -> bool:
+        x0, _, x1, _ = seg.span_box(a, b)
+        return min(cell.x1, x1) - max(cell.x0, x0) > 0 or abs(x1 - cell.x1) < 6
+
+    if kind == "id":
+        for word, start in zip(seg.words, seg.starts, strict=True):
+            if under(start, start + len(word.text)):
+                found = read_id(seg.text, start)
+                return found if found and found[1] == start else None
+        return None
+    for found in values_after(kind, seg, 0):
+        if under(found[1], found[2]):
+            return found
+    return None
 
 
 def _value_before(kind: str, seg: Segment, end: int) -> tuple[Any, int, int] | None:
@@ -250,9 +280,9 @@ def _column_total(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Can
         for other in row[1:]:
             overlap = min(seg.x1, other.x1) - max(seg.x0, other.x0)
             if overlap > 0.3 * min(seg.x1 - seg.x0, other.x1 - other.x0) or abs(other.x1 - seg.x1) < 6:
-                found = values_after("amount", other, 0)
+                found = _in_column("amount", other, seg)
                 if found:
-                    value, a, b = found[-1]
+                    value, a, b = found
                     out.append(
                         Candidate(
                             value=value,
@@ -548,9 +578,11 @@ class Recogniser:
         best = max(cands, key=lambda c: c.score)
         agree = sum(1 for c in cands if c.value == best.value)
         rivals = {c.value for c in cands if c.score >= best.score - 0.2 and c.value != best.value}
-        if best.label_weight >= 0.9:
+        # How strongly the label names the field, and how surely the value is the label's.
+        strength = min(best.label_weight, best.score + 0.2)
+        if strength >= 0.9:
             confidence = 0.95 if not rivals else 0.7
-        elif best.label_weight >= 0.6:
+        elif strength >= 0.6:
             confidence = 0.75 if not rivals else 0.5
         else:
             confidence = 0.5 if not rivals else 0.35
