@@ -26,6 +26,7 @@ from comptoir_pdf.recognition.model import (
 )
 
 CENT = Decimal("0.01")
+_TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-3])[:h.][0-5]\d(?::[0-5]\d)?(?!\d)")
 STANDARD_RATES = (Decimal(21), Decimal(12), Decimal(6), Decimal(0))
 
 
@@ -95,7 +96,12 @@ def values_after(kind: str, seg: Segment, start: int) -> list[tuple[Any, int, in
     if kind == "date":
         matches = [m for m in V.find_dates(text) if m.start >= start]
     else:
-        matches = [m for m in V.find_amounts(text) if m.start >= start]
+        vats = V.find_vats(text, enterprise_context=True)
+        matches = [
+            m
+            for m in V.find_amounts(text)
+            if m.start >= start and not any(v.start <= m.start < v.end for v in vats)
+        ]
         explicit = [m for m in matches if m.explicit]
         matches = explicit or matches
     return [(m.value, m.start, m.end) for m in matches]
@@ -597,21 +603,32 @@ class Recogniser:
         issued = [c for c in issued if c.key not in due_keys]
         best_issue = max(issued, key=lambda c: (c.score, -(c.box[1] if c.box else 0))) if issued else None
         if best_issue is None:
-            # No label: the first date high on the first page.
+            # No label: a date with its time (a till's stamp, wherever it stands), else the first
+            # date high on the first page.
+            unlabelled: list[tuple[float, Candidate]] = []
             for layout, seg in self.all_segments():
-                if layout.page != 1 or seg.y0 > 0.45 * layout.height:
+                if layout.page != 1 or seg.region == "customer":
                     continue
                 if L.find_labels(seg.folded) and any(
                     h.field == "due_date" for h in L.find_labels(seg.folded)
                 ):
                     continue
-                dates = V.find_dates(seg.text)
-                if dates:
-                    m = dates[0]
-                    best_issue = Candidate(
-                        value=m.value, score=0.3, page=1, box=seg.span_box(m.start, m.end), seg=seg
+                row_text = " ".join(s.text for s in layout.rows[seg.row])
+                for m in V.find_dates(seg.text)[:1]:
+                    stamped = bool(_TIME.search(seg.text[m.end :] or row_text))
+                    high = seg.y0 <= 0.45 * layout.height
+                    if not (stamped or high):
+                        continue
+                    cand = Candidate(
+                        value=m.value,
+                        score=0.4 if stamped else 0.3,
+                        page=1,
+                        box=seg.span_box(m.start, m.end),
+                        seg=seg,
                     )
-                    break
+                    unlabelled.append((cand.score + (0.05 if high else 0) - 0.0001 * seg.y0, cand))
+            if unlabelled:
+                best_issue = max(unlabelled, key=lambda x: x[0])[1]
         if best_issue is not None:
             rivals = {
                 c.value for c in issued if c.score >= best_issue.score - 0.15 and c.value != best_issue.value

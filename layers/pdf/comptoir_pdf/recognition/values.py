@@ -228,7 +228,7 @@ def find_vats(text: str, *, enterprise_context: bool = False) -> list[Match]:
             if c.isdigit() or c in "OIL":
                 digits += c.translate(_AS_DIGIT)
                 ends.append(i + 1)
-            elif c not in " .":
+            elif c not in " .:,":  # OCR reads a dot as a colon or a comma
                 break
             i += 1
         for n in (10, 9):
