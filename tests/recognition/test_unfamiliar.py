@@ -127,3 +127,29 @@ def test_given_two_invoices_in_one_pdf_then_the_first_ones_fields_and_a_warning_
     for name in ("invoice_number", "total_incl_vat", "total_excl_vat", "supplier_vat", "iban"):
         assert rec.fields[name].value == first.truth[name], name
     assert any("2 invoices" in w for w in rec.warnings)
+
+
+HTML_MAIL = """<html><body style="font-family:Arial">
+<p>Bonjour,</p><p>Merci pour votre commande. Voici votre facture.</p>
+<table>
+<tr><th>Article</th><th>Qté</th><th>Montant</th></tr>
+<tr><td>Grand Cru Arabica SA Edition 1kg</td><td>2</td><td>60,00</td></tr>
+<tr><td>Moulin Deluxe NV Pro</td><td>1</td><td>40,00</td></tr>
+</table>
+<p>Facture n° 2024-117 du 04/03/2024</p>
+<p>Total HTVA 100,00 EUR<br>TVA 21% 21,00 EUR<br>Total TVAC 121,00 EUR</p>
+<p>IBAN BE68 5390 0754 7034</p>
+<p>Cordialement,<br>Marie Dupont<br>Café Lumière<br>02 512 34 56</p>
+<p style="font-size:8px;color:#777">Rue Haute 5, 1000 Bruxelles - TVA BE 0202.239.951</p>
+</body></html>"""
+
+
+def test_given_an_html_mail_then_its_supplier_is_the_senders_organisation_not_a_product_line():
+    from comptoir_pdf.recognition.inputs import prepare
+
+    prepared = prepare(HTML_MAIL.encode())
+
+    rec = recognise(prepared.pdf, company=COMPANY, ocr=None, sender="factures@cafe-lumiere.be")
+
+    assert rec.fields["supplier_name"].value == "Café Lumière"
+    assert rec.fields["supplier_vat"].value == "BE0202239951"

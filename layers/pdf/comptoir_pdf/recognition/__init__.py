@@ -23,7 +23,7 @@ from comptoir_pdf.recognition.model import (
 )
 from comptoir_pdf.recognition.ocr import OcrEngine, OcrUnavailable, TesseractEngine
 from comptoir_pdf.recognition.reading import read_pages
-from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts
+from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts, sender_domain
 from comptoir_pdf.recognition.serial import pages_from_json, pages_to_json
 from comptoir_pdf.recognition.values import normalise_vat
 
@@ -80,12 +80,13 @@ def recognise(
     filename: str | None = None,
     subject: str | None = None,
     body: str | None = None,
+    sender: str | None = None,
 ) -> Recognition:
     """The invoice fields of a PDF (and of its UBL/CII XML when given or attached to the PDF).
 
     Only fields found are in `fields`; amounts are positive (a credit note says so in
     document_type). Pages without a text layer go through `ocr` (None: not read). `filename`,
-    `subject` and `body` (the e-mail's) are context: signals, never values (context.py)."""
+    `subject`, `body` and `sender` (the e-mail's From) are context: signals, never values."""
     from comptoir_pdf.einvoice import NotAnEInvoice, embedded_xml, parse_einvoice
 
     warnings: list[str] = []
@@ -108,6 +109,7 @@ def recognise(
     main_source = next((p.source for p in pages if p.source != "text"), "text")
     recogniser = Recogniser(layouts, company=company, source=main_source)
     recogniser.page_sources = {p.page: p.source for p in pages}
+    recogniser.sender_domain = sender_domain(sender)
     recogniser.run()
     fields = recogniser.fields
     _use_hints(fields, pages)

@@ -316,6 +316,8 @@ class Recogniser:
         self.company_name = V.fold(company.name) if company.name else None
         self.source = source
         self.page_sources: dict[int, Source] = {}
+        # The e-mail's sender organisation (its From domain, free-mail services aside), squashed.
+        self.sender_domain: str | None = None
         self.fields: dict[str, RecognisedField] = {}
         self.warnings: list[str] = []
         self.hits: list[tuple[PageLayout, Segment, L.LabelHit]] = []
@@ -944,6 +946,7 @@ class Recogniser:
 
     def read_supplier_name(self) -> None:
         vat = self.fields.get("supplier_vat")
+        sender = self.sender_domain
         domains = set()
         for _, seg in self.all_segments():
             for m in re.finditer(r"@([a-z0-9-]+)\.|www\.([a-z0-9-]+)\.", seg.folded):
@@ -988,6 +991,17 @@ class Recogniser:
                 squashed = re.sub(r"[^a-z0-9]", "", folded)
                 if any(d and (d in squashed or squashed[:6] in d) for d in domains if len(d) >= 4):
                     score += 0.8
+                if sender and len(squashed) >= 4 and (sender in squashed or squashed in sender):
+                    score += 2.5  # the organisation the e-mail came from
+                row = layout.rows[seg.row]
+                if len(row) > 1 and any(
+                    m.explicit for s in row if s is not seg for m in V.find_amounts(s.text)
+                ):
+                    score -= 2.0  # a line of the invoice's table: a product, not its seller
+                if any(
+                    _CLOSING.search(s.folded) for s in layout.above(seg, max_rows=2) + [seg]
+                ) and not _CLOSING.search(folded):
+                    score += 0.8  # a signature: the closing words, a person, the organisation
                 cands.append(
                     Candidate(
                         _clean_name(part), score, layout.page, seg.span_box(start, start + len(part)), seg
@@ -1011,6 +1025,27 @@ class BreakdownRow:
     box: Box
     score: float
     row: int
+
+
+_CLOSING = re.compile(
+    r"\b(?:cordialement|salutations|bien\s+a\s+vous|met\s+vriendelijke\s+groet(?:en)?|vriendelijke\s+groeten|"
+    r"kind\s+regards|best\s+regards|regards|sincerely|mit\s+freundlichen\s+grussen|viele\s+grusse)\b"
+)
+FREE_MAIL = re.compile(
+    r"^(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|icloud|me|mac|aol|gmx|web|proton|protonmail|skynet|telenet|proximus|orange|scarlet|voo|free|laposte|wanadoo|mail|t-online)$"
+)
+
+
+def sender_domain(sender: str | None) -> str | None:
+    """ "Marie <factures@cafe-lumiere.be>" → "cafelumiere"; a free-mail address says nothing."""
+    m = re.search(r"@([A-Za-z0-9.-]+)", sender or "")
+    if not m:
+        return None
+    labels = m.group(1).lower().split(".")
+    name = labels[-2] if len(labels) >= 2 else labels[0]
+    if FREE_MAIL.match(name):
+        return None
+    return re.sub(r"[^a-z0-9]", "", name) or None
 
 
 _NAME_SPLIT = re.compile(r"\s+[-–—|·•]\s+|\s*[|·•]\s*")
