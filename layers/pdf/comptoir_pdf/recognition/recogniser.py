@@ -8,6 +8,7 @@ customer's, never the supplier's."""
 
 import dataclasses
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -956,6 +957,9 @@ class Recogniser:
             if seg.region == "customer":
                 continue
             for part, start in _name_parts(seg.text):
+                if start + len(part) >= len(seg.text.rstrip()) and (more := _wrapped(layout, seg)):
+                    # A letterhead's name in large type, broken over two lines.
+                    part = f"{part} {more}"
                 folded = V.fold(part)
                 if not _looks_like_name(part, folded):
                     continue
@@ -964,6 +968,8 @@ class Recogniser:
                 score = 0.0
                 if L.LEGAL_FORMS.search(folded):
                     score += 2.0
+                    if not re.sub(r"\bco\b|[\s.,&-]", "", L.LEGAL_FORMS.sub("", folded)):
+                        score -= 2.5  # "GmbH" alone: the end of a name broken over two lines
                 score += (min(seg.height / layout.median_height, 3.0) - 1.0) * 1.5
                 rel = seg.y0 / layout.height
                 if layout.page == 1 and rel < 0.22:
@@ -1058,7 +1064,7 @@ _NOT_NAME = re.compile(
 # Column headers, labels and titles that are never a supplier's name.
 _NOT_NAME_WORDS = re.compile(
     r"(?:eenheidsprijs|prix(?:\s+unit\.?)?|einzelpreis|unit\s+price|montant|bedrag|betrag|amount|taux|tarief|rate|satz|"
-    r"rekening|compte|konto|account|bank|banque|client|klant|kunde|customer|ticket(?:\s+de\s+caisse)?|kassaticket|"
+    r"rekening|compte|konto|account|bank|banque|client|klant|kunde|customer|article|artikel|item|product|produit|ticket(?:\s+de\s+caisse)?|kassaticket|"
     r"kasticket|kassenbon|quittung|receipt|sales\s+receipt|recu|totaal|total|summe|qte|qty|aantal|menge|base|basis|"
     r"maatstaf|btw|tva|vat|mwst|ust|iban|bic|date|datum|page|pagina|seite|reference|referentie|communication|"
     r"mededeling)(?![a-z])"
@@ -1109,7 +1115,24 @@ def _looks_like_name(part: str, folded: str) -> bool:
     return len(words) <= 8
 
 
+def _wrapped(layout: PageLayout, seg: Segment) -> str | None:
+    """The rest of a large-type name on the next line: same size, aligned, close below."""
+    if seg.height < 1.3 * layout.median_height or seg.row + 1 >= len(layout.rows):
+        return None
+    for other in layout.rows[seg.row + 1]:
+        if (
+            abs(other.height - seg.height) <= 0.2 * seg.height
+            and (abs(other.x0 - seg.x0) < 6 or abs(other.x1 - seg.x1) < 6)
+            and -0.3 * seg.height <= other.y0 - seg.y1 < 0.6 * seg.height
+            and len(other.text.split()) <= 4
+            and not any(c.isdigit() for c in other.text)
+        ):
+            return other.text
+    return None
+
+
 def _clean_name(part: str) -> str:
+    part = unicodedata.normalize("NFKC", part)  # "Hoﬀmann" as a PDF's ligature gives it
     return re.sub(
         r"^(?:fournisseur|leverancier|supplier|vendor|from|lieferant)\s*:\s*", "", part, flags=re.I
     ).strip(" ,;:-")
