@@ -45,6 +45,7 @@ class Tally:
         self.unsure = [0, 0]  # confidence < 0.6
         self.failures: list[str] = []
         self.show_failures = True
+        self.buckets: dict[str, list[int]] = {b: [0, 0] for b in ("< 0.6", "0.6-0.8", "0.8-0.9", "≥ 0.9")}
 
     def add(self, truth: dict, fields: dict, ms: float, pages: int, label: str) -> None:
         result = compare(truth, fields)
@@ -55,6 +56,11 @@ class Tally:
             self.seen[name] += 1
             self.right[name] += ok
             field = fields.get(name)
+            if field is not None and field.value not in (None, "", []):
+                c = field.confidence
+                name_ = "< 0.6" if c < 0.6 else "0.6-0.8" if c < 0.8 else "0.8-0.9" if c < 0.9 else "≥ 0.9"
+                self.buckets[name_][0] += ok
+                self.buckets[name_][1] += 1
             if field is not None:
                 bucket = (
                     self.sure
@@ -98,6 +104,8 @@ class Tally:
             print(
                 f"| right when confidence < 0.6 | {100 * self.unsure[0] / self.unsure[1]:.1f} % of {self.unsure[1]} |"
             )
+        calibration = ", ".join(f"{b}: {100 * r / n:.0f} % of {n}" for b, (r, n) in self.buckets.items() if n)
+        print(f"| right by confidence (calibration) | {calibration} |")
         if self.show_failures:
             for failure in self.failures:
                 print("  wrong:", failure)

@@ -153,3 +153,27 @@ def test_given_an_html_mail_then_its_supplier_is_the_senders_organisation_not_a_
 
     assert rec.fields["supplier_name"].value == "Café Lumière"
     assert rec.fields["supplier_vat"].value == "BE0202239951"
+
+
+def test_given_a_text_layer_of_unmapped_glyphs_then_it_is_called_damaged_and_a_real_one_is_not():
+    from comptoir_pdf.recognition.reading import damaged_text
+
+    def page(text: str) -> PageWords:
+        words = tuple(Word(t, 1, 10 * i, 10, 10 * i + 8, 20) for i, t in enumerate(text.split()))
+        return PageWords(page=1, width=595, height=842, words=words)
+
+    assert damaged_text(page("\ufffd\ufffd\ufffd \ue012\ue013\ue014\ue015 \ufffd\ufffd " * 6))
+    assert damaged_text(page("(cid:12)(cid:13) (cid:14)(cid:15) " * 6))
+    assert not damaged_text(page("Facture n° 2024-117 du 04/03/2024 Total TVAC 121,00 EUR"))
+
+
+def test_given_a_repaired_pdf_whose_page_came_out_blank_then_it_is_flagged_and_nothing_is_invented():
+    from comptoir_pdf.recognition import TesseractEngine
+
+    doc = pymupdf.open()
+    doc.new_page()
+
+    rec = recognise(doc.tobytes(), company=COMPANY, ocr=TesseractEngine())
+
+    assert rec.fields == {}
+    assert any("came out blank" in w for w in rec.warnings)

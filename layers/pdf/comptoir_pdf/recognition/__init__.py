@@ -111,6 +111,15 @@ def recognise(
     recogniser.page_sources = {p.page: p.source for p in pages}
     recogniser.sender_domain = sender_domain(sender)
     recogniser.run()
+    if (
+        main_source == "ocr"
+        and isinstance(ocr, TesseractEngine)
+        and ocr.psm is None
+        and len(layouts) == len(pages)
+        and (again := _second_pass(pdf, recogniser, ocr, company=company)) is not None
+    ):
+        recogniser, pages = again
+        layouts = recogniser.layouts
     fields = recogniser.fields
     _use_hints(fields, pages)
     context.use_context(fields, filename=filename, subject=subject, body=body)
@@ -138,6 +147,26 @@ def recognise(
         if name in fields and fields[name].value not in (None, "", [])
     }
     return Recognition(fields=ordered, warnings=warnings, pages=pages)
+
+
+SECOND_PASS_FIELDS = ("total_incl_vat", "invoice_date", "invoice_number", "supplier_vat")
+
+
+def _second_pass(
+    pdf: bytes, first: Recogniser, ocr: TesseractEngine, *, company
+) -> tuple[Recogniser, list[PageWords]] | None:
+    """Pages read again as one block when the first reading missed a key field; the reading that
+    found more key fields is kept (the first on a tie)."""
+    missing = [n for n in SECOND_PASS_FIELDS if n not in first.fields]
+    if not missing:
+        return None
+    pages, _ = read_pages(pdf, ocr=ocr.second_pass())
+    again = Recogniser(read_layouts(pages), company=company, source="ocr")
+    again.page_sources = {p.page: p.source for p in pages}
+    again.sender_domain = first.sender_domain
+    again.run()
+    found = sum(n in again.fields for n in SECOND_PASS_FIELDS)
+    return (again, pages) if found > sum(n in first.fields for n in SECOND_PASS_FIELDS) else None
 
 
 def _xml_fields(values: dict, layouts) -> dict[str, RecognisedField]:

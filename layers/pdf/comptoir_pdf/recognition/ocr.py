@@ -34,11 +34,22 @@ class TesseractEngine:
     image_format = "pgm"
 
     def __init__(
-        self, languages: str = "fra+nld+eng+deu", *, command: str = "tesseract", timeout_s: float = 120
+        self,
+        languages: str = "fra+nld+eng+deu",
+        *,
+        command: str = "tesseract",
+        timeout_s: float = 120,
+        psm: str | None = None,
     ):
         self.languages = languages
         self.command = command
         self.timeout_s = timeout_s
+        self.psm = psm  # None: chosen per page (psm_for)
+
+    def second_pass(self) -> "TesseractEngine":
+        """The same engine reading each page as one block of text (psm 6): what automatic
+        segmentation dropped (a right-hand column of amounts, a box) it often keeps."""
+        return TesseractEngine(self.languages, command=self.command, timeout_s=self.timeout_s, psm="6")
 
     @staticmethod
     def available(command: str = "tesseract") -> bool:

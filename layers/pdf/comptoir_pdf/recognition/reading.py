@@ -26,6 +26,19 @@ def text_words(page: pymupdf.Page, number: int) -> PageWords:
     return PageWords(page=number, width=rect.width, height=rect.height, words=words, source="text")
 
 
+def damaged_text(words: PageWords) -> bool:
+    """A text layer that is no text: fonts without a Unicode map give U+FFFD, private-use or
+    control characters, or "(cid:12)" for every glyph."""
+    text = "".join(w.text for w in words.words)
+    if len(text) < MIN_TEXT_CHARS:
+        return False
+    bad = sum(
+        1 for c in text if c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or (ord(c) < 32 and c not in "\t\n")
+    )
+    bad += 6 * text.count("(cid:")
+    return bad > 0.3 * len(text)
+
+
 def ocr_dpi(page: pymupdf.Page) -> int:
     """The resolution to read a page at: 300 dpi, but a photo embedded at its own low resolution
     (a phone's 72-96 dpi) is enlarged no more than 1.5 times: enlarging blurs, and costs time."""
@@ -63,7 +76,10 @@ def read_pages(
                 notes.append(f"only the first {max_pages} pages were read")
                 break
             words = text_words(page, number)
-            if sum(len(w.text) for w in words.words) >= MIN_TEXT_CHARS:
+            damaged = damaged_text(words)
+            if damaged and ocr is not None:
+                notes.append(f"page {number}'s text layer is damaged: it was read by OCR")
+            if sum(len(w.text) for w in words.words) >= MIN_TEXT_CHARS and not (damaged and ocr is not None):
                 pages[number] = words
             elif ocr is None:
                 notes.append(f"page {number} has no text and no OCR was available")
@@ -86,4 +102,6 @@ def read_pages(
                 done = list(pool.map(read, to_ocr))
         for words in done:
             pages[words.page] = words
+            if not words.words:
+                notes.append(f"page {words.page} came out blank: check it against the original")
     return [pages[n] for n in sorted(pages)], notes
