@@ -31,6 +31,7 @@ from comptoir_core.documents.models import (
     IncomingObject,
     Mailbox,
     Remark,
+    Source,
 )
 from comptoir_core.documents.service import EDITORS, event, mark_sent, now
 from comptoir_core.documents.views import UploadedFile, UploadOptions
@@ -355,6 +356,10 @@ def _recognise(
             xml=xml,
             ocr=ocr_engine(),
             profiles=load_profiles(repo=repo, company_id=document.company_id),
+            # Context, signals only: the file name, and for an e-mail its subject and sender.
+            filename=document.name,
+            subject=document.mail.subject if document.mail else None,
+            sender=document.sender if document.source is Source.mail else None,
         )
     except Exception:
         logger.exception("recognition failed")
