@@ -4,6 +4,7 @@ Patterns match folded text (lower case, no accents). Each has a weight: 1.0 for 
 the field alone ("date d'échéance"), less for a generic one ("date", "total"). Where two labels
 overlap, the longer wins: "total hors TVA" is not "total", "n° TVA" is not a number label."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -164,6 +165,11 @@ _DECOYS = [re.compile(p) for p in DECOYS]
 def find_labels(folded: str) -> list[LabelHit]:
     """Every field label in a segment's folded text; overlapping hits resolved longest first,
     decoys removing what they cover."""
+    return list(_find_labels(folded))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find_labels(folded: str) -> tuple[LabelHit, ...]:
     hits: list[LabelHit] = []
     for name, patterns in _COMPILED.items():
         for pattern, weight in patterns:
@@ -178,4 +184,4 @@ def find_labels(folded: str) -> list[LabelHit]:
         if any(not (h.end <= k.start or h.start >= k.end) for k in kept):
             continue
         kept.append(h)
-    return sorted(kept, key=lambda h: h.start)
+    return tuple(sorted(kept, key=lambda h: h.start))
