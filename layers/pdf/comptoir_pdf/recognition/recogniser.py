@@ -75,7 +75,7 @@ def read_id(text: str, start: int) -> tuple[str, int, int] | None:
         return None  # "12 avril 2024": a date's day, not a number
     if V.find_dates(token) or V.find_vats(token) or V.find_ibans(token):
         return None
-    if re.fullmatch(r"\d{1,2}", token) and int(token) <= 31 and text[m.end() : m.end() + 1] in "/.-":
+    if re.fullmatch(r"\d{1,2}", token) and int(token) <= 31 and text[m.end() : m.end() + 1] in "/.-,":
         return None
     if re.search(r"%$", text[m.start() : m.end() + 1]):
         return None
@@ -588,7 +588,7 @@ class Recogniser:
         agree = sum(1 for c in cands if c.value == best.value)
         rivals = {c.value for c in cands if c.score >= best.score - 0.2 and c.value != best.value}
         # How strongly the label names the field, and how surely the value is the label's.
-        strength = min(best.label_weight, best.score + 0.2)
+        strength = min(best.label_weight, best.score + 0.1)
         if strength >= 0.9:
             confidence = 0.95 if not rivals else 0.7
         elif strength >= 0.6:
