@@ -7,6 +7,7 @@ shows its rates. The company's own VAT number and IBANs are set aside first: the
 customer's, never the supplier's."""
 
 import dataclasses
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -329,6 +330,16 @@ class Recogniser:
         self._mark_customer_region()
 
     # -- helpers
+    def is_company_name(self, folded: str) -> bool:
+        """The company's own name, as printed or as OCR garbled it ("Fiduclalre")."""
+        if not self.company_name:
+            return False
+        text = folded.strip(" .,")
+        if text == self.company_name:
+            return True
+        if abs(len(text) - len(self.company_name)) > 4:
+            return False
+        return difflib.SequenceMatcher(None, text, self.company_name).ratio() >= 0.86
     def put(self, name: str, cand: Candidate | None, confidence: float, value: Any = None) -> None:
         if cand is None:
             return
@@ -348,8 +359,7 @@ class Recogniser:
                     L.CUSTOMER_LABELS.match(seg.folded)
                     or self.company_vat
                     and any(m.value == self.company_vat for m in V.find_vats(seg.text))
-                    or self.company_name
-                    and seg.folded.strip(" .,") == self.company_name
+                    or self.is_company_name(seg.folded)
                 ):
                     anchors.append(seg)
             for anchor in anchors:
@@ -963,7 +973,7 @@ class Recogniser:
                 folded = V.fold(part)
                 if not _looks_like_name(part, folded):
                     continue
-                if self.company_name and (folded == self.company_name or self.company_name in folded):
+                if self.company_name and (self.company_name in folded or self.is_company_name(folded)):
                     continue
                 score = 0.0
                 if L.LEGAL_FORMS.search(folded):
