@@ -177,3 +177,19 @@ def test_given_a_repaired_pdf_whose_page_came_out_blank_then_it_is_flagged_and_n
 
     assert rec.fields == {}
     assert any("came out blank" in w for w in rec.warnings)
+
+
+def test_given_ocr_misread_one_digit_of_a_vat_number_then_the_one_reading_that_checks_is_given_unsure():
+    page = _ocr_page((80, "Bakkerij Peeters BV"), (95, "BTW BE 0202.239.954"), (300, "Totaal 121,00 EUR"))
+
+    recogniser = Recogniser(read_layouts([page]), company=COMPANY, source="ocr")
+    recogniser.run()
+
+    assert recogniser.fields["supplier_vat"].value == "BE0202239951"
+    assert recogniser.fields["supplier_vat"].confidence < 0.9
+
+
+def test_given_a_text_layer_vat_number_that_fails_its_check_then_it_is_not_repaired():
+    from comptoir_pdf.recognition import values as V
+
+    assert V.find_vats("BTW BE 0202.239.954") == []

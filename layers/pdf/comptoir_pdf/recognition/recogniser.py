@@ -340,6 +340,7 @@ class Recogniser:
         if abs(len(text) - len(self.company_name)) > 4:
             return False
         return difflib.SequenceMatcher(None, text, self.company_name).ratio() >= 0.86
+
     def put(self, name: str, cand: Candidate | None, confidence: float, value: Any = None) -> None:
         if cand is None:
             return
@@ -428,7 +429,8 @@ class Recogniser:
             left = layout.left_of(seg)
             if left is not None and L.ENTERPRISE_CONTEXT.search(left.folded):
                 context = True
-            for m in V.find_vats(seg.text, enterprise_context=context):
+            ocr = bool(seg.words) and seg.words[0].source != "text"
+            for m in V.find_vats(seg.text, enterprise_context=context, repair=ocr):
                 cand = Candidate(
                     value=m.value,
                     score=1.0 if m.explicit else 0.8,
