@@ -32,6 +32,7 @@ LABELS: dict[str, list[tuple[str, float]]] = {
         ),
         (r"\b(?:reference|referentie|ref\.?)(?=\s*[:.]?\s*[a-z]{0,4}[\w/.-]*\d)", 0.35),
         (r"(?<![\w'])(?:numero|nummer|number|n[°o])\s*$", 0.45),
+        (r"^(?:reference|referentie|referenz|ref\.?)\s*$", 0.35),
         (
             r"^(?:ticket|kassabon|kasticket|bon|beleg|receipt|quittung|bonnummer)\s*(?:n[°o]\.?|nr\.?|#|no\.?)?(?=\s*[:.]?\s*[a-z]{0,4}[\w/.-]*\d)",
             0.6,
