@@ -193,3 +193,16 @@ def test_given_a_text_layer_vat_number_that_fails_its_check_then_it_is_not_repai
     from comptoir_pdf.recognition import values as V
 
     assert V.find_vats("BTW BE 0202.239.954") == []
+
+
+def test_given_a_second_page_quoting_another_invoice_in_its_body_then_the_pdf_is_one_invoice():
+    sample = generate(300, layout="classic", language="fr")
+    doc = pymupdf.open(stream=sample.pdf)
+    page = doc.new_page()
+    page.insert_text((50, 500), "Concerne la facture n° F2023-0099 du 02/01/2023")
+    page.insert_text((50, 520), "Total TTC de cette facture : 10,00 EUR")
+
+    rec = recognise(doc.tobytes(), company=COMPANY, ocr=None)
+
+    assert not any("invoices" in w for w in rec.warnings)
+    assert rec.fields["invoice_number"].value == sample.truth["invoice_number"]

@@ -67,7 +67,12 @@ def invoice_groups(layouts, *, company) -> list[list[int]]:
     totals: set[int] = set()
     for layout in layouts:
         page = Recogniser([layout], company=company, source="text")
-        numbers = [c for c in page._labelled("invoice_number") if c.label_weight >= 0.9]
+        # A number in the page's head: one quoted in the body ("concerne facture n° 12") starts nothing.
+        numbers = [
+            c
+            for c in page._labelled("invoice_number")
+            if c.label_weight >= 0.9 and c.box is not None and c.box[1] < 0.4 * layout.height
+        ]
         if any(hit.field == "total_incl_vat" and hit.weight >= 0.9 for _, _, hit in page.hits):
             totals.add(layout.page)
         if numbers:
