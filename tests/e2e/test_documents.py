@@ -139,4 +139,6 @@ def test_recognised_fields_show_and_a_correction_helps_the_next_invoice_of_that_
     )
 
     second = _upload_ready(stack, token, company, "lambert-2.pdf", invoice_pdf(number="L-1002", **supplier))
-    assert second["fields"]["supplier_name"]["value"] == "Lambert Print (Namur)"
+    # A learnt name never replaces the name the page prints (issue 11 item 6).
+    name = second["fields"]["supplier_name"]
+    assert (name["value"], name["source"]) == ("Imprimerie Lambert SA", "text")

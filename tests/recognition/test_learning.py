@@ -124,3 +124,37 @@ def test_a_profile_is_used_only_for_its_own_supplier(first):
 def test_there_is_nothing_to_learn_under_without_a_supplier_vat(first):
     with pytest.raises(ValueError, match="no supplier VAT"):
         learn(None, {**first.values(), "supplier_vat": None}, "supplier_name", first.pages)
+
+
+def _taught(first) -> SupplierProfile:
+    profile = learn(
+        None, {**first.values(), "supplier_name": "De Gouden Lepel"}, "supplier_name", first.pages
+    )
+    return SupplierProfile.from_dict({**profile.to_dict(), "name": "Traiteur Lepel BV"})
+
+
+def test_given_a_learnt_name_the_page_does_not_print_then_the_printed_name_is_kept(first):
+    nxt = recognise(
+        lepel_invoice("2026/0043", "02/04/2026", "250,00"),
+        company=COMPANY,
+        ocr=None,
+        profiles={SUPPLIER_VAT: _taught(first)},
+    )
+
+    assert nxt.fields["supplier_name"].value == first.fields["supplier_name"].value
+    assert nxt.fields["supplier_name"].source == "text"
+
+
+def test_given_a_page_without_any_name_then_the_learnt_one_is_given_labelled_learnt(first):
+    doc = pymupdf.open(stream=lepel_invoice("2026/0044", "03/04/2026", "80,00"))
+    page = doc[0]
+    for rect in page.search_for("Catering & Events") + page.search_for("De Gouden Lepel - traiteur"):
+        page.add_redact_annot(rect)
+    page.apply_redactions()
+
+    nxt = recognise(doc.tobytes(), company=COMPANY, ocr=None, profiles={SUPPLIER_VAT: _taught(first)})
+
+    if "supplier_name" in nxt.fields and nxt.fields["supplier_name"].value != "Traiteur Lepel BV":
+        pytest.fail(f"a name was read from the page: {nxt.fields['supplier_name']}")
+    assert nxt.fields["supplier_name"].value == "Traiteur Lepel BV"
+    assert nxt.fields["supplier_name"].source == "learnt"

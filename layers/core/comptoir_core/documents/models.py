@@ -51,6 +51,7 @@ class FieldSource(StrEnum):
     ocr = "ocr"
     textract = "textract"
     user = "user"
+    learnt = "learnt"  # taught by earlier corrections (the supplier's profile), not printed here
 
 
 class FieldValue(BaseModel):

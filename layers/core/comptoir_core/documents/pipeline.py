@@ -33,6 +33,7 @@ from comptoir_core.documents.models import (
     IncomingObject,
     Mailbox,
     Remark,
+    Source,
 )
 from comptoir_core.documents.service import EDITORS, event, mark_sent, now
 from comptoir_core.documents.views import UploadedFile, UploadOptions
@@ -46,10 +47,10 @@ from comptoir_core.recognition.textract import ocr_engine
 from comptoir_core.repository import Repository
 from comptoir_core.settings import Settings
 from comptoir_core.tenancy import Caller, authorize
-from comptoir_pdf import einvoice, recognition, render
+from comptoir_pdf import recognition, render
 from comptoir_pdf.detect import Kind, detect
 from comptoir_pdf.errors import DocumentError, NeedsPassword
-from comptoir_pdf.normalise import normalise
+from comptoir_pdf.recognition.inputs import prepare
 
 ACCEPTED_KINDS = frozenset({Kind.PDF, Kind.JPEG, Kind.PNG, Kind.TIFF, Kind.HTML, Kind.UBL, Kind.CII})
 ACCEPTED_TYPES = "PDF, JPEG, PNG, TIFF, HTML, and UBL or CII e-invoice XML"
@@ -358,15 +359,13 @@ def _process_or_raise(
         return _stop(repo, document, DocumentStatus.failed, f"the file is larger than the {limit} MB limit")
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        normalised = normalise(data, max_pages=settings.max_pages)
+        prepared = prepare(data, max_pages=settings.max_pages)
     except NeedsPassword as error:
         return _stop(repo, document, DocumentStatus.needs_password, error.message, sha256=sha256)
     except DocumentError as error:
         return _stop(repo, document, DocumentStatus.failed, error.message, sha256=sha256)
-    pdf, xml = normalised.pdf, normalised.embedded_xml
-    if normalised.kind in (Kind.UBL, Kind.CII):
-        # An e-invoice: its XML is the truth; a rendering of it is the document people look at.
-        pdf, xml = einvoice.render_pdf(data), data
+    # The same conversion `comptoir extract` runs (an e-invoice is rendered, its XML the truth).
+    normalised, pdf, xml = prepared.normalised, prepared.pdf, prepared.xml
     version = document.working_version + 1
     pages = _store_working(blobs, document, pdf, version)
     duplicates = _remember_content(repo, document, sha256)
@@ -449,6 +448,10 @@ def _recognise(
             xml=xml,
             ocr=ocr_engine(),
             profiles=load_profiles(repo=repo, company_id=document.company_id),
+            # Context, signals only: the file name, and for an e-mail its subject and sender.
+            filename=document.name,
+            subject=document.mail.subject if document.mail else None,
+            sender=document.sender if document.source is Source.mail else None,
         )
     except Exception as error:
         if aws.is_transient(error):

@@ -7,6 +7,7 @@ Pure: bytes in, fields out; no AWS, no table. Profiles learnt from corrections c
 keyed by supplier VAT and go out through `learn`.
 """
 
+from comptoir_pdf.recognition import context
 from comptoir_pdf.recognition.checks import bookkeeper_warnings, duplicate_key, xml_pdf_warnings
 from comptoir_pdf.recognition.learning import apply_profile, learn, locate
 from comptoir_pdf.recognition.model import (
@@ -22,7 +23,7 @@ from comptoir_pdf.recognition.model import (
 )
 from comptoir_pdf.recognition.ocr import OcrEngine, OcrUnavailable, TesseractEngine
 from comptoir_pdf.recognition.reading import read_pages
-from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts
+from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts, sender_domain
 from comptoir_pdf.recognition.serial import pages_from_json, pages_to_json
 from comptoir_pdf.recognition.values import normalise_vat
 
@@ -76,11 +77,16 @@ def recognise(
     xml: bytes | None = None,
     ocr: OcrEngine | None = TESSERACT,
     profiles: dict[str, SupplierProfile] | None = None,
+    filename: str | None = None,
+    subject: str | None = None,
+    body: str | None = None,
+    sender: str | None = None,
 ) -> Recognition:
     """The invoice fields of a PDF (and of its UBL/CII XML when given or attached to the PDF).
 
     Only fields found are in `fields`; amounts are positive (a credit note says so in
-    document_type). Pages without a text layer go through `ocr` (None: not read)."""
+    document_type). Pages without a text layer go through `ocr` (None: not read). `filename`,
+    `subject`, `body` and `sender` (the e-mail's From) are context: signals, never values."""
     from comptoir_pdf.einvoice import NotAnEInvoice, embedded_xml, parse_einvoice
 
     warnings: list[str] = []
@@ -88,13 +94,35 @@ def recognise(
         xml = embedded_xml(pdf)
     pages, notes = read_pages(pdf, ocr=ocr) if pdf else ([], [])
     warnings.extend(notes)
+    if pages and xml is None and context.is_xfa_placeholder(" ".join(w.text for p in pages for w in p.words)):
+        return Recognition(fields={}, warnings=[*warnings, context.XFA_WARNING], pages=pages)
     layouts = read_layouts(pages)
+    if len(layouts) > 1 and xml is None:
+        groups = context.invoice_groups(layouts, company=company)
+        if len(groups) > 1:
+            spans = ", ".join(f"pages {g[0]}-{g[-1]}" if len(g) > 1 else f"page {g[0]}" for g in groups)
+            warnings.append(
+                f"This PDF holds {len(groups)} invoices ({spans}): the fields are the first one's; "
+                "split it to read the others."
+            )
+            layouts = [layout for layout in layouts if layout.page in groups[0]]
     main_source = next((p.source for p in pages if p.source != "text"), "text")
     recogniser = Recogniser(layouts, company=company, source=main_source)
     recogniser.page_sources = {p.page: p.source for p in pages}
+    recogniser.sender_domain = sender_domain(sender)
     recogniser.run()
+    if (
+        main_source == "ocr"
+        and isinstance(ocr, TesseractEngine)
+        and ocr.psm is None
+        and len(layouts) == len(pages)
+        and (again := _second_pass(pdf, recogniser, ocr, company=company)) is not None
+    ):
+        recogniser, pages = again
+        layouts = recogniser.layouts
     fields = recogniser.fields
     _use_hints(fields, pages)
+    context.use_context(fields, filename=filename, subject=subject, body=body)
     if profiles:
         _use_profiles(fields, recogniser, profiles, layouts, source=main_source, company=company)
 
@@ -119,6 +147,26 @@ def recognise(
         if name in fields and fields[name].value not in (None, "", [])
     }
     return Recognition(fields=ordered, warnings=warnings, pages=pages)
+
+
+SECOND_PASS_FIELDS = ("total_incl_vat", "invoice_date", "invoice_number", "supplier_vat")
+
+
+def _second_pass(
+    pdf: bytes, first: Recogniser, ocr: TesseractEngine, *, company
+) -> tuple[Recogniser, list[PageWords]] | None:
+    """Pages read again as one block when the first reading missed a key field; the reading that
+    found more key fields is kept (the first on a tie)."""
+    missing = [n for n in SECOND_PASS_FIELDS if n not in first.fields]
+    if not missing:
+        return None
+    pages, _ = read_pages(pdf, ocr=ocr.second_pass())
+    again = Recogniser(read_layouts(pages), company=company, source="ocr")
+    again.page_sources = {p.page: p.source for p in pages}
+    again.sender_domain = first.sender_domain
+    again.run()
+    found = sum(n in again.fields for n in SECOND_PASS_FIELDS)
+    return (again, pages) if found > sum(n in first.fields for n in SECOND_PASS_FIELDS) else None
 
 
 def _xml_fields(values: dict, layouts) -> dict[str, RecognisedField]:

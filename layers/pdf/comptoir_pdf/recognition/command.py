@@ -5,28 +5,12 @@ import json
 import sys
 from pathlib import Path
 
-import pymupdf
-
+from comptoir_pdf.errors import DocumentError
 from comptoir_pdf.recognition import FIELD_NAMES, TESSERACT, CompanyIdentity, TesseractEngine, recognise
+from comptoir_pdf.recognition.inputs import prepare
 from comptoir_pdf.recognition.values import normalise_vat
 
 MAX_BYTES = 50 * 1024 * 1024
-
-
-def _as_pdf(data: bytes) -> tuple[bytes, bytes | None]:
-    """(pdf, xml): an e-invoice is rendered for reading; an image becomes a one-page PDF."""
-    from comptoir_pdf.einvoice import render_pdf, syntax_of
-
-    head = data[:1024].lstrip()
-    if head.startswith(b"%PDF") or data[:1024].find(b"%PDF") >= 0:
-        return data, None
-    if head.startswith(b"<") and syntax_of(data):
-        return render_pdf(data), data
-    try:
-        with pymupdf.open(stream=data) as image:
-            return image.convert_to_pdf(), None
-    except (RuntimeError, ValueError) as error:
-        raise ValueError("not a PDF, an image, nor a UBL/CII invoice") from error
 
 
 def extract_command(
@@ -47,12 +31,16 @@ def extract_command(
             print(f"comptoir extract: {company_vat} is not a valid VAT number", file=sys.stderr)
             return 2
     try:
-        pdf, xml = _as_pdf(data)
-    except ValueError as error:
-        print(f"comptoir extract: {error}", file=sys.stderr)
+        # The pipeline's own conversion: an image, an HTML page, a damaged PDF become the same PDF.
+        prepared = prepare(data)
+    except DocumentError as error:
+        print(f"comptoir extract: {error.message}", file=sys.stderr)
         return 2
     ocr = TESSERACT if TesseractEngine.available() else None
-    rec = recognise(pdf, company=CompanyIdentity(vat=vat, ibans=company_ibans or []), xml=xml, ocr=ocr)
+    rec = recognise(
+        prepared.pdf, company=CompanyIdentity(vat=vat, ibans=company_ibans or []), xml=prepared.xml, ocr=ocr
+    )
+    rec.warnings[:0] = prepared.normalised.warnings
     if as_json:
         out = {
             "fields": {

@@ -4,6 +4,7 @@ Patterns match folded text (lower case, no accents). Each has a weight: 1.0 for 
 the field alone ("date d'échéance"), less for a generic one ("date", "total"). Where two labels
 overlap, the longer wins: "total hors TVA" is not "total", "n° TVA" is not a number label."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -22,12 +23,20 @@ LABELS: dict[str, list[tuple[str, float]]] = {
             1.0,
         ),
         (r"(?:document|piece|stuk|beleg)\s*-?\s*(?:nr\.?|n[°o]\.?|number|nummer)", 0.7),
+        (r"ref\.?\s*(?:de\s+(?:la\s+)?)?facture|factuur\s*ref\.?|invoice\s+ref\.?", 0.9),
+        (r"ons\s+kenmerk|notre\s+reference|our\s+reference|unser\s+zeichen", 0.5),
         (rf"(?<![\w'])(?:{_NO})(?=\s*[:.]?\s*[\w/-]*\d)", 0.45),
         (
             r"^(?:facture|factuur|invoice|tax invoice|rechnung|avoir|creditnota|credit note|gutschrift|note de credit)\b(?=\s*[:.]?\s*[a-z]{0,4}[\w/.-]*\d)",
             0.6,
         ),
         (r"\b(?:reference|referentie|ref\.?)(?=\s*[:.]?\s*[a-z]{0,4}[\w/.-]*\d)", 0.35),
+        (r"(?<![\w'])(?:numero|nummer|number|n[°o])\s*$", 0.45),
+        (r"^(?:reference|referentie|referenz|ref\.?)\s*$", 0.35),
+        (
+            r"^(?:ticket|kassabon|kasticket|bon|beleg|receipt|quittung|bonnummer)\s*(?:n[°o]\.?|nr\.?|#|no\.?)?(?=\s*[:.]?\s*[a-z]{0,4}[\w/.-]*\d)",
+            0.6,
+        ),
     ],
     "invoice_date": [
         (r"date\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation|l'avoir|avoir|emission|document)", 1.0),
@@ -37,6 +46,7 @@ LABELS: dict[str, list[tuple[str, float]]] = {
             1.0,
         ),
         (r"rechnungsdatum|gutschriftsdatum|ausstellungsdatum|belegdatum|datum\s+der\s+rechnung", 1.0),
+        (r"emise?\s+le|uitgiftedatum|datum\s+van\s+uitgifte|issued(?:\s+on)?|date\s+of\s+issue", 0.9),
         (r"(?<![\w'])(?:date|datum|dated|du|van|le|vom)(?![\w'])", 0.5),
     ],
     "due_date": [
@@ -80,7 +90,7 @@ LABELS: dict[str, list[tuple[str, float]]] = {
     ],
     "total_incl_vat": [
         (
-            r"total\s+(?:t\.?t\.?c|tvac|tvc|t\.v\.a\.c|toutes\s+taxes\s+comprises|a\s+payer|general|du|tva\s+comprise|incl\.?\s*(?:tva)?)|(?:montant|solde|net|reste)\s+(?:total\s+)?a\s+payer|montant\s+(?:ttc|tvac)|a\s+payer|ttc|tvac",
+            r"total\s+(?:t\.?t\.?c|tvac|tvc|t\.v\.a\.c|toutes\s+taxes\s+comprises|a\s+payer|general|du|tva\s+comprise|incl\.?\s*(?:tva)?)|(?:montant|solde|net|reste)\s+(?:total\s+)?a\s+payer|montant\s+(?:ttc|tvac)|a\s+payer|ttc|tvac|montant\s+du|solde\s+du|total\s+du",
             1.0,
         ),
         (
@@ -156,6 +166,11 @@ _DECOYS = [re.compile(p) for p in DECOYS]
 def find_labels(folded: str) -> list[LabelHit]:
     """Every field label in a segment's folded text; overlapping hits resolved longest first,
     decoys removing what they cover."""
+    return list(_find_labels(folded))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find_labels(folded: str) -> tuple[LabelHit, ...]:
     hits: list[LabelHit] = []
     for name, patterns in _COMPILED.items():
         for pattern, weight in patterns:
@@ -170,4 +185,4 @@ def find_labels(folded: str) -> list[LabelHit]:
         if any(not (h.end <= k.start or h.start >= k.end) for k in kept):
             continue
         kept.append(h)
-    return sorted(kept, key=lambda h: h.start)
+    return tuple(sorted(kept, key=lambda h: h.start))

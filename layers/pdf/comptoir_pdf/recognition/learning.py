@@ -226,6 +226,8 @@ def apply_profile(
 ) -> None:
     """Improve `fields` (in place) with what the company taught about this supplier."""
     if profile.name:
+        # The taught name where the page prints it; not printed, it is said to be learnt (issue 11),
+        # and it never replaces a name the page prints.
         current = fields.get("supplier_name")
         if (
             current is None
@@ -233,10 +235,11 @@ def apply_profile(
             or current.confidence < 0.95
         ):
             where = locate(layouts, "supplier_name", profile.name)
-            page, box = (
-                (where[0][0].page, where[0][1].span_box(where[0][2], where[0][3])) if where else (None, None)
-            )
-            fields["supplier_name"] = RecognisedField(profile.name, 0.95, source, page, box)  # type: ignore[arg-type]
+            if where:
+                box = where[0][1].span_box(where[0][2], where[0][3])
+                fields["supplier_name"] = RecognisedField(profile.name, 0.95, source, where[0][0].page, box)  # type: ignore[arg-type]
+            elif current is None:
+                fields["supplier_name"] = RecognisedField(profile.name, 0.85, "learnt")
     if profile.ibans:
         for iban in profile.ibans:
             where = locate(layouts, "iban", iban)
@@ -250,7 +253,7 @@ def apply_profile(
             layout, seg, a, b = where[0]
             fields["bic"] = RecognisedField(profile.bic, 0.97, source, layout.page, seg.span_box(a, b))  # type: ignore[arg-type]
     if profile.currency and (fields.get("currency") is None or fields["currency"].confidence < 0.9):
-        fields["currency"] = RecognisedField(profile.currency, 0.9, source)  # type: ignore[arg-type]
+        fields["currency"] = RecognisedField(profile.currency, 0.9, "learnt")
     for name, anchor in profile.anchors.items():
         found = find_with_anchor(layouts, name, anchor)
         if found is None:

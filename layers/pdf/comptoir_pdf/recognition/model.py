@@ -26,7 +26,8 @@ FIELD_NAMES = (
 # The fields a document must have right to count as read (issue 6's targets).
 KEY_FIELDS = ("supplier_vat", "invoice_number", "invoice_date", "total_incl_vat", "iban")
 
-Source = Literal["xml", "text", "ocr", "textract", "user"]
+# "learnt": a value a company taught about a supplier (its profile) that this page does not print.
+Source = Literal["xml", "text", "ocr", "textract", "user", "learnt"]
 Box = tuple[float, float, float, float]
 
 

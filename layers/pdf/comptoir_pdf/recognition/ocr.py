@@ -48,11 +48,22 @@ class TesseractEngine:
     image_format = "pgm"
 
     def __init__(
-        self, languages: str = "fra+nld+eng+deu", *, command: str = "tesseract", timeout_s: float = 120
+        self,
+        languages: str = "fra+nld+eng+deu",
+        *,
+        command: str = "tesseract",
+        timeout_s: float = 120,
+        psm: str | None = None,
     ):
         self.languages = languages
         self.command = command
         self.timeout_s = timeout_s
+        self.psm = psm  # None: chosen per page (psm_for)
+
+    def second_pass(self) -> "TesseractEngine":
+        """The same engine reading each page as one block of text (psm 6): what automatic
+        segmentation dropped (a right-hand column of amounts, a box) it often keeps."""
+        return TesseractEngine(self.languages, command=self.command, timeout_s=self.timeout_s, psm="6")
 
     @staticmethod
     def available(command: str = "tesseract") -> bool:
@@ -63,7 +74,18 @@ class TesseractEngine:
             raise OcrUnavailable("tesseract is not installed (scripts/system-packages installs it)")
         env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
         result = subprocess.run(  # noqa: S603
-            [self.command, "stdin", "stdout", "-l", self.languages, "--dpi", str(dpi), "--psm", "3", "tsv"],
+            [
+                self.command,
+                "stdin",
+                "stdout",
+                "-l",
+                self.languages,
+                "--dpi",
+                str(dpi),
+                "--psm",
+                psm_for(width, height),
+                "tsv",
+            ],
             input=image,
             capture_output=True,
             timeout=self.timeout_s,
@@ -75,6 +97,13 @@ class TesseractEngine:
         return words_from_tsv(
             result.stdout.decode("utf-8", errors="replace"), page=page, width=width, height=height, dpi=dpi
         )
+
+
+def psm_for(width: float, height: float) -> str:
+    """Tesseract's page segmentation for the page's shape: a till receipt (narrow and long) is one
+    column of lines whose far-right amounts automatic segmentation drops (psm 4); a page is
+    segmented automatically (psm 3)."""
+    return "4" if width / max(height, 1.0) < 0.62 else "3"
 
 
 def words_from_tsv(

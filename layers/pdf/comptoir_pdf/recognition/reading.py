@@ -26,6 +26,32 @@ def text_words(page: pymupdf.Page, number: int) -> PageWords:
     return PageWords(page=number, width=rect.width, height=rect.height, words=words, source="text")
 
 
+def damaged_text(words: PageWords) -> bool:
+    """A text layer that is no text: fonts without a Unicode map give U+FFFD, private-use or
+    control characters, or "(cid:12)" for every glyph."""
+    text = "".join(w.text for w in words.words)
+    if len(text) < MIN_TEXT_CHARS:
+        return False
+    bad = sum(
+        1 for c in text if c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or (ord(c) < 32 and c not in "\t\n")
+    )
+    bad += 6 * text.count("(cid:")
+    return bad > 0.3 * len(text)
+
+
+def ocr_dpi(page: pymupdf.Page) -> int:
+    """The resolution to read a page at: 300 dpi, but a photo embedded at its own low resolution
+    (a phone's 72-96 dpi) is enlarged no more than 1.5 times: enlarging blurs, and costs time."""
+    rect = page.rect
+    for info in page.get_image_info():
+        x0, y0, x1, y1 = info["bbox"]
+        if (x1 - x0) * (y1 - y0) < 0.8 * rect.width * rect.height or x1 <= x0:
+            continue
+        native = info["width"] / ((x1 - x0) / 72.0)
+        return int(min(OCR_DPI, max(150, native * 1.5)))
+    return OCR_DPI
+
+
 def page_image(page: pymupdf.Page, engine: OcrEngine, *, dpi: int = OCR_DPI) -> bytes:
     pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
     # PGM costs nothing to encode (PNG took longer than a fifth of the OCR); Textract wants it small.
@@ -50,14 +76,18 @@ def read_pages(
                 notes.append(f"only the first {max_pages} pages were read")
                 break
             words = text_words(page, number)
-            if sum(len(w.text) for w in words.words) >= MIN_TEXT_CHARS:
+            damaged = damaged_text(words)
+            if damaged and ocr is not None:
+                notes.append(f"page {number}'s text layer is damaged: it was read by OCR")
+            if sum(len(w.text) for w in words.words) >= MIN_TEXT_CHARS and not (damaged and ocr is not None):
                 pages[number] = words
             elif ocr is None:
                 notes.append(f"page {number} has no text and no OCR was available")
                 pages[number] = words
             else:
                 width, height = page.rect.width, page.rect.height
-                dpi = clamped_dpi(width, height, OCR_DPI)  # a huge page never exhausts memory
+                # A photo's own resolution, and never more pixels than memory allows on a huge page.
+                dpi = clamped_dpi(width, height, ocr_dpi(page))
                 to_ocr.append((number, page_image(page, ocr, dpi=dpi), width, height, dpi))
     if to_ocr:
 
@@ -72,4 +102,6 @@ def read_pages(
                 done = list(pool.map(read, to_ocr))
         for words in done:
             pages[words.page] = words
+            if not words.words:
+                notes.append(f"page {words.page} came out blank: check it against the original")
     return [pages[n] for n in sorted(pages)], notes

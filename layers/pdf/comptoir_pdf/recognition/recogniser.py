@@ -6,7 +6,10 @@ right, after them in the same segment, or below them; every value is parsed and 
 shows its rates. The company's own VAT number and IBANs are set aside first: they are the
 customer's, never the supplier's."""
 
+import dataclasses
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,6 +28,7 @@ from comptoir_pdf.recognition.model import (
 )
 
 CENT = Decimal("0.01")
+_TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-3])[:h.][0-5]\d(?::[0-5]\d)?(?!\d)")
 STANDARD_RATES = (Decimal(21), Decimal(12), Decimal(6), Decimal(0))
 
 
@@ -68,12 +72,16 @@ def read_id(text: str, start: int) -> tuple[str, int, int] | None:
     token = m.group(0).rstrip(".-/_#")
     if not any(c.isdigit() for c in token) or len(token) > 30:
         return None
+    if any(d.start == 0 for d in V.find_dates(text[m.start() : m.start() + 24])):
+        return None  # "12 avril 2024": a date's day, not a number
     if V.find_dates(token) or V.find_vats(token) or V.find_ibans(token):
         return None
-    if re.fullmatch(r"\d{1,2}", token) and int(token) <= 31 and text[m.end() : m.end() + 1] in "/.-":
+    if re.fullmatch(r"\d{1,2}", token) and int(token) <= 31 and text[m.end() : m.end() + 1] in "/.-,":
         return None
     if re.search(r"%$", text[m.start() : m.end() + 1]):
         return None
+    if re.fullmatch(r"(?:19|20)\d\d", token):
+        return None  # a year, as a date broken over two lines leaves it
     return token, m.start(), m.start() + len(token)
 
 
@@ -90,7 +98,12 @@ def values_after(kind: str, seg: Segment, start: int) -> list[tuple[Any, int, in
     if kind == "date":
         matches = [m for m in V.find_dates(text) if m.start >= start]
     else:
-        matches = [m for m in V.find_amounts(text) if m.start >= start]
+        vats = V.find_vats(text, enterprise_context=True)
+        matches = [
+            m
+            for m in V.find_amounts(text)
+            if m.start >= start and not any(v.start <= m.start < v.end for v in vats)
+        ]
         explicit = [m for m in matches if m.explicit]
         matches = explicit or matches
     return [(m.value, m.start, m.end) for m in matches]
@@ -133,7 +146,10 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
         if i == 0 and not _gap_ok(seg.text, hit.end, found[1], 24 if kind != "id" else 8):
             continue
         add(seg, found, 1.0 if i == 0 else 0.8 - 0.1 * i)
-    rest = seg.text[hit.end :].strip(" :.-#°")
+    rest = seg.text[hit.end : reach].strip(" :.-#°/")
+    # Something unreadable after the label ("Rechnungs-Nr. 2024-" broken over two lines): what
+    # stands elsewhere is less surely its value.
+    elsewhere = 0.6 if rest else 1.0
     if not same and len(rest) <= 12:
         for n, right in enumerate(layout.right_of(seg, 3)):
             if L.find_labels(right.folded) and kind != "amount":
@@ -144,13 +160,149 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
             for i, f in enumerate(found[:2]):
                 if i == 0 and not _gap_ok(right.text, 0, f[1], 8):
                     continue
-                add(right, f, 0.95 - 0.12 * n - 0.1 * i)
+                add(right, f, (0.95 - 0.12 * n - 0.1 * i) * elsewhere)
             if found and kind != "amount":
                 break
-        for n, below in enumerate(layout.below(seg, max_rows=2)):
-            found = values_after(kind, below, 0)
-            if found and _gap_ok(below.text, 0, found[0][1], 4):
-                add(below, found[0], 0.8 - 0.2 * n)
+        head = _label_cell(seg, hit)
+        for cell in dict.fromkeys([head, seg]):
+            before = len(out)
+            for n, below in enumerate(layout.below(cell, max_rows=2)):
+                if below.x0 < cell.x0 - 10:
+                    # Cells of a row read as one segment: the value under the label's own cell.
+                    column = _in_column(kind, below, cell)
+                    if column:
+                        add(below, column, (0.8 - 0.2 * n) * elsewhere)
+                    continue
+                found = values_after(kind, below, 0)
+                if found and _gap_ok(below.text, 0, found[0][1], 4):
+                    add(below, found[0], (0.8 - 0.2 * n) * elsewhere)
+            if len(out) > before:
+                break
+        if kind == "amount":
+            out.extend(_column_total(layout, head, hit))
+    if not same and len(rest) <= 3 and seg.text[: hit.start].strip():
+        # "12 avril 2024 Date de facture": a value ending the line before its label is its value.
+        found = None if L.find_labels(seg.folded[: hit.start]) else _value_before(kind, seg, hit.start)
+        if found:
+            out.clear()
+            add(seg, found, 0.85)
+            return out
+    if not same and len(rest) <= 3 and not out:
+        # A caption: the value before it, to its left, or above it ("12 avril 2024 Date de facture").
+        for where, weight, start in _captioned(layout, seg, hit):
+            if start is None:
+                found = _value_before(kind, where, hit.start if where is seg else len(where.text))
+            else:
+                after = values_after(kind, where, start)
+                found = after[0] if after and _gap_ok(where.text, start, after[0][1], 3) else None
+            if found:
+                add(where, found, weight)
+                break
+    return out
+
+
+def _label_cell(seg: Segment, hit: L.LabelHit) -> Segment:
+    """A header row read as one segment ("N° de facture Date Échéance"): the label's own cell,
+    from its first word to the next label, for what stands below it."""
+    hits = L.find_labels(seg.folded)
+    if len(hits) < 2:
+        return seg
+    ends = [h.start for h in hits if h.start >= hit.end]
+    x0, y0, _, y1 = seg.span_box(hit.start, hit.end)
+    x1 = seg.span_box(hit.start, min(ends) - 1)[2] if ends else seg.x1
+    return dataclasses.replace(seg, x0=x0, x1=x1)
+
+
+def _in_column(kind: str, seg: Segment, cell: Segment) -> tuple[Any, int, int] | None:
+    """The first value of `seg` printed under `cell` (overlapping it, or right-aligned with it)."""
+
+    def under(a: int, b: int) -> bool:
+        x0, _, x1, _ = seg.span_box(a, b)
+        return min(cell.x1, x1) - max(cell.x0, x0) > 0 or abs(x1 - cell.x1) < 6
+
+    if kind == "id":
+        for word, start in zip(seg.words, seg.starts, strict=True):
+            if under(start, start + len(word.text)):
+                found = read_id(seg.text, start)
+                return found if found and found[1] == start else None
+        return None
+    for found in values_after(kind, seg, 0):
+        if under(found[1], found[2]):
+            return found
+    return None
+
+
+def _value_before(kind: str, seg: Segment, end: int) -> tuple[Any, int, int] | None:
+    """The value that ends a text (before `end`), with nothing but punctuation after it."""
+    text = seg.text[:end]
+    if kind == "id":
+        tokens = list(_ID_TOKEN.finditer(text))
+        if not tokens or text[tokens[-1].end() :].strip(" :.-|"):
+            return None
+        found = read_id(text, tokens[-1].start())
+        return found if found and found[1] == tokens[-1].start() else None
+    matches = V.find_dates(text) if kind == "date" else V.find_amounts(text)
+    if not matches or text[matches[-1].end :].strip(" :.-|"):
+        return None
+    m = matches[-1]
+    if kind == "id" or (kind == "amount" and not m.explicit and len(matches) > 1):
+        return None
+    return m.value, m.start, m.end
+
+
+def _captioned(layout: PageLayout, seg: Segment, hit: L.LabelHit):
+    """Where a caption's value stands: before it in its segment, left of it, above it."""
+    if seg.text[: hit.start].strip() and not L.find_labels(seg.folded[: hit.start]):
+        yield seg, 0.75, None
+        return
+    cell = _label_cell(seg, hit)
+    x0 = seg.span_box(hit.start, hit.end)[0]
+    left = layout.left_of(seg)
+    if (
+        hit.start == 0
+        and left is not None
+        and seg.x0 - left.x1 < 6 * layout.median_height
+        and not L.find_labels(left.folded)
+    ):
+        yield left, 0.7, None
+    for above in layout.above(cell, max_rows=1):
+        if L.find_labels(above.folded):
+            continue
+        # The value in the label's column: from the first word that reaches the label's left edge.
+        for word, start in zip(above.words, above.starts, strict=True):
+            if word.x1 >= x0 - 2:
+                yield above, 0.7, start
+                break
+
+
+_TOTAL_ROW = re.compile(r"^(?:total|totaal|totale|summe|gesamt|somme|som|totals?)\b")
+
+
+def _column_total(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Candidate]:
+    """A column header's value in the table's total row (the last row saying "Total")."""
+    out = []
+    for r in range(seg.row + 1, min(len(layout.rows), seg.row + 14)):
+        row = layout.rows[r]
+        if not row or not _TOTAL_ROW.match(row[0].folded) or row[0] is seg:
+            continue
+        for other in row[1:]:
+            overlap = min(seg.x1, other.x1) - max(seg.x0, other.x0)
+            if overlap > 0.3 * min(seg.x1 - seg.x0, other.x1 - other.x0) or abs(other.x1 - seg.x1) < 6:
+                found = _in_column("amount", other, seg)
+                if found:
+                    value, a, b = found
+                    out.append(
+                        Candidate(
+                            value=value,
+                            score=hit.weight * 0.97,
+                            page=layout.page,
+                            box=other.span_box(a, b),
+                            seg=other,
+                            label_weight=hit.weight,
+                            key=(layout.page, id(other), a),
+                        )
+                    )
+        break
     return out
 
 
@@ -166,6 +318,8 @@ class Recogniser:
         self.company_name = V.fold(company.name) if company.name else None
         self.source = source
         self.page_sources: dict[int, Source] = {}
+        # The e-mail's sender organisation (its From domain, free-mail services aside), squashed.
+        self.sender_domain: str | None = None
         self.fields: dict[str, RecognisedField] = {}
         self.warnings: list[str] = []
         self.hits: list[tuple[PageLayout, Segment, L.LabelHit]] = []
@@ -176,6 +330,17 @@ class Recogniser:
         self._mark_customer_region()
 
     # -- helpers
+    def is_company_name(self, folded: str) -> bool:
+        """The company's own name, as printed or as OCR garbled it ("Fiduclalre")."""
+        if not self.company_name:
+            return False
+        text = folded.strip(" .,")
+        if text == self.company_name:
+            return True
+        if abs(len(text) - len(self.company_name)) > 4:
+            return False
+        return difflib.SequenceMatcher(None, text, self.company_name).ratio() >= 0.86
+
     def put(self, name: str, cand: Candidate | None, confidence: float, value: Any = None) -> None:
         if cand is None:
             return
@@ -195,8 +360,7 @@ class Recogniser:
                     L.CUSTOMER_LABELS.match(seg.folded)
                     or self.company_vat
                     and any(m.value == self.company_vat for m in V.find_vats(seg.text))
-                    or self.company_name
-                    and seg.folded.strip(" .,") == self.company_name
+                    or self.is_company_name(seg.folded)
                 ):
                     anchors.append(seg)
             for anchor in anchors:
@@ -265,7 +429,8 @@ class Recogniser:
             left = layout.left_of(seg)
             if left is not None and L.ENTERPRISE_CONTEXT.search(left.folded):
                 context = True
-            for m in V.find_vats(seg.text, enterprise_context=context):
+            ocr = bool(seg.words) and seg.words[0].source != "text"
+            for m in V.find_vats(seg.text, enterprise_context=context, repair=ocr):
                 cand = Candidate(
                     value=m.value,
                     score=1.0 if m.explicit else 0.8,
@@ -434,9 +599,11 @@ class Recogniser:
         best = max(cands, key=lambda c: c.score)
         agree = sum(1 for c in cands if c.value == best.value)
         rivals = {c.value for c in cands if c.score >= best.score - 0.2 and c.value != best.value}
-        if best.label_weight >= 0.9:
+        # How strongly the label names the field, and how surely the value is the label's.
+        strength = min(best.label_weight, best.score + 0.1)
+        if strength >= 0.9:
             confidence = 0.95 if not rivals else 0.7
-        elif best.label_weight >= 0.6:
+        elif strength >= 0.6:
             confidence = 0.75 if not rivals else 0.5
         else:
             confidence = 0.5 if not rivals else 0.35
@@ -451,21 +618,32 @@ class Recogniser:
         issued = [c for c in issued if c.key not in due_keys]
         best_issue = max(issued, key=lambda c: (c.score, -(c.box[1] if c.box else 0))) if issued else None
         if best_issue is None:
-            # No label: the first date high on the first page.
+            # No label: a date with its time (a till's stamp, wherever it stands), else the first
+            # date high on the first page.
+            unlabelled: list[tuple[float, Candidate]] = []
             for layout, seg in self.all_segments():
-                if layout.page != 1 or seg.y0 > 0.45 * layout.height:
+                if layout.page != 1 or seg.region == "customer":
                     continue
                 if L.find_labels(seg.folded) and any(
                     h.field == "due_date" for h in L.find_labels(seg.folded)
                 ):
                     continue
-                dates = V.find_dates(seg.text)
-                if dates:
-                    m = dates[0]
-                    best_issue = Candidate(
-                        value=m.value, score=0.3, page=1, box=seg.span_box(m.start, m.end), seg=seg
+                row_text = " ".join(s.text for s in layout.rows[seg.row])
+                for m in V.find_dates(seg.text)[:1]:
+                    stamped = bool(_TIME.search(seg.text[m.end :] or row_text))
+                    high = seg.y0 <= 0.45 * layout.height
+                    if not (stamped or high):
+                        continue
+                    cand = Candidate(
+                        value=m.value,
+                        score=0.4 if stamped else 0.3,
+                        page=1,
+                        box=seg.span_box(m.start, m.end),
+                        seg=seg,
                     )
-                    break
+                    unlabelled.append((cand.score + (0.05 if high else 0) - 0.0001 * seg.y0, cand))
+            if unlabelled:
+                best_issue = max(unlabelled, key=lambda x: x[0])[1]
         if best_issue is not None:
             rivals = {
                 c.value for c in issued if c.score >= best_issue.score - 0.15 and c.value != best_issue.value
@@ -781,6 +959,7 @@ class Recogniser:
 
     def read_supplier_name(self) -> None:
         vat = self.fields.get("supplier_vat")
+        sender = self.sender_domain
         domains = set()
         for _, seg in self.all_segments():
             for m in re.finditer(r"@([a-z0-9-]+)\.|www\.([a-z0-9-]+)\.", seg.folded):
@@ -790,14 +969,19 @@ class Recogniser:
             if seg.region == "customer":
                 continue
             for part, start in _name_parts(seg.text):
+                if start + len(part) >= len(seg.text.rstrip()) and (more := _wrapped(layout, seg)):
+                    # A letterhead's name in large type, broken over two lines.
+                    part = f"{part} {more}"
                 folded = V.fold(part)
                 if not _looks_like_name(part, folded):
                     continue
-                if self.company_name and (folded == self.company_name or self.company_name in folded):
+                if self.company_name and (self.company_name in folded or self.is_company_name(folded)):
                     continue
                 score = 0.0
                 if L.LEGAL_FORMS.search(folded):
                     score += 2.0
+                    if not re.sub(r"\bco\b|[\s.,&-]", "", L.LEGAL_FORMS.sub("", folded)):
+                        score -= 2.5  # "GmbH" alone: the end of a name broken over two lines
                 score += (min(seg.height / layout.median_height, 3.0) - 1.0) * 1.5
                 rel = seg.y0 / layout.height
                 if layout.page == 1 and rel < 0.22:
@@ -825,6 +1009,17 @@ class Recogniser:
                 squashed = re.sub(r"[^a-z0-9]", "", folded)
                 if any(d and (d in squashed or squashed[:6] in d) for d in domains if len(d) >= 4):
                     score += 0.8
+                if sender and len(squashed) >= 4 and (sender in squashed or squashed in sender):
+                    score += 2.5  # the organisation the e-mail came from
+                row = layout.rows[seg.row]
+                if len(row) > 1 and any(
+                    m.explicit for s in row if s is not seg for m in V.find_amounts(s.text)
+                ):
+                    score -= 2.0  # a line of the invoice's table: a product, not its seller
+                if any(
+                    _CLOSING.search(s.folded) for s in layout.above(seg, max_rows=2) + [seg]
+                ) and not _CLOSING.search(folded):
+                    score += 0.8  # a signature: the closing words, a person, the organisation
                 cands.append(
                     Candidate(
                         _clean_name(part), score, layout.page, seg.span_box(start, start + len(part)), seg
@@ -850,6 +1045,27 @@ class BreakdownRow:
     row: int
 
 
+_CLOSING = re.compile(
+    r"\b(?:cordialement|salutations|bien\s+a\s+vous|met\s+vriendelijke\s+groet(?:en)?|vriendelijke\s+groeten|"
+    r"kind\s+regards|best\s+regards|regards|sincerely|mit\s+freundlichen\s+grussen|viele\s+grusse)\b"
+)
+FREE_MAIL = re.compile(
+    r"^(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|icloud|me|mac|aol|gmx|web|proton|protonmail|skynet|telenet|proximus|orange|scarlet|voo|free|laposte|wanadoo|mail|t-online)$"
+)
+
+
+def sender_domain(sender: str | None) -> str | None:
+    """ "Marie <factures@cafe-lumiere.be>" → "cafelumiere"; a free-mail address says nothing."""
+    m = re.search(r"@([A-Za-z0-9.-]+)", sender or "")
+    if not m:
+        return None
+    labels = m.group(1).lower().split(".")
+    name = labels[-2] if len(labels) >= 2 else labels[0]
+    if FREE_MAIL.match(name):
+        return None
+    return re.sub(r"[^a-z0-9]", "", name) or None
+
+
 _NAME_SPLIT = re.compile(r"\s+[-–—|·•]\s+|\s*[|·•]\s*")
 _NOT_NAME = re.compile(
     r"@|www\.|https?:|\b(?:tel|tél|gsm|fax|phone|telefoon|telefon|mobile)\b|\+\d{2}|\b\d{4}\s+[A-Z]|\bbe\s?0\d|iban|bic\b|\bpage\b|\bblz\b|\bpagina\b|\bseite\b",
@@ -860,7 +1076,7 @@ _NOT_NAME = re.compile(
 # Column headers, labels and titles that are never a supplier's name.
 _NOT_NAME_WORDS = re.compile(
     r"(?:eenheidsprijs|prix(?:\s+unit\.?)?|einzelpreis|unit\s+price|montant|bedrag|betrag|amount|taux|tarief|rate|satz|"
-    r"rekening|compte|konto|account|bank|banque|client|klant|kunde|customer|ticket(?:\s+de\s+caisse)?|kassaticket|"
+    r"rekening|compte|konto|account|bank|banque|client|klant|kunde|customer|article|artikel|item|product|produit|ticket(?:\s+de\s+caisse)?|kassaticket|"
     r"kasticket|kassenbon|quittung|receipt|sales\s+receipt|recu|totaal|total|summe|qte|qty|aantal|menge|base|basis|"
     r"maatstaf|btw|tva|vat|mwst|ust|iban|bic|date|datum|page|pagina|seite|reference|referentie|communication|"
     r"mededeling)(?![a-z])"
@@ -911,7 +1127,24 @@ def _looks_like_name(part: str, folded: str) -> bool:
     return len(words) <= 8
 
 
+def _wrapped(layout: PageLayout, seg: Segment) -> str | None:
+    """The rest of a large-type name on the next line: same size, aligned, close below."""
+    if seg.height < 1.3 * layout.median_height or seg.row + 1 >= len(layout.rows):
+        return None
+    for other in layout.rows[seg.row + 1]:
+        if (
+            abs(other.height - seg.height) <= 0.2 * seg.height
+            and (abs(other.x0 - seg.x0) < 6 or abs(other.x1 - seg.x1) < 6)
+            and -0.3 * seg.height <= other.y0 - seg.y1 < 0.6 * seg.height
+            and len(other.text.split()) <= 4
+            and not any(c.isdigit() for c in other.text)
+        ):
+            return other.text
+    return None
+
+
 def _clean_name(part: str) -> str:
+    part = unicodedata.normalize("NFKC", part)  # "Hoﬀmann" as a PDF's ligature gives it
     return re.sub(
         r"^(?:fournisseur|leverancier|supplier|vendor|from|lieferant)\s*:\s*", "", part, flags=re.I
     ).strip(" ,;:-")

@@ -212,9 +212,25 @@ def normalise_vat(raw: str) -> str | None:
         return None
 
 
-def find_vats(text: str, *, enterprise_context: bool = False) -> list[Match]:
+# Digits OCR takes for one another on a noisy page.
+_LOOKALIKE = {"3": "8", "8": "360", "5": "6", "6": "58", "1": "7", "7": "1", "0": "8", "9": "8", "4": "1"}
+
+
+def _repair_be(digits: str) -> str | None:
+    """The one Belgian number one OCR look-alike digit away from `digits` that passes mod 97."""
+    found = {
+        variant
+        for i, c in enumerate(digits)
+        for alt in _LOOKALIKE.get(c, "")
+        if (variant := digits[:i] + alt + digits[i + 1 :])[0] in "01" and be_vat.is_valid(variant)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def find_vats(text: str, *, enterprise_context: bool = False, repair: bool = False) -> list[Match]:
     """VAT numbers written with their country prefix; with `enterprise_context` (the line says
-    BCE/KBO/TVA/BTW…) also the bare 10 digits of a Belgian enterprise number."""
+    BCE/KBO/TVA/BTW…) also the bare 10 digits of a Belgian enterprise number; with `repair` (OCR
+    read it) a BE number one look-alike digit off its check, when only one reading fits."""
     out: list[Match] = []
     upper = text.upper()
     ibans = find_ibans(text)
@@ -228,7 +244,7 @@ def find_vats(text: str, *, enterprise_context: bool = False) -> list[Match]:
             if c.isdigit() or c in "OIL":
                 digits += c.translate(_AS_DIGIT)
                 ends.append(i + 1)
-            elif c not in " .":
+            elif c not in " .:,":  # OCR reads a dot as a colon or a comma
                 break
             i += 1
         for n in (10, 9):
@@ -240,6 +256,10 @@ def find_vats(text: str, *, enterprise_context: bool = False) -> list[Match]:
                 if candidate[0] in "01" and be_vat.is_valid(candidate):
                     out.append(Match("BE" + candidate, m.start(), end))
                     break
+        else:
+            if repair and len(digits) == 10 and (fixed := _repair_be(digits)):
+                # OCR misread one digit, and only one reading passes the check: said, unsure.
+                out.append(Match("BE" + fixed, m.start(), ends[9], explicit=False))
     for m in _FOREIGN_VAT_RE.finditer(upper):
         if value := normalise_vat(m.group(1)):
             out.append(Match(value, m.start(), m.end()))

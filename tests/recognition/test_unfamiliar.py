@@ -1,0 +1,208 @@
+"""Issue 17: recognition on documents it was not written against, and the failures users met.
+
+The second corpus's development half only (even seeds): its test half is the benchmark's."""
+
+import pymupdf
+import pytest
+
+from comptoir_pdf.recognition import PageWords, Word, recognise
+from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts
+from tests.recognition.corpus import COMPANY, generate
+from tests.recognition.scoring import compare
+from tests.recognition.wildcorpus import OWN, development_half, wild
+
+KEY = ("supplier_vat", "invoice_number", "invoice_date", "total_incl_vat", "iban")
+
+
+def test_the_second_corpus_refuses_its_test_half_to_tests():
+    with pytest.raises(ValueError, match="test half"):
+        wild(1)
+
+
+@pytest.mark.parametrize("seed", [4, 10, 1008], ids=["below-nl", "below-fr", "below-fr-2"])
+def test_given_labels_printed_below_their_values_when_read_then_number_date_and_totals_are_found(seed):
+    sample = wild(seed, layout="below")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    result = compare(sample.truth, rec.fields)
+    wrong = {n: (sample.truth[n], getattr(rec.fields.get(n), "value", None)) for n in KEY if not result[n]}
+    assert wrong == {}
+
+
+def test_given_a_value_before_its_label_on_one_line_then_the_date_is_not_taken_as_the_number():
+    # "12 avril 2024 Date de facture": the day 12 was read as the invoice number, with 0.95.
+    sample = wild(1004, layout="utility")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["invoice_number"].value == sample.truth["invoice_number"]
+    assert rec.fields["invoice_date"].value == sample.truth["invoice_date"]
+
+
+def test_given_the_development_half_then_most_fields_are_right_and_sure_ones_are_rarely_wrong():
+    samples = development_half(27, start=2000)
+    right = seen = sure_wrong = 0
+    for sample in samples:
+        rec = recognise(sample.data, company=OWN, ocr=None)
+        for name, ok in compare(sample.truth, rec.fields).items():
+            seen += 1
+            right += ok
+            field = rec.fields.get(name)
+            sure_wrong += (not ok) and field is not None and field.confidence >= 0.9
+    assert right / seen >= 0.85
+    assert sure_wrong / seen < 0.015
+
+
+def _ocr_page(*lines: tuple[float, str]) -> PageWords:
+    words = []
+    for y, line in lines:
+        x = 50.0
+        for text in line.split():
+            words.append(Word(text, 1, x, y, x + 6 * len(text), y + 10, "ocr"))
+            x += 6 * len(text) + 5
+    return PageWords(page=1, width=595, height=842, words=tuple(words), source="ocr")
+
+
+def test_given_ocr_read_a_letter_i_as_1_in_the_number_when_the_file_name_shows_it_then_the_letter_is_kept():
+    page = _ocr_page((100, "Facture n° ADV-101"), (120, "Date 04/03/2024"), (300, "Total TTC 121,00 EUR"))
+    from comptoir_pdf.recognition import context
+
+    recogniser = Recogniser(read_layouts([page]), company=COMPANY, source="ocr")
+    recogniser.run()
+    assert recogniser.fields["invoice_number"].value == "ADV-101"
+
+    context.use_context(recogniser.fields, filename="Facture ADV-I01.pdf", subject=None, body=None)
+
+    assert recogniser.fields["invoice_number"].value == "ADV-I01"
+
+
+def test_given_a_text_layer_number_then_a_file_name_never_changes_it():
+    page = PageWords(
+        page=1,
+        width=595,
+        height=842,
+        words=(
+            Word("Facture", 1, 50, 100, 90, 110),
+            Word("n°", 1, 95, 100, 105, 110),
+            Word("ADV-101", 1, 110, 100, 150, 110),
+        ),
+    )
+    from comptoir_pdf.recognition import context
+
+    recogniser = Recogniser(read_layouts([page]), company=COMPANY, source="text")
+    recogniser.run()
+    context.use_context(recogniser.fields, filename="ADV-I01.pdf", subject=None, body=None)
+
+    assert recogniser.fields["invoice_number"].value == "ADV-101"
+
+
+def test_given_an_xfa_form_that_only_says_please_wait_then_it_is_flagged_and_no_field_is_invented():
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text(
+        (50, 100),
+        "Please wait... If this message is not eventually replaced by the proper contents of the document,",
+    )
+    page.insert_text(
+        (50, 115), "your PDF viewer may not be able to display this type of document. Total 121,00"
+    )
+
+    rec = recognise(doc.tobytes(), company=COMPANY, ocr=None)
+
+    assert rec.fields == {}
+    assert any("XFA" in w for w in rec.warnings)
+
+
+def test_given_two_invoices_in_one_pdf_then_the_first_ones_fields_and_a_warning_come_back():
+    first, second = (
+        generate(300, layout="classic", language="fr"),
+        generate(301, layout="table", language="nl"),
+    )
+    merged = pymupdf.open(stream=first.pdf)
+    merged.insert_pdf(pymupdf.open(stream=second.pdf))
+
+    rec = recognise(merged.tobytes(), company=COMPANY, ocr=None)
+
+    for name in ("invoice_number", "total_incl_vat", "total_excl_vat", "supplier_vat", "iban"):
+        assert rec.fields[name].value == first.truth[name], name
+    assert any("2 invoices" in w for w in rec.warnings)
+
+
+HTML_MAIL = """<html><body style="font-family:Arial">
+<p>Bonjour,</p><p>Merci pour votre commande. Voici votre facture.</p>
+<table>
+<tr><th>Article</th><th>Qté</th><th>Montant</th></tr>
+<tr><td>Grand Cru Arabica SA Edition 1kg</td><td>2</td><td>60,00</td></tr>
+<tr><td>Moulin Deluxe NV Pro</td><td>1</td><td>40,00</td></tr>
+</table>
+<p>Facture n° 2024-117 du 04/03/2024</p>
+<p>Total HTVA 100,00 EUR<br>TVA 21% 21,00 EUR<br>Total TVAC 121,00 EUR</p>
+<p>IBAN BE68 5390 0754 7034</p>
+<p>Cordialement,<br>Marie Dupont<br>Café Lumière<br>02 512 34 56</p>
+<p style="font-size:8px;color:#777">Rue Haute 5, 1000 Bruxelles - TVA BE 0202.239.951</p>
+</body></html>"""
+
+
+def test_given_an_html_mail_then_its_supplier_is_the_senders_organisation_not_a_product_line():
+    from comptoir_pdf.recognition.inputs import prepare
+
+    prepared = prepare(HTML_MAIL.encode())
+
+    rec = recognise(prepared.pdf, company=COMPANY, ocr=None, sender="factures@cafe-lumiere.be")
+
+    assert rec.fields["supplier_name"].value == "Café Lumière"
+    assert rec.fields["supplier_vat"].value == "BE0202239951"
+
+
+def test_given_a_text_layer_of_unmapped_glyphs_then_it_is_called_damaged_and_a_real_one_is_not():
+    from comptoir_pdf.recognition.reading import damaged_text
+
+    def page(text: str) -> PageWords:
+        words = tuple(Word(t, 1, 10 * i, 10, 10 * i + 8, 20) for i, t in enumerate(text.split()))
+        return PageWords(page=1, width=595, height=842, words=words)
+
+    assert damaged_text(page("\ufffd\ufffd\ufffd \ue012\ue013\ue014\ue015 \ufffd\ufffd " * 6))
+    assert damaged_text(page("(cid:12)(cid:13) (cid:14)(cid:15) " * 6))
+    assert not damaged_text(page("Facture n° 2024-117 du 04/03/2024 Total TVAC 121,00 EUR"))
+
+
+def test_given_a_repaired_pdf_whose_page_came_out_blank_then_it_is_flagged_and_nothing_is_invented():
+    from comptoir_pdf.recognition import TesseractEngine
+
+    doc = pymupdf.open()
+    doc.new_page()
+
+    rec = recognise(doc.tobytes(), company=COMPANY, ocr=TesseractEngine())
+
+    assert rec.fields == {}
+    assert any("came out blank" in w for w in rec.warnings)
+
+
+def test_given_ocr_misread_one_digit_of_a_vat_number_then_the_one_reading_that_checks_is_given_unsure():
+    page = _ocr_page((80, "Bakkerij Peeters BV"), (95, "BTW BE 0202.239.954"), (300, "Totaal 121,00 EUR"))
+
+    recogniser = Recogniser(read_layouts([page]), company=COMPANY, source="ocr")
+    recogniser.run()
+
+    assert recogniser.fields["supplier_vat"].value == "BE0202239951"
+    assert recogniser.fields["supplier_vat"].confidence < 0.9
+
+
+def test_given_a_text_layer_vat_number_that_fails_its_check_then_it_is_not_repaired():
+    from comptoir_pdf.recognition import values as V
+
+    assert V.find_vats("BTW BE 0202.239.954") == []
+
+
+def test_given_a_second_page_quoting_another_invoice_in_its_body_then_the_pdf_is_one_invoice():
+    sample = generate(300, layout="classic", language="fr")
+    doc = pymupdf.open(stream=sample.pdf)
+    page = doc.new_page()
+    page.insert_text((50, 500), "Concerne la facture n° F2023-0099 du 02/01/2023")
+    page.insert_text((50, 520), "Total TTC de cette facture : 10,00 EUR")
+
+    rec = recognise(doc.tobytes(), company=COMPANY, ocr=None)
+
+    assert not any("invoices" in w for w in rec.warnings)
+    assert rec.fields["invoice_number"].value == sample.truth["invoice_number"]
