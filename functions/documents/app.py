@@ -13,9 +13,11 @@ from comptoir_core.documents.views import (
     ArchiveQuery,
     FieldCorrections,
     FileContent,
+    FirmQuery,
     LabelChange,
     ListQuery,
     MoveRequest,
+    PageQuery,
     PermanentRequest,
     ProcessRequest,
     RemarkRequest,
@@ -24,6 +26,7 @@ from comptoir_core.documents.views import (
     UploadedFile,
     UploadFormRequest,
     UploadOptions,
+    document_read,
 )
 from comptoir_core.errors import Invalid
 from comptoir_core.events import S3ObjectCreated, s3_objects_in
@@ -65,6 +68,13 @@ DOCUMENT = "/companies/{cid}/documents/{did}"
 
 def _deps() -> dict:
     return {"repo": wiring.repository()}
+
+
+def _document(document, status: int = 200) -> Response:
+    """A document's JSON: no storage keys, S3 versions or leases (see views.document_read)."""
+    return Response(
+        body=document_read(document), status_code=status, headers={"Content-Type": "application/json"}
+    )
 
 
 def _file(content: FileContent) -> Response:
@@ -160,14 +170,14 @@ def upload_form(cid):
 @view
 def document(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(service.read_document(**_deps(), caller=caller, company_id=cid, document_id=did))
+    return _document(service.read_document(**_deps(), caller=caller, company_id=cid, document_id=did))
 
 
 @app.route(DOCUMENT, methods=["DELETE"], authorizer=authorizer)
 @view
 def delete_document(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(service.delete(**_deps(), caller=caller, company_id=cid, document_id=did))
+    return _document(service.delete(**_deps(), caller=caller, company_id=cid, document_id=did))
 
 
 @app.route(DOCUMENT + "/file", methods=["GET"], authorizer=authorizer)
@@ -216,7 +226,7 @@ def correct_fields(cid, did):
         document_id=did,
         corrections=request.fields,
     )
-    return dump(document)
+    return _document(document)
 
 
 @app.route(DOCUMENT + "/labels", methods=["POST"], authorizer=authorizer)
@@ -224,7 +234,7 @@ def correct_fields(cid, did):
 def labels(cid, did):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, LabelChange)
-    return dump(
+    return _document(
         service.change_labels(
             **_deps(), caller=caller, company_id=cid, document_id=did, add=request.add, remove=request.remove
         )
@@ -241,12 +251,32 @@ def remarks(cid, did):
     )
 
 
+@app.route(DOCUMENT + "/remarks", methods=["GET"], authorizer=authorizer)
+@view
+def remark_list(cid, did):
+    caller = caller_in_company(app.current_request, cid)
+    query = parse_query(app.current_request, PageQuery)
+    return dump(
+        service.document_remarks(**_deps(), caller=caller, company_id=cid, document_id=did, query=query)
+    )
+
+
+@app.route(DOCUMENT + "/history", methods=["GET"], authorizer=authorizer)
+@view
+def document_history(cid, did):
+    caller = caller_in_company(app.current_request, cid)
+    query = parse_query(app.current_request, PageQuery)
+    return dump(
+        service.document_events(**_deps(), caller=caller, company_id=cid, document_id=did, query=query)
+    )
+
+
 @app.route(DOCUMENT + "/move", methods=["POST"], authorizer=authorizer)
 @view
 def move(cid, did):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, MoveRequest)
-    return dump(
+    return _document(
         service.move(**_deps(), caller=caller, company_id=cid, document_id=did, mailbox=request.mailbox)
     )
 
@@ -255,14 +285,14 @@ def move(cid, did):
 @view
 def restore(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(service.restore(**_deps(), caller=caller, company_id=cid, document_id=did))
+    return _document(service.restore(**_deps(), caller=caller, company_id=cid, document_id=did))
 
 
 @app.route(DOCUMENT + "/retry", methods=["POST"], authorizer=authorizer)
 @view
 def retry(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(
+    return _document(
         pipeline.retry(
             **_deps(),
             blobs=wiring.blob_store(),
@@ -278,7 +308,7 @@ def retry(cid, did):
 @view
 def send_one(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(service.send(**_deps(), caller=caller, company_id=cid, document_ids=[did])[0])
+    return _document(service.send(**_deps(), caller=caller, company_id=cid, document_ids=[did])[0])
 
 
 @app.route("/companies/{cid}/send", methods=["POST"], authorizer=authorizer)
@@ -286,7 +316,10 @@ def send_one(cid, did):
 def send_many(cid):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, SendRequest)
-    return dump(service.send(**_deps(), caller=caller, company_id=cid, document_ids=request.ids))
+    sent = service.send(**_deps(), caller=caller, company_id=cid, document_ids=request.ids)
+    return Response(
+        body=[document_read(d) for d in sent], status_code=200, headers={"Content-Type": "application/json"}
+    )
 
 
 @app.route(DOCUMENT + "/process", methods=["POST"], authorizer=authorizer)
@@ -294,7 +327,7 @@ def send_many(cid):
 def process(cid, did):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, ProcessRequest)
-    return dump(
+    return _document(
         service.process(**_deps(), caller=caller, company_id=cid, document_id=did, booking=request.booking)
     )
 
@@ -304,7 +337,7 @@ def process(cid, did):
 def permanent(cid, did):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, PermanentRequest)
-    return dump(
+    return _document(
         service.set_permanent(
             **_deps(), caller=caller, company_id=cid, document_id=did, permanent=request.permanent
         )
@@ -333,7 +366,9 @@ def history(cid):
 @app.route("/firm/processing", methods=["GET"], authorizer=authorizer)
 @view
 def firm_processing():
-    return dump(service.firm_processing(**_deps(), caller=caller_of(app.current_request)))
+    caller = caller_of(app.current_request)
+    query = parse_query(app.current_request, FirmQuery)
+    return dump(service.firm_processing(**_deps(), caller=caller, query=query))
 
 
 # ---- the pipeline worker -------------------------------------------------------------------------
@@ -346,6 +381,7 @@ def _run_pipeline(item: S3ObjectCreated) -> None:
         settings=get_settings(),
         key=item.key,
         size=item.size,
+        version_id=item.version_id,
     )
 
 

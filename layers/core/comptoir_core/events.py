@@ -10,6 +10,8 @@ class S3ObjectCreated(BaseModel):
     bucket: str
     key: str
     size: int
+    # The S3 version the event is about (versioned buckets): the one a document records as its original.
+    version_id: str | None = None
 
 
 def s3_objects_in(sqs_body: str) -> list[S3ObjectCreated]:
@@ -21,6 +23,7 @@ def s3_objects_in(sqs_body: str) -> list[S3ObjectCreated]:
             # S3 URL-encodes keys in events (a space arrives as "+").
             key=unquote_plus(record["s3"]["object"]["key"]),
             size=int(record["s3"]["object"].get("size", 0)),
+            version_id=record["s3"]["object"].get("versionId") or None,
         )
         for record in message.get("Records", [])
         if record.get("eventName", "").startswith("ObjectCreated")

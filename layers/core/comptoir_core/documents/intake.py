@@ -31,6 +31,7 @@ class IncomingMetadata(BaseModel):
     mobile: MobileInfo | None = None
     # Split and merge results name their sources.
     derived_from: list[str] = Field(default_factory=list)
+    derived_by: str | None = None  # "split" or "merge"
     # "send": go to In processing as soon as the pipeline is done (a split with then=send).
     then: str | None = None
     # Set by a channel that already knows a reason to stop (e.g. the e-mail's virus verdict).

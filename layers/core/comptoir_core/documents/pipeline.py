@@ -106,12 +106,27 @@ def check_acceptable(body: bytes, *, name: str, max_bytes: int) -> Kind:
     return kind
 
 
-def run(*, repo: Repository, blobs: BlobStore, settings: Settings, key: str, size: int) -> Document:
-    """The pipeline for one incoming object, start to end (the worker's entry point)."""
+def run(
+    *,
+    repo: Repository,
+    blobs: BlobStore,
+    settings: Settings,
+    key: str,
+    size: int,
+    version_id: str | None = None,
+) -> Document:
+    """The pipeline for one incoming object, start to end (the worker's entry point). The document
+    records the S3 version it was made from; a later write to the same key (a presigned form used
+    twice) never replaces it."""
     incoming = parse_incoming_key(key, size=size)
     logger.append_keys(company_id=incoming.company_id, document_id=incoming.document_id)
-    meta = read_incoming_metadata(blobs.metadata(key))
-    document = _claim(repo, incoming, meta)
+    head = blobs.head(key, version_id=version_id)
+    version_id = version_id or head.get("VersionId")
+    meta = read_incoming_metadata(head["Metadata"])
+    document = _claim(repo, incoming, meta, version_id)
+    if document.original_version and version_id and document.original_version != version_id:
+        logger.warning("a second object under a document's key is ignored", extra={"version_id": version_id})
+        return document
     deadline = time.monotonic() + WAIT_FOR_OTHER_RUN_S
     while document.status in _RUNNABLE:
         try:
@@ -142,7 +157,7 @@ def retry(
     document = store.get_document(repo=repo, company_id=company_id, document_id=document_id)
     if document.status != DocumentStatus.failed:
         raise Conflict(f"this document is {document.status.value}; only a failed document can be retried")
-    meta = read_incoming_metadata(blobs.metadata(document.original_key))
+    meta = read_incoming_metadata(blobs.metadata(document.original_key, version_id=document.original_version))
     try:
         leased = _leased(repo, document, event("retried", by=caller.email))
     except Busy:
@@ -180,7 +195,11 @@ def replace_working_pdf(
     fields are read again (pages moved), and what a user corrected stays as corrected."""
     version = document.working_version + 1
     pages = _store_working(blobs, document, pdf, version)
-    xml = blobs.get(document.original_key) if document.content_type in (Kind.UBL, Kind.CII) else None
+    xml = (
+        store.read_original(blobs=blobs, document=document)
+        if document.content_type in (Kind.UBL, Kind.CII)
+        else None
+    )
     fields, _ = _recognise(repo, blobs, document, version, pdf, xml)
     corrected = {name: field for name, field in document.fields.items() if field.source == FieldSource.user}
     changed = document.model_copy(
@@ -218,9 +237,12 @@ def _leased(repo: Repository, document: Document, *events: HistoryEvent) -> Docu
         raise Busy(document.id) from None
 
 
-def _claim(repo: Repository, incoming: IncomingObject, meta: IncomingMetadata) -> Document:
+def _claim(
+    repo: Repository, incoming: IncomingObject, meta: IncomingMetadata, version_id: str | None = None
+) -> Document:
     """Create the document item once; a second delivery finds it and gets it back unchanged."""
     received_at = now()
+    company = repo.get(keys.company_pk(incoming.company_id), keys.COMPANY_PROFILE)
     remarks = []
     if meta.remark:
         remarks.append(
@@ -237,11 +259,14 @@ def _claim(repo: Repository, incoming: IncomingObject, meta: IncomingMetadata) -
         received_at=received_at,
         size=incoming.size,
         original_key=incoming.key,
+        original_version=version_id,
+        firm_id=company.get("firm_id") if company else None,
         labels=meta.labels,
         remarks=remarks,
         mail=meta.mail,
         mobile=meta.mobile,
         derived_from=meta.derived_from,
+        derived_by=meta.derived_by,
         history=[event("received", by=meta.sender, detail=f"via {meta.source.value}")],
     )
     try:
@@ -267,7 +292,7 @@ def _process_or_raise(
 ) -> Document:
     if meta.problem:
         return _stop(repo, document, DocumentStatus.failed, meta.problem)
-    data = blobs.get(document.original_key)
+    data = store.read_original(blobs=blobs, document=document)
     if len(data) > settings.max_document_bytes:
         limit = settings.max_document_bytes // 1048576
         return _stop(repo, document, DocumentStatus.failed, f"the file is larger than the {limit} MB limit")

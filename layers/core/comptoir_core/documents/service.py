@@ -4,9 +4,10 @@ Every function checks the caller's membership and role first; every state change
 versioned write, so two clicks never both win.
 """
 
-from datetime import UTC, datetime
+import base64
+import json
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from itertools import islice
 
 from comptoir_core import keys
 from comptoir_core.blobs import BlobStore
@@ -34,8 +35,12 @@ from comptoir_core.documents.views import (
     ArchiveTab,
     DocumentListItem,
     DocumentPage,
+    EventPage,
     FileContent,
+    FirmQuery,
     ListQuery,
+    PageQuery,
+    RemarkPage,
     UploadForm,
     UploadFormRequest,
 )
@@ -64,21 +69,14 @@ def event(name: str, *, by: str | None = None, detail: str | None = None) -> His
 
 
 def list_mailboxes(*, repo: Repository, caller: Caller, company_id: str) -> list[MailboxRead]:
+    """The boxes and how many documents each holds: one counter item, kept with every status change."""
     authorize(repo=repo, caller=caller, company_id=company_id)
-    counts = dict.fromkeys([*(box.value for box in Mailbox), PROCESSING_BOX], 0)
-    for document in store.company_documents(repo=repo, company_id=company_id):
-        box = _box_of(document)
-        if box:
-            counts[box] += 1
+    counts = store.box_counts(repo=repo, company_id=company_id)
     return [MailboxRead(id=box, count=count) for box, count in counts.items()]
 
 
-def _box_of(document: Document) -> str | None:
-    if document.status in MAILBOX_STATUSES:
-        return document.mailbox.value
-    if document.status == DocumentStatus.in_processing:
-        return PROCESSING_BOX
-    return None
+# A filtered list reads at most this many index items per request, whatever the company's size.
+SCAN_PAGE = 300
 
 
 def list_box(
@@ -88,45 +86,183 @@ def list_box(
     authorize(repo=repo, caller=caller, company_id=company_id)
     if box not in (*Mailbox.__members__, PROCESSING_BOX):
         raise NotFound(f"no mailbox {box!r}; the mailboxes are purchase, sales and misc, and processing")
-    in_box = (d for d in _after_cursor(repo, company_id, query.cursor) if _box_of(d) == box)
-    return _page(filter(query.matches, in_box), query.limit)
-
-
-def history(*, repo: Repository, caller: Caller, company_id: str, query: ListQuery) -> DocumentPage:
-    """Every document ever added, by import date (newest first), whatever became of it."""
-    authorize(repo=repo, caller=caller, company_id=company_id)
-    return _page(filter(query.matches, _after_cursor(repo, company_id, query.cursor)), query.limit)
-
-
-def _after_cursor(repo: Repository, company_id: str, cursor: str | None):
-    if cursor is not None and not cursor.startswith("doc_"):
-        raise Invalid("the cursor is not one this list gave")
-    return store.company_documents(repo=repo, company_id=company_id, before=cursor)
-
-
-def _page(documents, limit: int) -> DocumentPage:
-    chosen = list(islice(documents, limit + 1))
-    more = len(chosen) > limit
-    chosen = chosen[:limit]
-    return DocumentPage(
-        documents=[DocumentListItem.of(d) for d in chosen], next_cursor=chosen[-1].id if more else None
+    return _list(
+        repo,
+        pk=keys.box_pk(company_id, box),
+        index=keys.GSI2,
+        company_id=company_id,
+        cursor=query.cursor,
+        limit=query.limit,
+        match=query.matches if query.filtered() else None,
     )
 
 
-def firm_processing(*, repo: Repository, caller: Caller) -> DocumentPage:
-    """The In processing box of every company the caller is the accountant of, oldest sent first."""
-    waiting = []
+def history(*, repo: Repository, caller: Caller, company_id: str, query: ListQuery) -> DocumentPage:
+    """Every document ever added, by import date (newest first), whatever became of it. The dates are
+    served by the key (document ids are time-ordered); other filters scan one bounded page a call."""
+    authorize(repo=repo, caller=caller, company_id=company_id)
+    between = None
+    if query.date_from or query.date_to:
+        low = id_at(query.date_from or date(2000, 1, 1), "doc")
+        high = id_at((query.date_to or date(9999, 12, 30)) + timedelta(days=1), "doc", before=True)
+        between = (keys.document_sk(low), keys.document_sk(high))
+    return _list(
+        repo,
+        pk=keys.company_pk(company_id),
+        index=None,
+        company_id=company_id,
+        sk_prefix=keys.DOCUMENT_SK_PREFIX,
+        sk_between=between,
+        cursor=query.cursor,
+        limit=query.limit,
+        match=query.matches if query.filtered() else None,
+    )
+
+
+def id_at(day: date, prefix: str, *, before: bool = False) -> str:
+    """The smallest id made at the start of `day` (UTC), or with `before` the greatest made before it."""
+    ms = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+    value = (ms << 80) - (1 if before else 0)
+    chars = []
+    for _ in range(26):
+        chars.append(_ID_ALPHABET[value & 31])
+        value >>= 5
+    return f"{prefix}_{''.join(reversed(chars))}"
+
+
+_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def firm_processing(*, repo: Repository, caller: Caller, query: FirmQuery) -> DocumentPage:
+    """The In processing box across the companies of a firm the caller is the accountant of, newest
+    first, each document naming its company: one index range of the firm, a page at a time."""
+    companies: dict[str, dict[str, str]] = {}
     for membership in repo.query(keys.user_pk(caller.user_id), index=keys.GSI1):
-        if membership.get("role") != Role.accountant.value:
+        if membership.get("role") == Role.accountant.value:
+            firm_id = membership.get("firm_id") or _firm_of(repo, membership["pk"])
+            companies.setdefault(firm_id, {})[membership["pk"]] = membership.get("company_name", "")
+    if not companies:
+        return DocumentPage(documents=[])
+    firm_id = query.firm or min(companies)
+    if firm_id not in companies:
+        raise NotFound("firm not found")
+    names = companies[firm_id]
+    found = _list(
+        repo,
+        pk=keys.firm_processing_pk(firm_id),
+        index=keys.GSI1,
+        company_id=None,
+        cursor=query.cursor,
+        limit=query.limit,
+        # A company of the firm the caller is not the accountant of is left out.
+        match=lambda d: d.company_id in names,
+    )
+    for item in found.documents:
+        item.company_name = names.get(item.company_id)
+    return found
+
+
+def _firm_of(repo: Repository, company_id: str) -> str:
+    # A membership written before memberships named their firm.
+    return repo.get(keys.company_pk(company_id), keys.COMPANY_PROFILE)["firm_id"]
+
+
+def _list(
+    repo: Repository,
+    *,
+    pk: str,
+    index: str | None,
+    company_id: str | None,
+    cursor: str | None,
+    limit: int,
+    match=None,
+    sk_prefix: str | None = None,
+    sk_between: tuple[str, str] | None = None,
+) -> DocumentPage:
+    """One bounded read of one index range from the cursor on. Unfiltered it reads limit + 1 items;
+    with a filter no key serves, one page of SCAN_PAGE items, and says when it stopped short."""
+    start = _decode_cursor(cursor, pk=pk, index=index, company_id=company_id)
+    page = repo.page(
+        pk,
+        index=index,
+        sk_prefix=sk_prefix,
+        sk_between=sk_between,
+        limit=SCAN_PAGE if match else limit + 1,
+        start_key=start,
+    )
+    chosen: list[tuple[Document, dict]] = []
+    next_key = page.last_key
+    for item in page.items:
+        document = store.from_item(item)
+        if match and not match(document):
             continue
-        company_id = membership["pk"]
-        waiting += [
-            d
-            for d in store.company_documents(repo=repo, company_id=company_id)
-            if d.status == DocumentStatus.in_processing
-        ]
-    waiting.sort(key=lambda d: d.id)
-    return DocumentPage(documents=[DocumentListItem.of(d) for d in waiting])
+        if len(chosen) == limit:
+            next_key = _key_of(chosen[-1][1], index)
+            break
+        chosen.append((document, item))
+    return DocumentPage(
+        documents=[DocumentListItem.of(d) for d, _ in chosen],
+        next_cursor=_encode_cursor(next_key) if next_key else None,
+        scanned=page.scanned,
+        partial=bool(match and next_key and len(chosen) < limit),
+    )
+
+
+def _key_of(item: dict, index: str | None) -> dict:
+    names = ["pk", "sk", *(keys.INDEX_KEYS[index] if index else ())]
+    return {name: item[name] for name in names}
+
+
+def _encode_cursor(key: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, *, pk: str, index: str | None, company_id: str | None) -> dict | None:
+    """The key a list stopped at, checked: this list's index and range (and company), strings only."""
+    if not cursor:
+        return None
+    refused = Invalid("the cursor is not one this list gave")
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise refused from None
+    names = {"pk", "sk", *(keys.INDEX_KEYS[index] if index else ())}
+    if not isinstance(key, dict) or set(key) != names or not all(isinstance(v, str) for v in key.values()):
+        raise refused
+    pk_name = keys.INDEX_KEYS[index][0] if index else "pk"
+    if key[pk_name] != pk or (company_id is not None and key["pk"] != keys.company_pk(company_id)):
+        raise refused
+    return key
+
+
+def document_events(
+    *, repo: Repository, caller: Caller, company_id: str, document_id: str, query: PageQuery
+) -> EventPage:
+    """Every history event of a document, newest first, a page at a time."""
+    read_document(repo=repo, caller=caller, company_id=company_id, document_id=document_id)
+    start = _decode_cursor(query.cursor, pk=keys.company_pk(company_id), index=None, company_id=company_id)
+    if start and not start["sk"].startswith(keys.document_events_prefix(document_id)):
+        raise Invalid("the cursor is not one this list gave")
+    page = store.events_page(
+        repo=repo, company_id=company_id, document_id=document_id, limit=query.limit, start_key=start
+    )
+    events = [HistoryEvent.model_validate(item) for item in page.items]
+    return EventPage(events=events, next_cursor=_encode_cursor(page.last_key) if page.last_key else None)
+
+
+def document_remarks(
+    *, repo: Repository, caller: Caller, company_id: str, document_id: str, query: PageQuery
+) -> RemarkPage:
+    """Every remark on a document, newest first, a page at a time."""
+    read_document(repo=repo, caller=caller, company_id=company_id, document_id=document_id)
+    start = _decode_cursor(query.cursor, pk=keys.company_pk(company_id), index=None, company_id=company_id)
+    if start and not start["sk"].startswith(keys.document_remarks_prefix(document_id)):
+        raise Invalid("the cursor is not one this list gave")
+    page = store.remarks_page(
+        repo=repo, company_id=company_id, document_id=document_id, limit=query.limit, start_key=start
+    )
+    remarks = [Remark.model_validate(item) for item in page.items]
+    return RemarkPage(remarks=remarks, next_cursor=_encode_cursor(page.last_key) if page.last_key else None)
 
 
 def read_document(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
@@ -138,16 +274,18 @@ def open_file(
     *, repo: Repository, blobs: BlobStore, caller: Caller, company_id: str, document_id: str, original: bool
 ) -> FileContent:
     document = read_document(repo=repo, caller=caller, company_id=company_id, document_id=document_id)
+    version = None
     if original:
         key, content_type, filename = document.original_key, _original_type(document), document.name
+        version = document.original_version  # exactly what was received, whatever came after
     else:
         if not document.working_key:
             raise NotFound("this document has no PDF yet; ?original=1 gives the file as received")
         key, content_type, filename = document.working_key, "application/pdf", _pdf_name(document.name)
-    if blobs.size(key) > INLINE_FILE_BYTES:
-        url = blobs.download_url(key, filename=filename, content_type=content_type)
+    if blobs.size(key, version_id=version) > INLINE_FILE_BYTES:
+        url = blobs.download_url(key, filename=filename, content_type=content_type, version_id=version)
         return FileContent(content_type=content_type, filename=filename, url=url)
-    return FileContent(content_type=content_type, filename=filename, body=blobs.get(key))
+    return FileContent(content_type=content_type, filename=filename, body=blobs.get(key, version_id=version))
 
 
 def _original_type(document: Document) -> str:
@@ -406,31 +544,32 @@ def retire(
 
 
 def archive(*, repo: Repository, caller: Caller, company_id: str, query: ArchiveQuery) -> DocumentPage:
-    """Processed documents of a mailbox (or the permanent dossier), newest invoice date first."""
+    """Processed documents of a mailbox (or the permanent dossier), newest invoice date first: one
+    index range, its dates served by the key; other filters scan one bounded page a call."""
     authorize(repo=repo, caller=caller, company_id=company_id)
-    chosen = [
-        d
-        for d in store.company_documents(repo=repo, company_id=company_id)
-        if _in_tab(d, query.tab) and _archive_match(d, query)
-    ]
-    chosen.sort(key=lambda d: (_invoice_date(d), d.id), reverse=True)
-    start = int(query.cursor or 0)
-    page = chosen[start : start + query.limit]
-    more = start + query.limit < len(chosen)
-    return DocumentPage(
-        documents=[DocumentListItem.of(d) for d in page],
-        next_cursor=str(start + query.limit) if more else None,
+    if query.tab == ArchiveTab.permanent:
+        pk, index = keys.permanent_pk(company_id), keys.GSI4
+    else:
+        pk, index = keys.archive_pk(company_id, query.tab.value), keys.GSI3
+    between = None
+    if query.date_from or query.date_to:
+        low = (query.date_from or date(1900, 1, 1)).isoformat()
+        high = (query.date_to or date(9999, 12, 31)).isoformat() + "#\uffff"
+        between = (low, high)
+    return _list(
+        repo,
+        pk=pk,
+        index=index,
+        company_id=company_id,
+        sk_between=between,
+        cursor=query.cursor,
+        limit=query.limit,
+        match=(lambda d: _archive_match(d, query)) if query.filtered() else None,
     )
 
 
-def _in_tab(document: Document, tab: ArchiveTab) -> bool:
-    if tab == ArchiveTab.permanent:
-        return document.permanent and document.status != DocumentStatus.deleted
-    return document.status == DocumentStatus.processed and document.mailbox.value == tab.value
-
-
 def _invoice_date(document: Document) -> str:
-    return document.field_value("invoice_date") or document.received_at.date().isoformat()
+    return store.invoice_date(document)
 
 
 def _archive_match(document: Document, query: ArchiveQuery) -> bool:
