@@ -78,10 +78,17 @@ def parse_incoming_key(key: str, *, size: int) -> IncomingObject:
 
 
 def store_incoming(
-    *, blobs: BlobStore, company_id: str, mailbox: Mailbox, body: bytes, meta: IncomingMetadata
+    *,
+    blobs: BlobStore,
+    company_id: str,
+    mailbox: Mailbox,
+    body: bytes,
+    meta: IncomingMetadata,
+    document_id: str | None = None,
 ) -> str:
-    """Store a received file as the original of a new document; returns the new document's id."""
-    document_id = new_id("doc")
+    """Store a received file as the original of a new document; returns the new document's id. A
+    caller that must find its document again after a crash (a split's part) chooses the id."""
+    document_id = document_id or new_id("doc")
     blobs.put(
         keys.incoming_object_key(company_id, mailbox.value, document_id),
         body,

@@ -175,17 +175,42 @@ def ingest_now(
     body: bytes,
     meta: IncomingMetadata,
     inherit: list[Document] = (),
+    document_id: str | None = None,
 ) -> Document:
     """Store bytes as a new document and run the pipeline at once (split and merge results); the
-    worker that later sees the same object finds it done. Labels and remarks of `inherit` carry over."""
-    document_id = store_incoming(blobs=blobs, company_id=company_id, mailbox=mailbox, body=body, meta=meta)
-    key = keys.incoming_object_key(company_id, mailbox.value, document_id)
-    document = run(repo=repo, blobs=blobs, settings=settings, key=key, size=len(body))
-    if not inherit:
+    worker that later sees the same object finds it done. Labels and remarks of `inherit` carry over.
+    With a chosen `document_id` it resumes: a document already made is finished, not made twice."""
+    existing = _existing(repo, company_id, document_id)
+    if existing is None:
+        document_id = store_incoming(
+            blobs=blobs, company_id=company_id, mailbox=mailbox, body=body, meta=meta, document_id=document_id
+        )
+        key = keys.incoming_object_key(company_id, mailbox.value, document_id)
+        document = run(repo=repo, blobs=blobs, settings=settings, key=key, size=len(body))
+    elif existing.status in _RUNNABLE:
+        document = run(repo=repo, blobs=blobs, settings=settings, key=existing.original_key, size=len(body))
+    else:
+        document = existing
+    if not inherit or any(e.event == "inherited" for e in document.history):
         return document
-    labels = list(dict.fromkeys([*document.labels, *(label for d in inherit for label in d.labels)]))
+    labels = list(dict.fromkeys([*document.labels, *(label for d in inherit for label in d.labels)]))[:50]
     remarks = [*document.remarks, *(r for d in inherit for r in d.remarks)]
-    return store.save(repo=repo, document=document.model_copy(update={"labels": labels, "remarks": remarks}))
+    inherited = event("inherited", detail="labels and remarks of " + ", ".join(d.id for d in inherit))
+    return store.save(
+        repo=repo,
+        document=document.model_copy(
+            update={"labels": labels, "remarks": remarks, "history": [*document.history, inherited]}
+        ),
+    )
+
+
+def _existing(repo: Repository, company_id: str, document_id: str | None) -> Document | None:
+    if document_id is None:
+        return None
+    try:
+        return store.get_document(repo=repo, company_id=company_id, document_id=document_id)
+    except NotFound:
+        return None
 
 
 def replace_working_pdf(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from comptoir_core import keys
 from comptoir_core.blobs import BlobStore
 from comptoir_core.documents import store
-from comptoir_core.documents.fields import check_corrections
+from comptoir_core.documents.fields import check_corrections, correction_warnings
 from comptoir_core.documents.intake import IncomingMetadata, encode_metadata
 from comptoir_core.documents.models import (
     CONTENT_TYPES,
@@ -53,6 +53,9 @@ EDITORS = frozenset({Role.admin, Role.user, Role.accountant})
 CLIENTS = frozenset({Role.admin, Role.user})
 ACCOUNTANTS = frozenset({Role.accountant})
 ADMINS = frozenset({Role.admin})
+MAX_LABELS = 50
+# Remarks live in their own items: the cap is a conversation's sanity, not the item's size.
+MAX_REMARKS = 1000
 # Larger files are answered with a short-lived S3 URL (Lambda answers at most 6 MB).
 INLINE_FILE_BYTES = 5 * 1024 * 1024
 
@@ -323,23 +326,41 @@ def open_page(
 # ---- changing --------------------------------------------------------------------------------
 
 
+IN_PROCESSING = "this document is in processing at your accountant's; ask your accountant to change it"
+
+
 def _editable(
-    repo: Repository, caller: Caller, company_id: str, document_id: str, roles=EDITORS
+    repo: Repository,
+    caller: Caller,
+    company_id: str,
+    document_id: str,
+    roles=EDITORS,
+    *,
+    accountant_only_in_processing: bool = False,
 ) -> tuple[Document, Caller]:
-    authorize(repo=repo, caller=caller, company_id=company_id, roles=roles)
+    """The document, if the caller may change it. Once sent, a document is the accountant's: the
+    client can no longer delete, edit or move it (split and merge refuse it too)."""
+    membership = authorize(repo=repo, caller=caller, company_id=company_id, roles=roles)
     document = get_document(repo=repo, company_id=company_id, document_id=document_id)
     if document.status == DocumentStatus.deleted:
         raise Conflict("this document is deleted; an admin can restore it")
+    if (
+        accountant_only_in_processing
+        and document.status == DocumentStatus.in_processing
+        and membership.role != Role.accountant
+    ):
+        raise Conflict(IN_PROCESSING)
     return document, caller
 
 
 def correct_fields(
     *, repo: Repository, caller: Caller, company_id: str, document_id: str, corrections: dict
 ) -> Document:
-    document, _ = _editable(repo, caller, company_id, document_id)
+    document, _ = _editable(repo, caller, company_id, document_id, accountant_only_in_processing=True)
     if document.status == DocumentStatus.processed or document.status in RETIRED_STATUSES:
         raise Conflict(f"this document is {document.status.value}; its fields can no longer change")
     checked = check_corrections(corrections)
+    warnings = [w for w in correction_warnings(checked) if w not in document.warnings]
     fields = dict(document.fields)
     for name, value in checked.items():
         before = fields.get(name)
@@ -359,6 +380,7 @@ def correct_fields(
     changed = document.model_copy(
         update={
             "fields": fields,
+            "warnings": [*document.warnings, *warnings],
             "history": [
                 *document.history,
                 event("fields_corrected", by=caller.email, detail=", ".join(checked)),
@@ -374,24 +396,49 @@ def change_labels(
     document, _ = _editable(repo, caller, company_id, document_id)
     labels = [label for label in document.labels if label not in remove]
     labels += [label for label in dict.fromkeys(add) if label not in labels]
-    if len(labels) > 50:
-        raise Invalid("a document has at most 50 labels")
-    return store.save(repo=repo, document=document.model_copy(update={"labels": labels}))
+    if len(labels) > MAX_LABELS:
+        raise Invalid(f"a document has at most {MAX_LABELS} labels")
+    added = [label for label in labels if label not in document.labels]
+    removed = [label for label in document.labels if label not in labels]
+    if not added and not removed:
+        return document
+    detail = "; ".join(part for part in (_listed("added", added), _listed("removed", removed)) if part)
+    changed = document.model_copy(
+        update={
+            "labels": labels,
+            "history": [*document.history, event("labels", by=caller.email, detail=detail)],
+        }
+    )
+    return store.save(repo=repo, document=changed)
+
+
+def _listed(what: str, labels: list[str]) -> str:
+    return f"{what} " + ", ".join(labels) if labels else ""
 
 
 def add_remark(*, repo: Repository, caller: Caller, company_id: str, document_id: str, text: str) -> Remark:
     document, _ = _editable(repo, caller, company_id, document_id)
-    if len(document.remarks) >= 200:
-        raise Conflict("this document has 200 remarks; continue the conversation elsewhere")
+    if document.remarks_total >= MAX_REMARKS:
+        raise Conflict(f"this document has {MAX_REMARKS} remarks; continue the conversation elsewhere")
     remark = Remark(id=new_id("rm"), text=text, author=caller.email, at=now())
-    store.save(repo=repo, document=document.model_copy(update={"remarks": [*document.remarks, remark]}))
+    changed = document.model_copy(
+        update={
+            "remarks": [*document.remarks, remark],
+            "history": [*document.history, event("remark", by=caller.email, detail=_excerpt(text))],
+        }
+    )
+    store.save(repo=repo, document=changed)
     return remark
+
+
+def _excerpt(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def move(
     *, repo: Repository, caller: Caller, company_id: str, document_id: str, mailbox: Mailbox
 ) -> Document:
-    document, _ = _editable(repo, caller, company_id, document_id)
+    document, _ = _editable(repo, caller, company_id, document_id, accountant_only_in_processing=True)
     if document.status not in MAILBOX_STATUSES:
         raise Conflict(f"this document is {document.status.value}; only a document in a mailbox can move")
     if document.mailbox == mailbox:
@@ -411,6 +458,8 @@ def move(
 def delete(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
     """Soft: the document leaves every box but is kept, files and all, and an admin can restore it."""
     document, _ = _editable(repo, caller, company_id, document_id, roles=CLIENTS)
+    if document.status == DocumentStatus.in_processing:
+        raise Conflict(IN_PROCESSING)
     if document.status == DocumentStatus.processed or document.status in RETIRED_STATUSES:
         raise Conflict(f"this document is {document.status.value}; it can no longer be deleted")
     changed = document.model_copy(
@@ -470,11 +519,13 @@ def process(
         raise Conflict(
             f"this document is {document.status.value}; only a document in processing can be processed"
         )
+    warnings = booking_warnings(document, booking)
     at = now()
     changed = document.model_copy(
         update={
             "status": DocumentStatus.processed,
             "booking": booking,
+            "warnings": [*document.warnings, *(w for w in warnings if w not in document.warnings)],
             "processed_at": at,
             "processed_by": caller.email,
             "history": [
@@ -488,6 +539,55 @@ def process(
         }
     )
     return store.save(repo=repo, document=changed)
+
+
+BOOKED_AMOUNTS = (
+    ("amount_excl_vat", "total_excl_vat", "the amount excl. VAT"),
+    ("vat_amount", "vat_amount", "the VAT"),
+    ("amount_incl_vat", "total_incl_vat", "the amount incl. VAT"),
+)
+
+
+def booking_warnings(document: Document, booking: Booking) -> list[str]:
+    """A booking's amounts add up (excl. + VAT = incl., else Invalid); where they differ from what was
+    recognised on the invoice, a warning says so (the accountant may know better: a credit, a split)."""
+    booked = {name: _booked_amount(booking, name) for name, _, _ in BOOKED_AMOUNTS}
+    excl, vat, incl = booked["amount_excl_vat"], booked["vat_amount"], booked["amount_incl_vat"]
+    if excl is not None and vat is not None and incl is not None and excl + vat != incl:
+        raise Invalid(
+            f"the booking does not add up: {excl} excl. VAT + {vat} VAT = {excl + vat}, not {incl}",
+            details=[{"field": "booking.amount_incl_vat", "problem": f"must be {excl + vat}"}],
+        )
+    warnings = []
+    for name, field, words in BOOKED_AMOUNTS:
+        recognised = document.field_value(field)
+        if booked[name] is None or recognised is None:
+            continue
+        try:
+            on_invoice = Decimal(str(recognised))
+        except ArithmeticError:
+            continue
+        if on_invoice != booked[name]:
+            warnings.append(f"booked {words} {booked[name]} differs from the invoice's {on_invoice}")
+    return warnings
+
+
+def _booked_amount(booking: Booking, name: str) -> Decimal | None:
+    value = getattr(booking, name)
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "."))
+    except ArithmeticError:
+        amount = None
+    if amount is None or not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise Invalid(
+            f"the booking's {name} is not an amount",
+            details=[
+                {"field": f"booking.{name}", "problem": "must be a decimal amount with at most 2 decimals"}
+            ],
+        )
+    return amount.quantize(Decimal("0.01"))
 
 
 def set_permanent(

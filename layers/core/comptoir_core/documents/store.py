@@ -185,6 +185,13 @@ def _new_children(document: Document, stored: Stored) -> list[Item]:
     return items
 
 
+def company_documents(*, repo: Repository, company_id: str):
+    """Every document of a company, newest first. Reads the whole partition: for tests and tools,
+    never a request (the lists read one index range each)."""
+    for item in repo.query(keys.company_pk(company_id), sk_prefix=keys.DOCUMENT_SK_PREFIX, descending=True):
+        yield from_item(item)
+
+
 def box_counts(*, repo: Repository, company_id: str) -> dict[str, int]:
     item = repo.get(keys.company_pk(company_id), keys.BOX_COUNTS_SK) or {}
     return {box: max(int(item.get(box, 0)), 0) for box in BOXES}
