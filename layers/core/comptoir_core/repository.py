@@ -168,9 +168,9 @@ class Repository:
         if start_key:
             kwargs["ExclusiveStartKey"] = start_key
         answer = self._table.query(**kwargs)
-        return Page(
-            answer.get("Items", []), answer.get("LastEvaluatedKey"), int(answer.get("ScannedCount", 0))
-        )
+        items = answer.get("Items", [])
+        # No filter expression: every item read is an item returned.
+        return Page(items, answer.get("LastEvaluatedKey"), len(items))
 
     def delete(self, pk: str, sk: str) -> None:
         self._table.delete_item(Key={"pk": pk, "sk": sk})
