@@ -174,7 +174,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
-        os.environ["COMPTOIR_SNAPSHOT_SECONDS"] = "100000"  # no snapshot of 100k items mid-measure
+        os.environ["COMPTOIR_SNAPSHOT_SECONDS"] = "3600"  # no snapshot of 100k items mid-measure
         stack = start_stack(Path(data_dir) / "data")
         try:
             point_at(stack)

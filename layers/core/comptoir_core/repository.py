@@ -150,6 +150,7 @@ class Repository:
         descending: bool = True,
         limit: int,
         start_key: Item | None = None,
+        attributes: tuple[str, ...] = (),
     ) -> Page:
         """At most `limit` items of one partition of the table or of an index, from after `start_key`."""
         pk_name, sk_name = INDEX_KEYS[index] if index else ("pk", "sk")
@@ -167,6 +168,9 @@ class Repository:
             kwargs["IndexName"] = index
         if start_key:
             kwargs["ExclusiveStartKey"] = start_key
+        if attributes:
+            kwargs["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
+            kwargs["ExpressionAttributeNames"] = {f"#a{i}": name for i, name in enumerate(attributes)}
         answer = self._table.query(**kwargs)
         items = answer.get("Items", [])
         # No filter expression: every item read is an item returned.

@@ -192,19 +192,20 @@ def _list(
         sk_between=sk_between,
         limit=SCAN_PAGE if match else limit + 1,
         start_key=start,
+        attributes=store.LIST_ATTRIBUTES,
     )
-    chosen: list[tuple[Document, dict]] = []
+    chosen: list[tuple[DocumentListItem, dict]] = []
     next_key = page.last_key
     for item in page.items:
-        document = store.from_item(item)
-        if match and not match(document):
+        listed = store.list_item_of(repo, item)
+        if match and not match(listed):
             continue
         if len(chosen) == limit:
             next_key = _key_of(chosen[-1][1], index)
             break
-        chosen.append((document, item))
+        chosen.append((listed, item))
     return DocumentPage(
-        documents=[DocumentListItem.of(d) for d, _ in chosen],
+        documents=[listed for listed, _ in chosen],
         next_cursor=_encode_cursor(next_key) if next_key else None,
         scanned=page.scanned,
         partial=bool(match and next_key and len(chosen) < limit),
@@ -672,13 +673,18 @@ def _invoice_date(document: Document) -> str:
     return store.invoice_date(document)
 
 
-def _archive_match(document: Document, query: ArchiveQuery) -> bool:
-    counterparty = str(document.field_value("supplier_name") or "")
-    number = str(document.field_value("invoice_number") or "")
-    invoice_date = _invoice_date(document)
-    total = document.field_value("total_incl_vat")
-    amount = Decimal(total) if total is not None else None
-    text = " ".join([document.name, counterparty, number, *(r.text for r in document.remarks)]).casefold()
+def _archive_match(document: DocumentListItem, query: ArchiveQuery) -> bool:
+    """The archive's filters on what a list item shows (its key fields)."""
+    fields = document.key_fields
+    counterparty = str(fields.get("supplier_name") or "")
+    number = str(fields.get("invoice_number") or "")
+    invoice_date = str(fields.get("invoice_date") or document.received_at.date().isoformat())
+    total = fields.get("total_incl_vat")
+    try:
+        amount = Decimal(str(total)) if total is not None else None
+    except ArithmeticError:
+        amount = None
+    text = " ".join([document.name, counterparty, number]).casefold()
     return (
         (not query.counterparty or query.counterparty.casefold() in counterparty.casefold())
         and (not query.number or query.number.casefold() in number.casefold())

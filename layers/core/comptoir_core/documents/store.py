@@ -8,12 +8,12 @@ S3 layout, made of ids only (user-provided names never become a key):
 """
 
 import json
-from decimal import Decimal
 from typing import NamedTuple
 
 from comptoir_core import keys
 from comptoir_core.blobs import BlobStore
 from comptoir_core.documents.models import MAILBOX_STATUSES, Document, DocumentStatus, Mailbox
+from comptoir_core.documents.views import DocumentListItem
 from comptoir_core.errors import NotFound
 from comptoir_core.ids import is_valid_id
 from comptoir_core.repository import Add, Item, Put, Repository
@@ -79,32 +79,54 @@ def index_keys(document: Document) -> Item:
 
 
 def to_item(document: Document) -> Item:
-    """The table item of a document: JSON-ready values with numbers as Decimal, as DynamoDB wants.
-    It holds the latest remarks and events only, and the keys of the lists it is in."""
-    data = json.loads(document.model_dump_json(exclude={"version"}), parse_float=Decimal)
-    data["history"] = data["history"][-ON_ITEM:]
-    data["remarks"] = data["remarks"][-ON_ITEM:]
+    """The table item of a document: its keys and the keys of the lists it is in, its status, the
+    document as one JSON text (`data`: the latest remarks and events only) and what a list shows of
+    it (`summary`, the only attribute a list reads besides the keys)."""
     stored = document._stored or Stored(None, 0, 0)
-    data["history_total"] = document.history_total + len(document.history) - stored.history
-    data["remarks_total"] = document.remarks_total + len(document.remarks) - stored.remarks
+    bounded = document.model_copy(
+        update={
+            "history": document.history[-ON_ITEM:],
+            "remarks": document.remarks[-ON_ITEM:],
+            "history_total": document.history_total + len(document.history) - stored.history,
+            "remarks_total": document.remarks_total + len(document.remarks) - stored.remarks,
+        }
+    )
     return {
         "pk": keys.company_pk(document.company_id),
         "sk": keys.document_sk(document.id),
-        **data,
         **index_keys(document),
+        "status": document.status.value,
+        "data": bounded.model_dump_json(exclude={"version"}),
+        "summary": DocumentListItem.of(bounded).model_dump_json(),
     }
 
 
+# What a list reads of an item: its keys and its summary.
+LIST_ATTRIBUTES = ("pk", "sk", "summary", *(name for pair in keys.INDEX_KEYS.values() for name in pair))
+
+
 def from_item(item: Item) -> Document:
-    document = Document.model_validate(
-        {k: v for k, v in item.items() if k not in ("pk", "sk") and not k.startswith("gsi")}
-    )
-    if "history_total" not in item:  # written before events had items of their own
-        document = document.model_copy(
-            update={"history_total": len(document.history), "remarks_total": len(document.remarks)}
+    if "data" in item:
+        document = Document.model_validate_json(item["data"])
+        document.version = int(item.get("version", 0))
+    else:  # written as attributes, before documents were one JSON text
+        document = Document.model_validate(
+            {k: v for k, v in item.items() if k not in ("pk", "sk") and not k.startswith("gsi")}
         )
+        if "history_total" not in item:
+            document = document.model_copy(
+                update={"history_total": len(document.history), "remarks_total": len(document.remarks)}
+            )
     document._stored = Stored(box_of(document), len(document.history), len(document.remarks))
     return document
+
+
+def list_item_of(repo: Repository, item: Item) -> DocumentListItem:
+    """What a list shows of an item it read (LIST_ATTRIBUTES). An item written before items carried
+    their summary is read whole."""
+    if "summary" in item:
+        return DocumentListItem.model_validate_json(item["summary"])
+    return DocumentListItem.of(from_item(repo.get(item["pk"], item["sk"])))
 
 
 def get_document(*, repo: Repository, company_id: str, document_id: str) -> Document:
@@ -142,12 +164,7 @@ def save_all(*, repo: Repository, documents: list[Document]) -> list[Document]:
                 counts[stored.box] = counts.get(stored.box, 0) - 1
             if new_box:
                 counts[new_box] = counts.get(new_box, 0) + 1
-        saved = Document.model_validate(
-            {k: v for k, v in item.items() if k not in ("pk", "sk") and not k.startswith("gsi")}
-            | {"version": document.version + 1}
-        )
-        saved._stored = Stored(new_box, len(saved.history), len(saved.remarks))
-        written.append(saved)
+        written.append(from_item({**item, "version": document.version + 1}))
     adds = [Add(keys.company_pk(c), keys.BOX_COUNTS_SK, d) for c, d in deltas.items()]
     in_transaction = len(puts) + len(adds) + len(children) <= MAX_TRANSACTION
     repo.transact(puts + ([Put(c) for c in children] if in_transaction else []), adds)

@@ -141,7 +141,7 @@ class ListQuery(BaseModel):
             )
         )
 
-    def matches(self, document: Document) -> bool:
+    def matches(self, document: "DocumentListItem") -> bool:
         received = document.received_at.date()
         return (
             (self.label is None or self.label in document.labels)
