@@ -254,7 +254,8 @@ class MoveRequest(BaseModel):
 
 class SendRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ids: list[str] = Field(min_length=1, max_length=100)
+    # One transaction: the documents and the box counter, within DynamoDB's 100 actions.
+    ids: list[str] = Field(min_length=1, max_length=50)
 
 
 class ProcessRequest(BaseModel):
