@@ -14,6 +14,7 @@ Target (issue #11): each under 300 ms p95, items read bounded and independent of
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -42,7 +43,6 @@ def point_at(stack) -> None:
 
 def a_document(company_id: str, firm_id: str, n: int, at: datetime, status: str, mailbox: str):
     from comptoir_core.documents.models import Document, FieldSource, FieldValue, HistoryEvent
-    from comptoir_core.ids import new_id
 
     supplier = SUPPLIERS[n % len(SUPPLIERS)]
     invoice_date = (at - timedelta(days=n % 20)).date().isoformat()
@@ -52,7 +52,7 @@ def a_document(company_id: str, firm_id: str, n: int, at: datetime, status: str,
         "invoice_date": FieldValue(value=invoice_date, confidence=0.9, source=FieldSource.text),
         "total_incl_vat": FieldValue(value=f"{(n % 997) + 10}.00", confidence=0.9, source=FieldSource.text),
     }
-    document_id = new_id("doc")
+    document_id = id_made_at(at)
     return Document(
         id=document_id,
         company_id=company_id,
@@ -73,6 +73,16 @@ def a_document(company_id: str, firm_id: str, n: int, at: datetime, status: str,
         history=[HistoryEvent(at=at, event="received"), HistoryEvent(at=at, event="ready")],
         history_total=2,
     )
+
+
+def id_made_at(at: datetime) -> str:
+    """A document id as `new_id` makes it, at the document's own time (ids are time-ordered)."""
+    value = (int(at.timestamp() * 1000) << 80) | secrets.randbits(80)
+    chars = []
+    for _ in range(26):
+        chars.append("0123456789abcdefghjkmnpqrstvwxyz"[value & 31])
+        value >>= 5
+    return f"doc_{''.join(reversed(chars))}"
 
 
 def status_of(n: int) -> tuple[str, str]:

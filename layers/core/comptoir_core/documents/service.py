@@ -157,8 +157,10 @@ def firm_processing(*, repo: Repository, caller: Caller, query: FirmQuery) -> Do
         company_id=None,
         cursor=query.cursor,
         limit=query.limit,
-        # A company of the firm the caller is not the accountant of is left out.
+        # A company of the firm the caller is not the accountant of is left out; that is rare, so
+        # the page read is limit + 1 items, and `partial` says when some were left out.
         match=lambda d: d.company_id in names,
+        scan=query.limit + 1,
     )
     for item in found.documents:
         item.company_name = names.get(item.company_id)
@@ -181,6 +183,7 @@ def _list(
     match=None,
     sk_prefix: str | None = None,
     sk_between: tuple[str, str] | None = None,
+    scan: int | None = None,
 ) -> DocumentPage:
     """One bounded read of one index range from the cursor on. Unfiltered it reads limit + 1 items;
     with a filter no key serves, one page of SCAN_PAGE items, and says when it stopped short."""
@@ -190,7 +193,7 @@ def _list(
         index=index,
         sk_prefix=sk_prefix,
         sk_between=sk_between,
-        limit=SCAN_PAGE if match else limit + 1,
+        limit=(scan or SCAN_PAGE) if match else limit + 1,
         start_key=start,
         attributes=store.LIST_ATTRIBUTES,
     )
