@@ -1105,3 +1105,18 @@ def test_a_second_write_to_an_original_key_never_replaces_what_was_processed(
         get(documents_api, f"/companies/{company}/documents/{document_id}/file", original=1).body == original
     )
     assert not {"original_version", "original_key", "working_key", "lease_until", "firm_id"} & set(after)
+
+
+def test_the_history_dates_are_a_key_range_not_a_scan(documents_api, company, ready):
+    from datetime import UTC, datetime, timedelta
+
+    ready(("a.pdf", text_pdf("a")), ("b.pdf", text_pdf("b")))
+    today = datetime.now(UTC).date()
+    path = f"/companies/{company}/history"
+
+    todays = body(get(documents_api, path, date_from=today.isoformat(), limit=50))
+    before = body(get(documents_api, path, date_to=(today - timedelta(days=1)).isoformat(), limit=50))
+
+    assert [d["name"] for d in todays["documents"]] == ["b.pdf", "a.pdf"]
+    assert (todays["scanned"], todays["partial"]) == (2, False)
+    assert (before["documents"], before["scanned"]) == ([], 0)

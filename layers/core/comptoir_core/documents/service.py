@@ -94,6 +94,7 @@ def list_box(
         pk=keys.box_pk(company_id, box),
         index=keys.GSI2,
         company_id=company_id,
+        sk_between=_received_between(query),
         cursor=query.cursor,
         limit=query.limit,
         match=query.matches if query.filtered() else None,
@@ -104,11 +105,9 @@ def history(*, repo: Repository, caller: Caller, company_id: str, query: ListQue
     """Every document ever added, by import date (newest first), whatever became of it. The dates are
     served by the key (document ids are time-ordered); other filters scan one bounded page a call."""
     authorize(repo=repo, caller=caller, company_id=company_id)
-    between = None
-    if query.date_from or query.date_to:
-        low = id_at(query.date_from or date(2000, 1, 1), "doc")
-        high = id_at((query.date_to or date(9999, 12, 30)) + timedelta(days=1), "doc", before=True)
-        between = (keys.document_sk(low), keys.document_sk(high))
+    between = _received_between(query)
+    if between:
+        between = (keys.document_sk(between[0]), keys.document_sk(between[1]))
     return _list(
         repo,
         pk=keys.company_pk(company_id),
@@ -120,6 +119,15 @@ def history(*, repo: Repository, caller: Caller, company_id: str, query: ListQue
         limit=query.limit,
         match=query.matches if query.filtered() else None,
     )
+
+
+def _received_between(query: ListQuery) -> tuple[str, str] | None:
+    """The document ids received from date_from to date_to (ids are time-ordered): a key range."""
+    if not (query.date_from or query.date_to):
+        return None
+    low = id_at(query.date_from or date(2000, 1, 1), "doc")
+    high = id_at((query.date_to or date(9999, 12, 30)) + timedelta(days=1), "doc", before=True)
+    return low, high
 
 
 def id_at(day: date, prefix: str, *, before: bool = False) -> str:
