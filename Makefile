@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python -P benchmarks/dropbox_webhook.py
 	$(BIN)/python -P benchmarks/recognition.py
 	$(BIN)/python -P benchmarks/mail_intake.py
+	$(BIN)/python -P benchmarks/lists.py --moto-shim --runs 10
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache
