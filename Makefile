@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/python -P benchmarks/ledger.py
 	$(BIN)/python -P benchmarks/web.py --runs 5
 	$(BIN)/python -P benchmarks/conversations.py
+	$(BIN)/python -P benchmarks/lists.py --moto-shim --runs 10
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache web/dist web/node_modules

@@ -13,15 +13,19 @@ from comptoir_core.documents.models import Document, MailboxRead, Remark
 from comptoir_core.documents.views import (
     ArchiveQuery,
     DocumentPage,
+    EventPage,
     FieldCorrections,
     FileContent,
     FileQuery,
+    FirmQuery,
     LabelChange,
     ListQuery,
     MoveRequest,
+    PageImageQuery,
     PageQuery,
     PermanentRequest,
     ProcessRequest,
+    RemarkPage,
     RemarkRequest,
     SendRequest,
     UploadAccepted,
@@ -29,6 +33,7 @@ from comptoir_core.documents.views import (
     UploadForm,
     UploadFormRequest,
     UploadOptions,
+    document_read,
 )
 from comptoir_core.errors import Invalid
 from comptoir_core.events import S3ObjectCreated, s3_objects_in
@@ -75,6 +80,13 @@ DOCUMENT = "/companies/{cid}/documents/{did}"
 
 def _deps() -> dict:
     return {"repo": wiring.repository()}
+
+
+def _document(document, status: int = 200) -> Response:
+    """A document's JSON: no storage keys, S3 versions or leases (see views.document_read)."""
+    return Response(
+        body=document_read(document), status_code=status, headers={"Content-Type": "application/json"}
+    )
 
 
 def _file(content: FileContent) -> Response:
@@ -181,7 +193,7 @@ def upload_form(cid):
 @view
 def document(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(service.read_document(**_deps(), caller=caller, company_id=cid, document_id=did))
+    return _document(service.read_document(**_deps(), caller=caller, company_id=cid, document_id=did))
 
 
 @app.route(DOCUMENT, methods=["DELETE"], authorizer=authorizer)
@@ -189,7 +201,7 @@ def document(cid, did):
 @view
 def delete_document(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(service.delete(**_deps(), caller=caller, company_id=cid, document_id=did))
+    return _document(service.delete(**_deps(), caller=caller, company_id=cid, document_id=did))
 
 
 @app.route(DOCUMENT + "/file", methods=["GET"], authorizer=authorizer)
@@ -210,11 +222,11 @@ def document_file(cid, did):
 
 
 @app.route(DOCUMENT + "/pages/{n}", methods=["GET"], authorizer=authorizer)
-@documented(query=PageQuery, answer="image/*", other_answers={303: None})
+@documented(query=PageImageQuery, answer="image/*", other_answers={303: None})
 @view
 def document_page(cid, did, n):
     caller = caller_in_company(app.current_request, cid)
-    size = parse_query(app.current_request, PageQuery).size
+    size = parse_query(app.current_request, PageImageQuery).size
     content = service.open_page(
         **_deps(),
         blobs=wiring.blob_store(),
@@ -241,7 +253,7 @@ def correct_fields(cid, did):
         document_id=did,
         corrections=request.fields,
     )
-    return dump(document)
+    return _document(document)
 
 
 @app.route(DOCUMENT + "/labels", methods=["POST"], authorizer=authorizer)
@@ -250,7 +262,7 @@ def correct_fields(cid, did):
 def labels(cid, did):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, LabelChange)
-    return dump(
+    return _document(
         service.change_labels(
             **_deps(), caller=caller, company_id=cid, document_id=did, add=request.add, remove=request.remove
         )
@@ -268,13 +280,35 @@ def remarks(cid, did):
     )
 
 
+@app.route(DOCUMENT + "/remarks", methods=["GET"], authorizer=authorizer)
+@documented(query=PageQuery, answer=RemarkPage)
+@view
+def remark_list(cid, did):
+    caller = caller_in_company(app.current_request, cid)
+    query = parse_query(app.current_request, PageQuery)
+    return dump(
+        service.document_remarks(**_deps(), caller=caller, company_id=cid, document_id=did, query=query)
+    )
+
+
+@app.route(DOCUMENT + "/history", methods=["GET"], authorizer=authorizer)
+@documented(query=PageQuery, answer=EventPage)
+@view
+def document_history(cid, did):
+    caller = caller_in_company(app.current_request, cid)
+    query = parse_query(app.current_request, PageQuery)
+    return dump(
+        service.document_events(**_deps(), caller=caller, company_id=cid, document_id=did, query=query)
+    )
+
+
 @app.route(DOCUMENT + "/move", methods=["POST"], authorizer=authorizer)
 @documented(body=MoveRequest, answer=Document, errors=(403, 409))
 @view
 def move(cid, did):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, MoveRequest)
-    return dump(
+    return _document(
         service.move(**_deps(), caller=caller, company_id=cid, document_id=did, mailbox=request.mailbox)
     )
 
@@ -284,7 +318,7 @@ def move(cid, did):
 @view
 def restore(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(service.restore(**_deps(), caller=caller, company_id=cid, document_id=did))
+    return _document(service.restore(**_deps(), caller=caller, company_id=cid, document_id=did))
 
 
 @app.route(DOCUMENT + "/retry", methods=["POST"], authorizer=authorizer)
@@ -292,7 +326,7 @@ def restore(cid, did):
 @view
 def retry(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(
+    return _document(
         pipeline.retry(
             **_deps(),
             settings=get_settings(),
@@ -310,7 +344,7 @@ def retry(cid, did):
 @view
 def send_one(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(service.send(**_deps(), caller=caller, company_id=cid, document_ids=[did])[0])
+    return _document(service.send(**_deps(), caller=caller, company_id=cid, document_ids=[did])[0])
 
 
 @app.route("/companies/{cid}/send", methods=["POST"], authorizer=authorizer)
@@ -319,7 +353,10 @@ def send_one(cid, did):
 def send_many(cid):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, SendRequest)
-    return dump(service.send(**_deps(), caller=caller, company_id=cid, document_ids=request.ids))
+    sent = service.send(**_deps(), caller=caller, company_id=cid, document_ids=request.ids)
+    return Response(
+        body=[document_read(d) for d in sent], status_code=200, headers={"Content-Type": "application/json"}
+    )
 
 
 @app.route(DOCUMENT + "/process", methods=["POST"], authorizer=authorizer)
@@ -328,7 +365,7 @@ def send_many(cid):
 def process(cid, did):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, ProcessRequest)
-    return dump(
+    return _document(
         service.process(**_deps(), caller=caller, company_id=cid, document_id=did, booking=request.booking)
     )
 
@@ -339,7 +376,7 @@ def process(cid, did):
 def permanent(cid, did):
     caller = caller_in_company(app.current_request, cid)
     request = parse_body(app.current_request, PermanentRequest)
-    return dump(
+    return _document(
         service.set_permanent(
             **_deps(), caller=caller, company_id=cid, document_id=did, permanent=request.permanent
         )
@@ -368,10 +405,12 @@ def history(cid):
 
 
 @app.route("/firm/processing", methods=["GET"], authorizer=authorizer)
-@documented(answer=DocumentPage, errors=(403,))
+@documented(query=FirmQuery, answer=DocumentPage, errors=(403,))
 @view
 def firm_processing():
-    return dump(service.firm_processing(**_deps(), caller=caller_of(app.current_request)))
+    caller = caller_of(app.current_request)
+    query = parse_query(app.current_request, FirmQuery)
+    return dump(service.firm_processing(**_deps(), caller=caller, query=query))
 
 
 # ---- the pipeline worker -------------------------------------------------------------------------
@@ -385,6 +424,7 @@ def _run_pipeline(item: S3ObjectCreated) -> None:
         settings=get_settings(),
         key=item.key,
         size=item.size,
+        version_id=item.version_id,
     )
     pipeline.count_run(document, seconds=time.monotonic() - started)
 

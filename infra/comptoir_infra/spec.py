@@ -191,7 +191,14 @@ SPEC = Spec(
         id="table",
         partition_key="pk",
         sort_key="sk",
-        indexes=(Index(name="gsi1", partition_key="gsi1pk", sort_key="gsi1sk"),),
+        indexes=(
+            Index(name="gsi1", partition_key="gsi1pk", sort_key="gsi1sk"),
+            # The document lists, each one index range (keys in comptoir_core.keys): a mailbox or the
+            # In processing box, the archive of a tab, the permanent dossier.
+            Index(name="gsi2", partition_key="gsi2pk", sort_key="gsi2sk"),
+            Index(name="gsi3", partition_key="gsi3pk", sort_key="gsi3sk"),
+            Index(name="gsi4", partition_key="gsi4pk", sort_key="gsi4sk"),
+        ),
         # Powertools idempotency records expire through this attribute.
         ttl_attribute="expiration",
     ),

@@ -104,7 +104,7 @@ def test_a_raw_body_with_a_filename_query_is_an_upload(documents_api, company, p
     (document_id,) = body(response)["documents"]
     document = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
     assert (document["name"], document["source"], document["mailbox"]) == ("passwd.pdf", "scan", "sales")
-    assert document["original_key"] == f"incoming/{company}/sales/{document_id}"
+    assert not {"original_key", "original_version", "working_key", "lease_until"} & set(document)
 
 
 def test_the_mobile_app_says_receipt_and_its_fields_are_kept(documents_api, company, ready):
@@ -492,7 +492,9 @@ def test_sent_documents_go_to_in_processing_and_the_accountant_processes_them(do
     assert [d["id"] for d in archived] == [first]
 
 
-def test_in_processing_a_document_can_still_be_downloaded_remarked_and_deleted(documents_api, company, ready):
+def test_in_processing_the_client_can_download_and_remark_but_not_delete_correct_or_move(
+    documents_api, company, ready
+):
     (document_id,) = ready(("a.pdf", text_pdf()))
     base = f"/companies/{company}/documents/{document_id}"
     documents_api.call("POST", base + "/send", as_user=USER)
@@ -502,7 +504,30 @@ def test_in_processing_a_document_can_still_be_downloaded_remarked_and_deleted(d
         documents_api.call("POST", base + "/remarks", as_user=USER, body={"text": "urgent"}).status_code
         == 201
     )
-    assert documents_api.call("DELETE", base, as_user=USER).status_code == 200
+    refused = [
+        documents_api.call("DELETE", base, as_user=USER),
+        documents_api.call("DELETE", base, as_user=ADMIN),
+        documents_api.call(
+            "PATCH", base + "/fields", as_user=USER, body={"fields": {"invoice_number": "X1"}}
+        ),
+        documents_api.call("POST", base + "/move", as_user=ADMIN, body={"mailbox": "sales"}),
+    ]
+    assert [r.status_code for r in refused] == [409] * 4
+    assert all("ask your accountant" in body(r)["error"]["message"] for r in refused)
+    assert body(get(documents_api, base))["status"] == "in_processing"
+
+
+def test_the_accountant_still_corrects_a_document_in_processing(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    base = f"/companies/{company}/documents/{document_id}"
+    documents_api.call("POST", base + "/send", as_user=USER)
+
+    corrected = documents_api.call(
+        "PATCH", base + "/fields", as_user=ACCOUNTANT, body={"fields": {"invoice_number": "X1"}}
+    )
+
+    assert corrected.status_code == 200, corrected.body
+    assert body(corrected)["fields"]["invoice_number"]["value"] == "X1"
 
 
 def test_sending_a_deleted_document_is_a_conflict(documents_api, company, ready):
@@ -802,3 +827,277 @@ def test_a_run_that_waited_too_long_gives_the_event_back(company, resources, mon
         store.get_document(repo=wiring.repository(), company_id=company, document_id=held.id).status
         == "received"
     )
+
+
+# ---- issue 11: rules that agree, exact originals, lists by index --------------------------------
+
+
+def _sent(documents_api, company, document_id, totals: dict[str, str]):
+    base = f"/companies/{company}/documents/{document_id}"
+    documents_api.call("PATCH", base + "/fields", as_user=USER, body={"fields": totals})
+    documents_api.call("POST", base + "/send", as_user=USER)
+    return base
+
+
+def test_a_booking_whose_amounts_do_not_add_up_is_a_400_and_changes_nothing(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    base = _sent(documents_api, company, document_id, {})
+
+    response = documents_api.call(
+        "POST",
+        base + "/process",
+        as_user=ACCOUNTANT,
+        body={
+            "booking": {
+                "journal": "ACH",
+                "account": "604000",
+                "amount_excl_vat": "100.00",
+                "vat_amount": "21.00",
+                "amount_incl_vat": "120.00",
+            }
+        },
+    )
+
+    assert response.status_code == 400
+    assert "does not add up" in body(response)["error"]["message"]
+    assert body(get(documents_api, base))["status"] == "in_processing"
+
+
+def test_a_booking_that_differs_from_the_invoice_totals_is_processed_with_warnings(
+    documents_api, company, ready
+):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    base = _sent(
+        documents_api,
+        company,
+        document_id,
+        {"total_excl_vat": "100.00", "vat_amount": "21.00", "total_incl_vat": "121.00"},
+    )
+
+    response = documents_api.call(
+        "POST",
+        base + "/process",
+        as_user=ACCOUNTANT,
+        body={
+            "booking": {
+                "journal": "ACH",
+                "account": "604000",
+                "amount_excl_vat": "100.00",
+                "vat_amount": "6.00",
+                "amount_incl_vat": "106.00",
+            }
+        },
+    )
+
+    assert response.status_code == 200, response.body
+    warnings = body(response)["warnings"]
+    assert any("VAT 6.00 differs from the invoice's 21.00" in w for w in warnings)
+    assert any("incl. VAT 106.00 differs from the invoice's 121.00" in w for w in warnings)
+    assert not any("excl. VAT 100.00" in w for w in warnings)
+
+
+def test_label_and_remark_changes_are_events_in_the_history(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    base = f"/companies/{company}/documents/{document_id}"
+
+    documents_api.call("POST", base + "/labels", as_user=USER, body={"add": ["travel", "q3"]})
+    documents_api.call("POST", base + "/labels", as_user=USER, body={"remove": ["q3"]})
+    documents_api.call("POST", base + "/remarks", as_user=USER, body={"text": "check the VAT"})
+
+    events = body(get(documents_api, base + "/history"))["events"]
+    assert [(e["event"], e["detail"]) for e in events[:3]] == [
+        ("remark", "check the VAT"),
+        ("labels", "removed q3"),
+        ("labels", "added travel, q3"),
+    ]
+    assert all(e["by"] == USER for e in events[:3])
+
+
+def test_an_iban_with_right_check_digits_and_a_bank_code_unknown_to_the_registry_is_accepted_with_a_warning(
+    documents_api, company, ready
+):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+
+    response = documents_api.call(
+        "PATCH",
+        f"/companies/{company}/documents/{document_id}/fields",
+        as_user=USER,
+        body={"fields": {"iban": "BE68 5390 0754 7034"}},
+    )
+
+    assert response.status_code == 200, response.body
+    document = body(response)
+    assert document["fields"]["iban"]["value"] == "BE68539007547034"
+    assert any("bank code is unknown" in w and "check digits are right" in w for w in document["warnings"])
+
+
+@pytest.mark.parametrize(
+    "iban, problem",
+    [
+        ("BE68539007547035", "its check digits do not match"),
+        ("BE41539007547035", "its national check digits do not match"),
+        ("BE0853900754703", "not the length or format"),
+    ],
+)
+def test_an_iban_is_refused_with_the_check_that_failed(documents_api, company, ready, iban, problem):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+
+    response = documents_api.call(
+        "PATCH",
+        f"/companies/{company}/documents/{document_id}/fields",
+        as_user=USER,
+        body={"fields": {"iban": iban}},
+    )
+
+    assert response.status_code == 400
+    (detail,) = body(response)["error"]["details"]
+    assert problem in detail["problem"]
+    if problem != "its check digits do not match":
+        assert "its check digits do not match" not in detail["problem"]
+
+
+def test_the_box_counts_follow_every_change_of_status_and_mailbox(documents_api, company, ready):
+    first, second, third = ready(("a.pdf", text_pdf("a")), ("b.pdf", text_pdf("b")), ("c.pdf", text_pdf("c")))
+    base = f"/companies/{company}/documents/"
+
+    def counts():
+        return {m["id"]: m["count"] for m in body(get(documents_api, f"/companies/{company}/mailboxes"))}
+
+    assert counts() == {"purchase": 3, "sales": 0, "misc": 0, "processing": 0}
+    documents_api.call("POST", base + first + "/move", as_user=USER, body={"mailbox": "sales"})
+    documents_api.call("POST", base + second + "/send", as_user=USER)
+    documents_api.call("DELETE", base + third, as_user=ADMIN)
+    assert counts() == {"purchase": 0, "sales": 1, "misc": 0, "processing": 1}
+    documents_api.call("POST", base + third + "/restore", as_user=ADMIN)
+    documents_api.call(
+        "POST",
+        base + second + "/process",
+        as_user=ACCOUNTANT,
+        body={"booking": {"journal": "A", "account": "6"}},
+    )
+    assert counts() == {"purchase": 1, "sales": 1, "misc": 0, "processing": 0}
+
+
+def test_a_filtered_list_reads_one_bounded_page_and_says_so_in_its_answer(
+    documents_api, company, ready, monkeypatch
+):
+    ready(*[(f"{name}.pdf", text_pdf(name)) for name in ("match-1", "other-1", "other-2", "match-2")])
+    monkeypatch.setattr(service, "SCAN_PAGE", 2)
+    path = f"/companies/{company}/mailboxes/purchase"
+
+    first = body(get(documents_api, path, q="match", limit=5))
+    second = body(get(documents_api, path, q="match", limit=5, cursor=first["next_cursor"]))
+
+    assert ([d["name"] for d in first["documents"]], first["scanned"], first["partial"]) == (
+        ["match-2.pdf"],
+        2,
+        True,
+    )
+    assert [d["name"] for d in second["documents"]] == ["match-1.pdf"]
+    assert second["scanned"] == 2
+
+
+def test_a_cursor_is_opaque_and_one_from_another_list_is_refused(documents_api, company, ready):
+    ready(("a.pdf", text_pdf("a")), ("b.pdf", text_pdf("b")))
+    history = body(get(documents_api, f"/companies/{company}/history", limit=1))
+
+    assert history["next_cursor"] and not history["next_cursor"].startswith("doc_")
+    for cursor in (history["next_cursor"], "doc_01jd0000000000000000000000", "e30"):
+        refused = get(documents_api, f"/companies/{company}/mailboxes/purchase", cursor=cursor)
+        assert refused.status_code == 400, cursor
+
+
+def test_the_firm_box_names_each_company_and_pages(documents_api, company, ready):
+    ids = ready(*[(f"{n}.pdf", text_pdf(str(n))) for n in range(3)])
+    documents_api.call("POST", f"/companies/{company}/send", as_user=USER, body={"ids": ids})
+
+    first = body(get(documents_api, "/firm/processing", as_user=ACCOUNTANT, limit=2))
+    second = body(
+        get(documents_api, "/firm/processing", as_user=ACCOUNTANT, limit=2, cursor=first["next_cursor"])
+    )
+
+    listed = first["documents"] + second["documents"]
+    assert sorted(d["id"] for d in listed) == sorted(ids)
+    assert {d["company_name"] for d in listed} == {"Demo SRL"}
+    assert second["next_cursor"] is None
+
+
+def test_the_archive_date_filter_is_served_by_the_key(documents_api, company, ready):
+    older, newer = ready(("a.pdf", text_pdf("a")), ("b.pdf", text_pdf("b")))
+    _process(documents_api, company, older, {"invoice_date": "2026-01-15"})
+    _process(documents_api, company, newer, {"invoice_date": "2026-03-15"})
+
+    answer = body(get(documents_api, f"/companies/{company}/archive", date_from="2026-03-01", limit=1))
+
+    assert [d["id"] for d in answer["documents"]] == [newer]
+    assert (answer["scanned"], answer["partial"], answer["next_cursor"]) == (1, False, None)
+
+
+def test_many_remarks_and_events_live_in_their_own_items_and_page(documents_api, company, ready):
+    (document_id,) = ready(("a.pdf", text_pdf()))
+    caller = service.Caller(user_id=_member_id(company, USER), email=USER)
+    repo = wiring.repository()
+    for n in range(60):
+        service.add_remark(
+            repo=repo, caller=caller, company_id=company, document_id=document_id, text=f"r{n}" * 400
+        )
+
+    item = repo.get(company, f"DOC#{document_id}")
+    stored = json.loads(item["data"])
+    base = f"/companies/{company}/documents/{document_id}"
+    remarks, cursor = [], None
+    while True:
+        page = body(get(documents_api, base + "/remarks", limit=25, **({"cursor": cursor} if cursor else {})))
+        remarks += page["remarks"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+
+    assert len(json.dumps(item, default=str)) < 40_000
+    assert (stored["remarks_total"], len(stored["remarks"])) == (60, store.ON_ITEM)
+    assert len(remarks) == 60 and remarks[0]["text"].startswith("r59")
+    assert body(get(documents_api, base))["remarks_total"] == 60
+
+
+def _member_id(company: str, email: str) -> str:
+    from comptoir_core import keys
+
+    for member in wiring.repository().query(keys.company_pk(company), sk_prefix="MEMBER#"):
+        profile = wiring.repository().get(keys.user_pk(member["user_id"]), keys.USER_PROFILE) or {}
+        if profile.get("email") == email:
+            return member["user_id"]
+    raise AssertionError(f"{email} is not a member")
+
+
+def test_a_second_write_to_an_original_key_never_replaces_what_was_processed(
+    documents_api, company, ready, pump
+):
+    (document_id,) = ready(("a.pdf", text_pdf("the first bytes")))
+    key = f"incoming/{company}/purchase/{document_id}"
+    before = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
+    original = get(documents_api, f"/companies/{company}/documents/{document_id}/file", original=1).body
+
+    wiring.blob_store().put(key, text_pdf("something else"), content_type="application/pdf")
+    assert all(answer == {"batchItemFailures": []} for answer in pump())
+
+    after = body(get(documents_api, f"/companies/{company}/documents/{document_id}"))
+    assert after == before
+    assert (
+        get(documents_api, f"/companies/{company}/documents/{document_id}/file", original=1).body == original
+    )
+    assert not {"original_version", "original_key", "working_key", "lease_until", "firm_id"} & set(after)
+
+
+def test_the_history_dates_are_a_key_range_not_a_scan(documents_api, company, ready):
+    from datetime import UTC, datetime, timedelta
+
+    ready(("a.pdf", text_pdf("a")), ("b.pdf", text_pdf("b")))
+    today = datetime.now(UTC).date()
+    path = f"/companies/{company}/history"
+
+    todays = body(get(documents_api, path, date_from=today.isoformat(), limit=50))
+    before = body(get(documents_api, path, date_to=(today - timedelta(days=1)).isoformat(), limit=50))
+
+    assert [d["name"] for d in todays["documents"]] == ["b.pdf", "a.pdf"]
+    assert (todays["scanned"], todays["partial"]) == (2, False)
+    assert (before["documents"], before["scanned"]) == ([], 0)

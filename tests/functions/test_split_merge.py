@@ -539,6 +539,106 @@ def _caller_of(company_id: str):
     return Caller(user_id=member["sk"].removeprefix("MEMBER#"), email="someone@other.test")
 
 
+# --- resuming, lineage and names (issue 11) ------------------------------------------------------
+
+
+def test_a_split_job_stopped_by_an_outage_releases_its_lock_and_its_rerun_finishes_without_duplicates(
+    company, make_document, monkeypatch, jobs_from_4_pages
+):
+    source = make_document(numbered(6))
+    job = service.split_document(
+        repo=wiring.repository(),
+        blobs=wiring.blob_store(),
+        settings=get_settings(),
+        caller=_caller_of(company),
+        company_id=company,
+        document_id=source,
+        request=SplitRequest(first_pages=[3, 5]),
+    ).job
+    real_ingest = pipeline.ingest_now
+    calls = []
+
+    def dies_on_the_second_part(**kwargs):
+        calls.append(kwargs["document_id"])
+        if len(calls) == 2:
+            raise TimeoutError("the worker ran out of time")
+        return real_ingest(**kwargs)
+
+    monkeypatch.setattr(pipeline, "ingest_now", dies_on_the_second_part)
+    deps = {"repo": wiring.repository(), "blobs": wiring.blob_store(), "settings": get_settings()}
+    with pytest.raises(TimeoutError):
+        service.run_job(**deps, company_id=company, job_id=job.id)
+    assert list(wiring.repository().query(company, sk_prefix=f"LOCK#{source}")) == []
+
+    monkeypatch.setattr(pipeline, "ingest_now", real_ingest)
+    done = service.run_job(**deps, company_id=company, job_id=job.id)
+
+    assert done.status == "done"
+    parts = [d.id for d in done.documents]
+    assert parts[0] == calls[0]  # the part the first run made is the one the re-run kept
+    assert [d.pages for d in done.documents] == [2, 2, 2]
+    everything = list(store.company_documents(repo=wiring.repository(), company_id=company))
+    assert sorted(d.id for d in everything) == sorted([source, *parts])
+    assert stored(company, source).parts == parts
+
+
+def test_a_job_run_again_after_it_retired_its_source_answers_the_parts_it_made(
+    company, make_document, jobs_from_4_pages
+):
+    source = make_document(numbered(4))
+    deps = {"repo": wiring.repository(), "blobs": wiring.blob_store(), "settings": get_settings()}
+    job = service.split_document(
+        **deps,
+        caller=_caller_of(company),
+        company_id=company,
+        document_id=source,
+        request=SplitRequest(first_pages=[3]),
+    ).job
+    first = service.run_job(**deps, company_id=company, job_id=job.id)
+    # The worker died after the split, before the job was marked done: SQS delivers the job again.
+    item = wiring.repository().get(company, f"JOB#{job.id}")
+    wiring.repository().put({**item, "status": "running"})
+
+    again = service.run_job(**deps, company_id=company, job_id=job.id)
+
+    assert again.status == "done"
+    assert again.documents == first.documents
+    assert len(list(store.company_documents(repo=wiring.repository(), company_id=company))) == 3
+
+
+def test_parts_keep_the_channel_of_their_original_name_the_operation_and_have_unique_names(
+    split_merge_api, company, make_document
+):
+    source = make_document(numbered(6), name="x" * 250 + ".pdf")
+
+    response = post(
+        split_merge_api,
+        f"/companies/{company}/documents/{source}/split",
+        {"groups": [[1, 3, 5], [2, 4, 6]]},
+    )
+
+    assert response.status_code == 200, response.body
+    parts = [stored(company, d["id"]) for d in body(response)["documents"]]
+    assert [(p.source, p.derived_by, p.derived_from) for p in parts] == [("scan", "split", [source])] * 2
+    names = [p.name for p in parts]
+    assert len(set(names)) == 2 and all(len(n) <= 255 for n in names)
+
+
+def test_a_merge_result_names_its_sources_and_the_operation(split_merge_api, company, make_document):
+    first, second = make_document(numbered(1, "first")), make_document(numbered(1, "second"))
+
+    response = post(
+        split_merge_api,
+        f"/companies/{company}/merge",
+        {"pages": [{"document": first, "page": 1}, {"document": second, "page": 1}]},
+    )
+
+    (made,) = body(response)["documents"]
+    merged = stored(company, made["id"])
+    assert (merged.source, merged.derived_by, merged.derived_from) == ("scan", "merge", [first, second])
+    assert merged.name == "scan (merged with 1 other).pdf"
+
+
 def test_a_scan_of_real_invoices_splits_though_its_first_part_is_the_same_invoice_as_the_scan(
     split_merge_api, company, make_document
 ):

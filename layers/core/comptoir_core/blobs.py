@@ -11,24 +11,32 @@ class BlobStore:
 
     def put(
         self, key: str, body: bytes, *, content_type: str, metadata: dict[str, str] | None = None
-    ) -> None:
-        aws.client("s3").put_object(
+    ) -> str | None:
+        """Store an object; returns its S3 version id (None in an unversioned bucket)."""
+        answer = aws.client("s3").put_object(
             Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata or {}
         )
+        return answer.get("VersionId")
 
-    def metadata(self, key: str) -> dict[str, str]:
-        """The user metadata stored with an object (x-amz-meta-*)."""
-        return aws.client("s3").head_object(Bucket=self.bucket, Key=key)["Metadata"]
+    def metadata(self, key: str, *, version_id: str | None = None) -> dict[str, str]:
+        """The user metadata stored with an object (x-amz-meta-*), of one version if given."""
+        return self.head(key, version_id=version_id)["Metadata"]
 
-    def get(self, key: str) -> bytes:
-        return aws.client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
+    def head(self, key: str, *, version_id: str | None = None) -> dict:
+        extra = {"VersionId": version_id} if version_id else {}
+        return aws.client("s3").head_object(Bucket=self.bucket, Key=key, **extra)
+
+    def get(self, key: str, *, version_id: str | None = None) -> bytes:
+        """An object's bytes; with `version_id`, exactly that version whatever was written since."""
+        extra = {"VersionId": version_id} if version_id else {}
+        return aws.client("s3").get_object(Bucket=self.bucket, Key=key, **extra)["Body"].read()
 
     def get_with_type(self, key: str) -> tuple[bytes, str]:
         response = aws.client("s3").get_object(Bucket=self.bucket, Key=key)
         return response["Body"].read(), response.get("ContentType", "application/octet-stream")
 
-    def size(self, key: str) -> int:
-        return int(aws.client("s3").head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+    def size(self, key: str, *, version_id: str | None = None) -> int:
+        return int(self.head(key, version_id=version_id)["ContentLength"])
 
     def upload_form(
         self, key: str, *, max_bytes: int, metadata: dict[str, str], expires_s: int = 900
@@ -40,7 +48,15 @@ class BlobStore:
             Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_s
         )
 
-    def download_url(self, key: str, *, filename: str, content_type: str, expires_s: int = 300) -> str:
+    def download_url(
+        self,
+        key: str,
+        *,
+        filename: str,
+        content_type: str,
+        expires_s: int = 300,
+        version_id: str | None = None,
+    ) -> str:
         return aws.client("s3").generate_presigned_url(
             "get_object",
             Params={
@@ -48,6 +64,7 @@ class BlobStore:
                 "Key": key,
                 "ResponseContentType": content_type,
                 "ResponseContentDisposition": content_disposition(filename),
+                **({"VersionId": version_id} if version_id else {}),
             },
             ExpiresIn=expires_s,
         )

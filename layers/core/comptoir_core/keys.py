@@ -250,3 +250,59 @@ def invitation_pk(token_hash: str) -> str:
 
 def feedback_sk(feedback_id: str) -> str:
     return f"{FEEDBACK_PREFIX}{feedback_id}"
+
+
+# ---- the document lists: each list is one index range, newest first ---------------------------
+# gsi1: a firm's In processing box, across its companies (firm/processing), by document id.
+# gsi2: a company's mailbox or In processing box, by document id (ids are time-ordered).
+# gsi3: a company's archive of one mailbox (processed documents), by invoice date then id.
+# gsi4: a company's permanent dossier, by invoice date then id.
+# A document item carries the keys of the lists it is in, and none of the others (sparse indexes).
+GSI2 = "gsi2"
+GSI3 = "gsi3"
+GSI4 = "gsi4"
+INDEX_KEYS = {
+    GSI1: ("gsi1pk", "gsi1sk"),
+    GSI2: ("gsi2pk", "gsi2sk"),
+    GSI3: ("gsi3pk", "gsi3sk"),
+    GSI4: ("gsi4pk", "gsi4sk"),
+}
+# Per company: how many documents each box holds, kept in the same transaction as every status change.
+BOX_COUNTS_SK = "COUNTS#BOXES"
+
+
+def box_pk(company_id: str, box: str) -> str:
+    return f"{company_id}#BOX#{box}"
+
+
+def firm_processing_pk(firm_id: str) -> str:
+    return f"FIRM#{firm_id}#PROCESSING"
+
+
+def archive_pk(company_id: str, mailbox: str) -> str:
+    return f"{company_id}#ARCHIVE#{mailbox}"
+
+
+def permanent_pk(company_id: str) -> str:
+    return f"{company_id}#PERMANENT"
+
+
+def dated_sk(invoice_date: str, document_id: str) -> str:
+    return f"{invoice_date}#{document_id}"
+
+
+# A document's history events and remarks: one item each, under the company, after the document's id.
+def document_event_sk(document_id: str, number: int) -> str:
+    return f"EVENT#{document_id}#{number:08d}"
+
+
+def document_events_prefix(document_id: str) -> str:
+    return f"EVENT#{document_id}#"
+
+
+def document_remark_sk(document_id: str, remark_id: str) -> str:
+    return f"REMARK#{document_id}#{remark_id}"
+
+
+def document_remarks_prefix(document_id: str) -> str:
+    return f"REMARK#{document_id}#"

@@ -5,7 +5,7 @@ become the domain's Conflict, so two clicks never both win.
 """
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from boto3.dynamodb.conditions import Attr, Key
 from boto3.dynamodb.types import TypeSerializer
@@ -13,9 +13,32 @@ from botocore.exceptions import ClientError
 
 from comptoir_core import aws
 from comptoir_core.errors import Conflict
-from comptoir_core.keys import GSI1
+from comptoir_core.keys import INDEX_KEYS
 
 Item = dict[str, Any]
+
+
+class Page(NamedTuple):
+    """One bounded read of an index range: the items, where to go on (None at the end), how many read."""
+
+    items: list[Item]
+    last_key: Item | None
+    scanned: int
+
+
+class Put(NamedTuple):
+    """A put inside a transaction; `expected_version` None writes unconditionally, 0 only a new item."""
+
+    item: Item
+    expected_version: int | None = None
+
+
+class Add(NamedTuple):
+    """Add (or subtract) numbers on an item inside a transaction; the item is created if missing."""
+
+    pk: str
+    sk: str
+    deltas: dict[str, int]
 
 
 class Repository:
@@ -70,6 +93,89 @@ class Repository:
             )
         return written
 
+    def transact(self, puts: list[Put], adds: list[Add] = ()) -> None:
+        """Puts and counter updates in one transaction: all land, or none (Conflict)."""
+        serializer = TypeSerializer()
+        operations: list[dict] = []
+        for put in puts:
+            operation: dict[str, Any] = {
+                "TableName": self.table_name,
+                "Item": {k: serializer.serialize(v) for k, v in put.item.items()},
+            }
+            if put.expected_version == 0:
+                operation["ConditionExpression"] = "attribute_not_exists(pk)"
+            elif put.expected_version is not None:
+                operation["ConditionExpression"] = "#v = :v"
+                operation["ExpressionAttributeNames"] = {"#v": "version"}
+                operation["ExpressionAttributeValues"] = {":v": serializer.serialize(put.expected_version)}
+            operations.append({"Put": operation})
+        for add in adds:
+            deltas = {k: v for k, v in add.deltas.items() if v}
+            if not deltas:
+                continue
+            names = {f"#n{i}": name for i, name in enumerate(deltas)}
+            values = {f":d{i}": serializer.serialize(delta) for i, delta in enumerate(deltas.values())}
+            operations.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": {"pk": serializer.serialize(add.pk), "sk": serializer.serialize(add.sk)},
+                        "UpdateExpression": "ADD " + ", ".join(f"#n{i} :d{i}" for i in range(len(deltas))),
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            )
+        if len(operations) == 1 and "Put" in operations[0]:
+            operation = operations[0]["Put"]
+            with _conflicts("changed meanwhile; reload and try again"):
+                aws.client("dynamodb").put_item(**operation)
+            return
+        with _conflicts("changed meanwhile; reload and try again"):
+            aws.client("dynamodb").transact_write_items(TransactItems=operations)
+
+    def batch_put(self, items: list[Item]) -> None:
+        """Unconditional puts in batches of 25 (seeding, copies): no transaction, no condition."""
+        with self._table.batch_writer() as batch:
+            for item in items:
+                batch.put_item(Item=item)
+
+    def page(
+        self,
+        pk: str,
+        *,
+        index: str | None = None,
+        sk_prefix: str | None = None,
+        sk_between: tuple[str, str] | None = None,
+        descending: bool = True,
+        limit: int,
+        start_key: Item | None = None,
+        attributes: tuple[str, ...] = (),
+    ) -> Page:
+        """At most `limit` items of one partition of the table or of an index, from after `start_key`."""
+        pk_name, sk_name = INDEX_KEYS[index] if index else ("pk", "sk")
+        condition = Key(pk_name).eq(pk)
+        if sk_between:
+            condition &= Key(sk_name).between(*sk_between)
+        elif sk_prefix:
+            condition &= Key(sk_name).begins_with(sk_prefix)
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": condition,
+            "ScanIndexForward": not descending,
+            "Limit": limit,
+        }
+        if index:
+            kwargs["IndexName"] = index
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
+        if attributes:
+            kwargs["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
+            kwargs["ExpressionAttributeNames"] = {f"#a{i}": name for i, name in enumerate(attributes)}
+        answer = self._table.query(**kwargs)
+        items = answer.get("Items", [])
+        # No filter expression: every item read is an item returned.
+        return Page(items, answer.get("LastEvaluatedKey"), len(items))
+
     def delete(self, pk: str, sk: str) -> None:
         self._table.delete_item(Key={"pk": pk, "sk": sk})
 
@@ -83,7 +189,7 @@ class Repository:
         sk_before: str | None = None,
     ) -> Iterator[Item]:
         """Items of one partition in sort-key order (or reversed); `sk_before` starts strictly below a key."""
-        pk_name, sk_name = ("gsi1pk", "gsi1sk") if index == GSI1 else ("pk", "sk")
+        pk_name, sk_name = INDEX_KEYS[index] if index else ("pk", "sk")
         condition = Key(pk_name).eq(pk)
         if sk_before and sk_prefix:
             condition &= Key(sk_name).between(sk_prefix, _just_below(sk_before))

@@ -156,6 +156,7 @@ def add_member(*, repo: Repository, company: Company, user_id: str, role: Role) 
             **keys.membership_gsi1(user_id, company.id),
             "company_id": company.id,
             "company_name": company.name,
+            "firm_id": company.firm_id,
             "user_id": user_id,
             "role": role.value,
         }

@@ -10,6 +10,8 @@ from typing import Any
 
 from stdnum import bic, iban
 from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
+from stdnum.iso7064 import mod_97_10
 
 from comptoir_core.errors import Invalid
 
@@ -29,10 +31,43 @@ def _vat(value: Any) -> str:
     return compact
 
 
+class Accepted(str):
+    """A value accepted with a warning for the user (an IBAN whose bank code the registry lacks)."""
+
+    warning: str
+
+    def __new__(cls, value: str, warning: str):
+        made = super().__new__(cls, value)
+        made.warning = warning
+        return made
+
+
 def _iban(value: Any) -> str:
+    """ISO 13616 (mod 97) and the country's own check, each named when it fails. A number passing both
+    whose bank code the registry does not know is accepted, with a warning: banks come and go."""
     compact = iban.compact(str(value))
-    if not iban.is_valid(compact):
-        raise ValueError("a valid IBAN (its check digits do not match)")
+    if len(compact) < 5 or not compact[:2].isalpha() or not compact[2:4].isdigit():
+        raise ValueError("a valid IBAN: two letters, two check digits, then the account number")
+    try:
+        mod_97_10.validate(compact[4:] + compact[:4])
+    except ValidationError:
+        raise ValueError("a valid IBAN (its check digits do not match)") from None
+    try:
+        iban.validate(compact, check_country=False)
+    except ValidationError:
+        raise ValueError(f"a valid IBAN (not the length or format of an IBAN of {compact[:2]})") from None
+    try:
+        iban.validate(compact)
+    except InvalidChecksum:
+        raise ValueError("a valid IBAN (its national check digits do not match)") from None
+    except InvalidComponent:
+        return Accepted(
+            compact,
+            f"IBAN {compact}: its check digits are right, but its bank code is unknown "
+            "to the bank registry; check it with the supplier",
+        )
+    except ValidationError:
+        raise ValueError(f"a valid IBAN (not the format of an IBAN of {compact[:2]})") from None
     return compact
 
 
@@ -129,9 +164,14 @@ CHECKS = {
 KEY_FIELDS = ("supplier_name", "invoice_number", "invoice_date", "total_incl_vat")
 
 
+def correction_warnings(checked: dict[str, Any]) -> list[str]:
+    """What the checks accepted with a warning (see Accepted)."""
+    return [value.warning for value in checked.values() if isinstance(value, Accepted)]
+
+
 def check_corrections(corrections: dict[str, Any]) -> dict[str, Any]:
     """Every correction in canonical form, or one Invalid listing each field that is wrong and why.
-    None clears a field."""
+    None clears a field. A value accepted with a warning is an Accepted (a str)."""
     problems, checked = [], {}
     for name, value in corrections.items():
         check = CHECKS.get(name)

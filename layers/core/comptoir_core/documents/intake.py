@@ -31,6 +31,7 @@ class IncomingMetadata(BaseModel):
     mobile: MobileInfo | None = None
     # Split and merge results name their sources.
     derived_from: list[str] = Field(default_factory=list)
+    derived_by: str | None = None  # "split" or "merge"
     # "send": go to In processing as soon as the pipeline is done (a split with then=send).
     then: str | None = None
     # Set by a channel that already knows a reason to stop (e.g. the e-mail's virus verdict).
@@ -77,10 +78,17 @@ def parse_incoming_key(key: str, *, size: int) -> IncomingObject:
 
 
 def store_incoming(
-    *, blobs: BlobStore, company_id: str, mailbox: Mailbox, body: bytes, meta: IncomingMetadata
+    *,
+    blobs: BlobStore,
+    company_id: str,
+    mailbox: Mailbox,
+    body: bytes,
+    meta: IncomingMetadata,
+    document_id: str | None = None,
 ) -> str:
-    """Store a received file as the original of a new document; returns the new document's id."""
-    document_id = new_id("doc")
+    """Store a received file as the original of a new document; returns the new document's id. A
+    caller that must find its document again after a crash (a split's part) chooses the id."""
+    document_id = document_id or new_id("doc")
     blobs.put(
         keys.incoming_object_key(company_id, mailbox.value, document_id),
         body,

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, PrivateAttr, computed_field
 
 
 class Mailbox(StrEnum):
@@ -147,6 +147,11 @@ class Document(BaseModel):
     content_type: str | None = None  # detected from the bytes: pdf, jpeg, png, tiff, html, ubl
     pages: int = 0
     original_key: str
+    # The S3 version of the original as received: every read of "the original" reads this version,
+    # so a second write to the same key never replaces what was processed.
+    original_version: str | None = None
+    # The firm of the company (set on creation): its In processing box across the firm's companies.
+    firm_id: str | None = None
     # The current working PDF and its version; page images are keyed by that version.
     working_key: str | None = None
     working_version: int = 0
@@ -154,13 +159,18 @@ class Document(BaseModel):
     warnings: list[str] = Field(default_factory=list)  # e.g. "active content removed"
     duplicate_of: list[str] = Field(default_factory=list)
     fields: dict[str, FieldValue] = Field(default_factory=dict)
-    labels: list[str] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list)  # at most MAX_LABELS
+    # The latest remarks and history events; each one also lives in its own item under the document
+    # (all of them: GET .../remarks and .../history page through them), so the item stays small.
     remarks: list[Remark] = Field(default_factory=list)
+    remarks_total: int = 0
     history: list[HistoryEvent] = Field(default_factory=list)
+    history_total: int = 0
     mail: MailInfo | None = None
     mobile: MobileInfo | None = None
     # Lineage: a split part or merge result names its sources; a retired source names its parts.
     derived_from: list[str] = Field(default_factory=list)
+    derived_by: str | None = None  # "split" or "merge" for a part or merge result
     parts: list[str] = Field(default_factory=list)
     approval_status: str | None = None
     payment_status: str | None = None
@@ -176,6 +186,13 @@ class Document(BaseModel):
         return field.value if field else None
 
     version: int = 0
+    # What the stored item held when this document was read (documents.store keeps the counters and
+    # the remark and event items right with it); None for a document not stored yet.
+    _stored: Any = PrivateAttr(default=None)
+
+
+# What the document JSON never shows: storage keys, S3 versions, the firm, run leases.
+INTERNAL_FIELDS = frozenset({"original_key", "original_version", "working_key", "firm_id", "lease_until"})
 
 
 # The media type of an original by its detected kind (Document.content_type).

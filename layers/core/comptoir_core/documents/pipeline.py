@@ -117,18 +117,33 @@ def check_acceptable(body: bytes, *, name: str, max_bytes: int) -> Kind:
     return kind
 
 
-def run(*, repo: Repository, blobs: BlobStore, settings: Settings, key: str, size: int) -> Document:
-    """The pipeline for one incoming object, start to end (the worker's entry point)."""
+def run(
+    *,
+    repo: Repository,
+    blobs: BlobStore,
+    settings: Settings,
+    key: str,
+    size: int,
+    version_id: str | None = None,
+) -> Document:
+    """The pipeline for one incoming object, start to end (the worker's entry point). The document
+    records the S3 version it was made from; a later write to the same key (a presigned form used
+    twice) never replaces it."""
     incoming = parse_incoming_key(key, size=size)
     logger.append_keys(company_id=incoming.company_id, document_id=incoming.document_id)
+    head = blobs.head(key, version_id=version_id)
+    version_id = version_id or head.get("VersionId")
     try:
-        meta = read_incoming_metadata(blobs.metadata(key))
+        meta = read_incoming_metadata(head["Metadata"])
     except Invalid as error:
         # The upload answered 202 with this id: the document exists, failed with the reason.
         meta = IncomingMetadata(
             source="upload", problem=f"the file's description could not be read ({error})"
         )
-    document = _claim(repo, incoming, meta)
+    document = _claim(repo, incoming, meta, version_id)
+    if document.original_version and version_id and document.original_version != version_id:
+        logger.warning("a second object under a document's key is ignored", extra={"version_id": version_id})
+        return document
     deadline = time.monotonic() + WAIT_FOR_OTHER_RUN_S
     while document.status in _RUNNABLE:
         try:
@@ -175,7 +190,9 @@ def retry(
             bucket=settings.documents_bucket,
             key=document.original_key,
             size=document.size,
-            retry=f"{document.id}#{len(queued.history)}",
+            version_id=document.original_version,
+            # Unique per retry, so the idempotency record of an earlier delivery does not swallow it.
+            retry=f"{document.id}#{now().isoformat()}",
         )
     )
     return queued
@@ -234,17 +251,42 @@ def ingest_now(
     body: bytes,
     meta: IncomingMetadata,
     inherit: list[Document] = (),
+    document_id: str | None = None,
 ) -> Document:
     """Store bytes as a new document and run the pipeline at once (split and merge results); the
-    worker that later sees the same object finds it done. Labels and remarks of `inherit` carry over."""
-    document_id = store_incoming(blobs=blobs, company_id=company_id, mailbox=mailbox, body=body, meta=meta)
-    key = keys.incoming_object_key(company_id, mailbox.value, document_id)
-    document = run(repo=repo, blobs=blobs, settings=settings, key=key, size=len(body))
-    if not inherit:
+    worker that later sees the same object finds it done. Labels and remarks of `inherit` carry over.
+    With a chosen `document_id` it resumes: a document already made is finished, not made twice."""
+    existing = _existing(repo, company_id, document_id)
+    if existing is None:
+        document_id = store_incoming(
+            blobs=blobs, company_id=company_id, mailbox=mailbox, body=body, meta=meta, document_id=document_id
+        )
+        key = keys.incoming_object_key(company_id, mailbox.value, document_id)
+        document = run(repo=repo, blobs=blobs, settings=settings, key=key, size=len(body))
+    elif existing.status in _RUNNABLE:
+        document = run(repo=repo, blobs=blobs, settings=settings, key=existing.original_key, size=len(body))
+    else:
+        document = existing
+    if not inherit or any(e.event == "inherited" for e in document.history):
         return document
-    labels = list(dict.fromkeys([*document.labels, *(label for d in inherit for label in d.labels)]))
+    labels = list(dict.fromkeys([*document.labels, *(label for d in inherit for label in d.labels)]))[:50]
     remarks = [*document.remarks, *(r for d in inherit for r in d.remarks)]
-    return store.save(repo=repo, document=document.model_copy(update={"labels": labels, "remarks": remarks}))
+    inherited = event("inherited", detail="labels and remarks of " + ", ".join(d.id for d in inherit))
+    return store.save(
+        repo=repo,
+        document=document.model_copy(
+            update={"labels": labels, "remarks": remarks, "history": [*document.history, inherited]}
+        ),
+    )
+
+
+def _existing(repo: Repository, company_id: str, document_id: str | None) -> Document | None:
+    if document_id is None:
+        return None
+    try:
+        return store.get_document(repo=repo, company_id=company_id, document_id=document_id)
+    except NotFound:
+        return None
 
 
 def replace_working_pdf(
@@ -254,7 +296,11 @@ def replace_working_pdf(
     fields are read again (pages moved), and what a user corrected stays as corrected."""
     version = document.working_version + 1
     pages = _store_working(blobs, document, pdf, version)
-    xml = blobs.get(document.original_key) if document.content_type in (Kind.UBL, Kind.CII) else None
+    xml = (
+        store.read_original(blobs=blobs, document=document)
+        if document.content_type in (Kind.UBL, Kind.CII)
+        else None
+    )
     fields, _ = _recognise(repo, blobs, document, version, pdf, xml)
     corrected = {name: field for name, field in document.fields.items() if field.source == FieldSource.user}
     changed = document.model_copy(
@@ -292,9 +338,12 @@ def _leased(repo: Repository, document: Document, *events: HistoryEvent) -> Docu
         raise Busy(document.id) from None
 
 
-def _claim(repo: Repository, incoming: IncomingObject, meta: IncomingMetadata) -> Document:
+def _claim(
+    repo: Repository, incoming: IncomingObject, meta: IncomingMetadata, version_id: str | None = None
+) -> Document:
     """Create the document item once; a second delivery finds it and gets it back unchanged."""
     received_at = now()
+    company = repo.get(keys.company_pk(incoming.company_id), keys.COMPANY_PROFILE)
     remarks = []
     if meta.remark:
         remarks.append(
@@ -311,11 +360,14 @@ def _claim(repo: Repository, incoming: IncomingObject, meta: IncomingMetadata) -
         received_at=received_at,
         size=incoming.size,
         original_key=incoming.key,
+        original_version=version_id,
+        firm_id=company.get("firm_id") if company else None,
         labels=meta.labels,
         remarks=remarks,
         mail=meta.mail,
         mobile=meta.mobile,
         derived_from=meta.derived_from,
+        derived_by=meta.derived_by,
         history=[event("received", by=meta.sender, detail=f"via {meta.source.value}")],
     )
     try:
@@ -353,7 +405,7 @@ def _process_or_raise(
 ) -> Document:
     if meta.problem:
         return _stop(repo, document, DocumentStatus.failed, meta.problem)
-    data = blobs.get(document.original_key)
+    data = store.read_original(blobs=blobs, document=document)
     if len(data) > settings.max_document_bytes:
         limit = settings.max_document_bytes // 1048576
         return _stop(repo, document, DocumentStatus.failed, f"the file is larger than the {limit} MB limit")

@@ -4,14 +4,15 @@ Every function checks the caller's membership and role first; every state change
 versioned write, so two clicks never both win.
 """
 
-from datetime import UTC, datetime
+import base64
+import json
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from itertools import islice
 
 from comptoir_core import keys
 from comptoir_core.blobs import BlobStore
 from comptoir_core.documents import store
-from comptoir_core.documents.fields import check_corrections
+from comptoir_core.documents.fields import check_corrections, correction_warnings
 from comptoir_core.documents.intake import IncomingMetadata, encode_metadata
 from comptoir_core.documents.models import (
     CONTENT_TYPES,
@@ -34,8 +35,12 @@ from comptoir_core.documents.views import (
     ArchiveTab,
     DocumentListItem,
     DocumentPage,
+    EventPage,
     FileContent,
+    FirmQuery,
     ListQuery,
+    PageQuery,
+    RemarkPage,
     UploadForm,
     UploadFormRequest,
 )
@@ -48,6 +53,9 @@ EDITORS = frozenset({Role.admin, Role.user, Role.accountant})
 CLIENTS = frozenset({Role.admin, Role.user})
 ACCOUNTANTS = frozenset({Role.accountant})
 ADMINS = frozenset({Role.admin})
+MAX_LABELS = 50
+# Remarks live in their own items: the cap is a conversation's sanity, not the item's size.
+MAX_REMARKS = 1000
 # Larger files are answered with a short-lived S3 URL (Lambda answers at most 6 MB).
 INLINE_FILE_BYTES = 5 * 1024 * 1024
 
@@ -64,21 +72,14 @@ def event(name: str, *, by: str | None = None, detail: str | None = None) -> His
 
 
 def list_mailboxes(*, repo: Repository, caller: Caller, company_id: str) -> list[MailboxRead]:
+    """The boxes and how many documents each holds: one counter item, kept with every status change."""
     authorize(repo=repo, caller=caller, company_id=company_id)
-    counts = dict.fromkeys([*(box.value for box in Mailbox), PROCESSING_BOX], 0)
-    for document in store.company_documents(repo=repo, company_id=company_id):
-        box = _box_of(document)
-        if box:
-            counts[box] += 1
+    counts = store.box_counts(repo=repo, company_id=company_id)
     return [MailboxRead(id=box, count=count) for box, count in counts.items()]
 
 
-def _box_of(document: Document) -> str | None:
-    if document.status in MAILBOX_STATUSES:
-        return document.mailbox.value
-    if document.status == DocumentStatus.in_processing:
-        return PROCESSING_BOX
-    return None
+# A filtered list reads at most this many index items per request, whatever the company's size.
+SCAN_PAGE = 300
 
 
 def list_box(
@@ -88,45 +89,195 @@ def list_box(
     authorize(repo=repo, caller=caller, company_id=company_id)
     if box not in (*Mailbox.__members__, PROCESSING_BOX):
         raise NotFound(f"no mailbox {box!r}; the mailboxes are purchase, sales and misc, and processing")
-    in_box = (d for d in _after_cursor(repo, company_id, query.cursor) if _box_of(d) == box)
-    return _page(filter(query.matches, in_box), query.limit)
-
-
-def history(*, repo: Repository, caller: Caller, company_id: str, query: ListQuery) -> DocumentPage:
-    """Every document ever added, by import date (newest first), whatever became of it."""
-    authorize(repo=repo, caller=caller, company_id=company_id)
-    return _page(filter(query.matches, _after_cursor(repo, company_id, query.cursor)), query.limit)
-
-
-def _after_cursor(repo: Repository, company_id: str, cursor: str | None):
-    if cursor is not None and not cursor.startswith("doc_"):
-        raise Invalid("the cursor is not one this list gave")
-    return store.company_documents(repo=repo, company_id=company_id, before=cursor)
-
-
-def _page(documents, limit: int) -> DocumentPage:
-    chosen = list(islice(documents, limit + 1))
-    more = len(chosen) > limit
-    chosen = chosen[:limit]
-    return DocumentPage(
-        documents=[DocumentListItem.of(d) for d in chosen], next_cursor=chosen[-1].id if more else None
+    return _list(
+        repo,
+        pk=keys.box_pk(company_id, box),
+        index=keys.GSI2,
+        company_id=company_id,
+        sk_between=_received_between(query),
+        cursor=query.cursor,
+        limit=query.limit,
+        match=query.matches if query.filtered() else None,
     )
 
 
-def firm_processing(*, repo: Repository, caller: Caller) -> DocumentPage:
-    """The In processing box of every company the caller is the accountant of, oldest sent first."""
-    waiting = []
+def history(*, repo: Repository, caller: Caller, company_id: str, query: ListQuery) -> DocumentPage:
+    """Every document ever added, by import date (newest first), whatever became of it. The dates are
+    served by the key (document ids are time-ordered); other filters scan one bounded page a call."""
+    authorize(repo=repo, caller=caller, company_id=company_id)
+    between = _received_between(query)
+    if between:
+        between = (keys.document_sk(between[0]), keys.document_sk(between[1]))
+    return _list(
+        repo,
+        pk=keys.company_pk(company_id),
+        index=None,
+        company_id=company_id,
+        sk_prefix=keys.DOCUMENT_SK_PREFIX,
+        sk_between=between,
+        cursor=query.cursor,
+        limit=query.limit,
+        match=query.matches if query.filtered() else None,
+    )
+
+
+def _received_between(query: ListQuery) -> tuple[str, str] | None:
+    """The document ids received from date_from to date_to (ids are time-ordered): a key range."""
+    if not (query.date_from or query.date_to):
+        return None
+    low = id_at(query.date_from or date(2000, 1, 1), "doc")
+    high = id_at((query.date_to or date(9999, 12, 30)) + timedelta(days=1), "doc", before=True)
+    return low, high
+
+
+def id_at(day: date, prefix: str, *, before: bool = False) -> str:
+    """The smallest id made at the start of `day` (UTC), or with `before` the greatest made before it."""
+    ms = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+    value = (ms << 80) - (1 if before else 0)
+    chars = []
+    for _ in range(26):
+        chars.append(_ID_ALPHABET[value & 31])
+        value >>= 5
+    return f"{prefix}_{''.join(reversed(chars))}"
+
+
+_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def firm_processing(*, repo: Repository, caller: Caller, query: FirmQuery) -> DocumentPage:
+    """The In processing box across the companies of a firm the caller is the accountant of, newest
+    first, each document naming its company: one index range of the firm, a page at a time."""
+    companies: dict[str, dict[str, str]] = {}
     for membership in repo.query(keys.user_pk(caller.user_id), index=keys.GSI1):
-        if membership.get("role") != Role.accountant.value:
+        if membership.get("role") == Role.accountant.value:
+            firm_id = membership.get("firm_id") or _firm_of(repo, membership["pk"])
+            companies.setdefault(firm_id, {})[membership["pk"]] = membership.get("company_name", "")
+    if not companies:
+        return DocumentPage(documents=[])
+    firm_id = query.firm or min(companies)
+    if firm_id not in companies:
+        raise NotFound("firm not found")
+    names = companies[firm_id]
+    found = _list(
+        repo,
+        pk=keys.firm_processing_pk(firm_id),
+        index=keys.GSI1,
+        company_id=None,
+        cursor=query.cursor,
+        limit=query.limit,
+        # A company of the firm the caller is not the accountant of is left out; that is rare, so
+        # the page read is limit + 1 items, and `partial` says when some were left out.
+        match=lambda d: d.company_id in names,
+        scan=query.limit + 1,
+    )
+    for item in found.documents:
+        item.company_name = names.get(item.company_id)
+    return found
+
+
+def _firm_of(repo: Repository, company_id: str) -> str:
+    # A membership written before memberships named their firm.
+    return repo.get(keys.company_pk(company_id), keys.COMPANY_PROFILE)["firm_id"]
+
+
+def _list(
+    repo: Repository,
+    *,
+    pk: str,
+    index: str | None,
+    company_id: str | None,
+    cursor: str | None,
+    limit: int,
+    match=None,
+    sk_prefix: str | None = None,
+    sk_between: tuple[str, str] | None = None,
+    scan: int | None = None,
+) -> DocumentPage:
+    """One bounded read of one index range from the cursor on. Unfiltered it reads limit + 1 items;
+    with a filter no key serves, one page of SCAN_PAGE items, and says when it stopped short."""
+    start = _decode_cursor(cursor, pk=pk, index=index, company_id=company_id)
+    page = repo.page(
+        pk,
+        index=index,
+        sk_prefix=sk_prefix,
+        sk_between=sk_between,
+        limit=(scan or SCAN_PAGE) if match else limit + 1,
+        start_key=start,
+        attributes=store.LIST_ATTRIBUTES,
+    )
+    chosen: list[tuple[DocumentListItem, dict]] = []
+    next_key = page.last_key
+    for item in page.items:
+        listed = store.list_item_of(repo, item)
+        if match and not match(listed):
             continue
-        company_id = membership["pk"]
-        waiting += [
-            d
-            for d in store.company_documents(repo=repo, company_id=company_id)
-            if d.status == DocumentStatus.in_processing
-        ]
-    waiting.sort(key=lambda d: d.id)
-    return DocumentPage(documents=[DocumentListItem.of(d) for d in waiting])
+        if len(chosen) == limit:
+            next_key = _key_of(chosen[-1][1], index)
+            break
+        chosen.append((listed, item))
+    return DocumentPage(
+        documents=[listed for listed, _ in chosen],
+        next_cursor=_encode_cursor(next_key) if next_key else None,
+        scanned=page.scanned,
+        partial=bool(match and next_key and len(chosen) < limit),
+    )
+
+
+def _key_of(item: dict, index: str | None) -> dict:
+    names = ["pk", "sk", *(keys.INDEX_KEYS[index] if index else ())]
+    return {name: item[name] for name in names}
+
+
+def _encode_cursor(key: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, *, pk: str, index: str | None, company_id: str | None) -> dict | None:
+    """The key a list stopped at, checked: this list's index and range (and company), strings only."""
+    if not cursor:
+        return None
+    refused = Invalid("the cursor is not one this list gave")
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise refused from None
+    names = {"pk", "sk", *(keys.INDEX_KEYS[index] if index else ())}
+    if not isinstance(key, dict) or set(key) != names or not all(isinstance(v, str) for v in key.values()):
+        raise refused
+    pk_name = keys.INDEX_KEYS[index][0] if index else "pk"
+    if key[pk_name] != pk or (company_id is not None and key["pk"] != keys.company_pk(company_id)):
+        raise refused
+    return key
+
+
+def document_events(
+    *, repo: Repository, caller: Caller, company_id: str, document_id: str, query: PageQuery
+) -> EventPage:
+    """Every history event of a document, newest first, a page at a time."""
+    read_document(repo=repo, caller=caller, company_id=company_id, document_id=document_id)
+    start = _decode_cursor(query.cursor, pk=keys.company_pk(company_id), index=None, company_id=company_id)
+    if start and not start["sk"].startswith(keys.document_events_prefix(document_id)):
+        raise Invalid("the cursor is not one this list gave")
+    page = store.events_page(
+        repo=repo, company_id=company_id, document_id=document_id, limit=query.limit, start_key=start
+    )
+    events = [HistoryEvent.model_validate(item) for item in page.items]
+    return EventPage(events=events, next_cursor=_encode_cursor(page.last_key) if page.last_key else None)
+
+
+def document_remarks(
+    *, repo: Repository, caller: Caller, company_id: str, document_id: str, query: PageQuery
+) -> RemarkPage:
+    """Every remark on a document, newest first, a page at a time."""
+    read_document(repo=repo, caller=caller, company_id=company_id, document_id=document_id)
+    start = _decode_cursor(query.cursor, pk=keys.company_pk(company_id), index=None, company_id=company_id)
+    if start and not start["sk"].startswith(keys.document_remarks_prefix(document_id)):
+        raise Invalid("the cursor is not one this list gave")
+    page = store.remarks_page(
+        repo=repo, company_id=company_id, document_id=document_id, limit=query.limit, start_key=start
+    )
+    remarks = [Remark.model_validate(item) for item in page.items]
+    return RemarkPage(remarks=remarks, next_cursor=_encode_cursor(page.last_key) if page.last_key else None)
 
 
 def read_document(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
@@ -138,16 +289,18 @@ def open_file(
     *, repo: Repository, blobs: BlobStore, caller: Caller, company_id: str, document_id: str, original: bool
 ) -> FileContent:
     document = read_document(repo=repo, caller=caller, company_id=company_id, document_id=document_id)
+    version = None
     if original:
         key, content_type, filename = document.original_key, _original_type(document), document.name
+        version = document.original_version  # exactly what was received, whatever came after
     else:
         if not document.working_key:
             raise NotFound("this document has no PDF yet; ?original=1 gives the file as received")
         key, content_type, filename = document.working_key, "application/pdf", _pdf_name(document.name)
-    if blobs.size(key) > INLINE_FILE_BYTES:
-        url = blobs.download_url(key, filename=filename, content_type=content_type)
+    if blobs.size(key, version_id=version) > INLINE_FILE_BYTES:
+        url = blobs.download_url(key, filename=filename, content_type=content_type, version_id=version)
         return FileContent(content_type=content_type, filename=filename, url=url)
-    return FileContent(content_type=content_type, filename=filename, body=blobs.get(key))
+    return FileContent(content_type=content_type, filename=filename, body=blobs.get(key, version_id=version))
 
 
 def _original_type(document: Document) -> str:
@@ -185,23 +338,41 @@ def open_page(
 # ---- changing --------------------------------------------------------------------------------
 
 
+IN_PROCESSING = "this document is in processing at your accountant's; ask your accountant to change it"
+
+
 def _editable(
-    repo: Repository, caller: Caller, company_id: str, document_id: str, roles=EDITORS
+    repo: Repository,
+    caller: Caller,
+    company_id: str,
+    document_id: str,
+    roles=EDITORS,
+    *,
+    accountant_only_in_processing: bool = False,
 ) -> tuple[Document, Caller]:
-    authorize(repo=repo, caller=caller, company_id=company_id, roles=roles)
+    """The document, if the caller may change it. Once sent, a document is the accountant's: the
+    client can no longer delete, edit or move it (split and merge refuse it too)."""
+    membership = authorize(repo=repo, caller=caller, company_id=company_id, roles=roles)
     document = get_document(repo=repo, company_id=company_id, document_id=document_id)
     if document.status == DocumentStatus.deleted:
         raise Conflict("this document is deleted; an admin can restore it")
+    if (
+        accountant_only_in_processing
+        and document.status == DocumentStatus.in_processing
+        and membership.role != Role.accountant
+    ):
+        raise Conflict(IN_PROCESSING)
     return document, caller
 
 
 def correct_fields(
     *, repo: Repository, caller: Caller, company_id: str, document_id: str, corrections: dict
 ) -> Document:
-    document, _ = _editable(repo, caller, company_id, document_id)
+    document, _ = _editable(repo, caller, company_id, document_id, accountant_only_in_processing=True)
     if document.status == DocumentStatus.processed or document.status in RETIRED_STATUSES:
         raise Conflict(f"this document is {document.status.value}; its fields can no longer change")
     checked = check_corrections(corrections)
+    warnings = [w for w in correction_warnings(checked) if w not in document.warnings]
     fields = dict(document.fields)
     for name, value in checked.items():
         before = fields.get(name)
@@ -221,6 +392,7 @@ def correct_fields(
     changed = document.model_copy(
         update={
             "fields": fields,
+            "warnings": [*document.warnings, *warnings],
             "history": [
                 *document.history,
                 event("fields_corrected", by=caller.email, detail=", ".join(checked)),
@@ -236,24 +408,49 @@ def change_labels(
     document, _ = _editable(repo, caller, company_id, document_id)
     labels = [label for label in document.labels if label not in remove]
     labels += [label for label in dict.fromkeys(add) if label not in labels]
-    if len(labels) > 50:
-        raise Invalid("a document has at most 50 labels")
-    return store.save(repo=repo, document=document.model_copy(update={"labels": labels}))
+    if len(labels) > MAX_LABELS:
+        raise Invalid(f"a document has at most {MAX_LABELS} labels")
+    added = [label for label in labels if label not in document.labels]
+    removed = [label for label in document.labels if label not in labels]
+    if not added and not removed:
+        return document
+    detail = "; ".join(part for part in (_listed("added", added), _listed("removed", removed)) if part)
+    changed = document.model_copy(
+        update={
+            "labels": labels,
+            "history": [*document.history, event("labels", by=caller.email, detail=detail)],
+        }
+    )
+    return store.save(repo=repo, document=changed)
+
+
+def _listed(what: str, labels: list[str]) -> str:
+    return f"{what} " + ", ".join(labels) if labels else ""
 
 
 def add_remark(*, repo: Repository, caller: Caller, company_id: str, document_id: str, text: str) -> Remark:
     document, _ = _editable(repo, caller, company_id, document_id)
-    if len(document.remarks) >= 200:
-        raise Conflict("this document has 200 remarks; continue the conversation elsewhere")
+    if document.remarks_total >= MAX_REMARKS:
+        raise Conflict(f"this document has {MAX_REMARKS} remarks; continue the conversation elsewhere")
     remark = Remark(id=new_id("rm"), text=text, author=caller.email, at=now())
-    store.save(repo=repo, document=document.model_copy(update={"remarks": [*document.remarks, remark]}))
+    changed = document.model_copy(
+        update={
+            "remarks": [*document.remarks, remark],
+            "history": [*document.history, event("remark", by=caller.email, detail=_excerpt(text))],
+        }
+    )
+    store.save(repo=repo, document=changed)
     return remark
+
+
+def _excerpt(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def move(
     *, repo: Repository, caller: Caller, company_id: str, document_id: str, mailbox: Mailbox
 ) -> Document:
-    document, _ = _editable(repo, caller, company_id, document_id)
+    document, _ = _editable(repo, caller, company_id, document_id, accountant_only_in_processing=True)
     if document.status not in MAILBOX_STATUSES:
         raise Conflict(f"this document is {document.status.value}; only a document in a mailbox can move")
     if document.mailbox == mailbox:
@@ -273,6 +470,8 @@ def move(
 def delete(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
     """Soft: the document leaves every box but is kept, files and all, and an admin can restore it."""
     document, _ = _editable(repo, caller, company_id, document_id, roles=CLIENTS)
+    if document.status == DocumentStatus.in_processing:
+        raise Conflict(IN_PROCESSING)
     if document.status == DocumentStatus.processed or document.status in RETIRED_STATUSES:
         raise Conflict(f"this document is {document.status.value}; it can no longer be deleted")
     changed = document.model_copy(
@@ -332,11 +531,13 @@ def process(
         raise Conflict(
             f"this document is {document.status.value}; only a document in processing can be processed"
         )
+    warnings = booking_warnings(document, booking)
     at = now()
     changed = document.model_copy(
         update={
             "status": DocumentStatus.processed,
             "booking": booking,
+            "warnings": [*document.warnings, *(w for w in warnings if w not in document.warnings)],
             "processed_at": at,
             "processed_by": caller.email,
             "history": [
@@ -350,6 +551,55 @@ def process(
         }
     )
     return store.save(repo=repo, document=changed)
+
+
+BOOKED_AMOUNTS = (
+    ("amount_excl_vat", "total_excl_vat", "the amount excl. VAT"),
+    ("vat_amount", "vat_amount", "the VAT"),
+    ("amount_incl_vat", "total_incl_vat", "the amount incl. VAT"),
+)
+
+
+def booking_warnings(document: Document, booking: Booking) -> list[str]:
+    """A booking's amounts add up (excl. + VAT = incl., else Invalid); where they differ from what was
+    recognised on the invoice, a warning says so (the accountant may know better: a credit, a split)."""
+    booked = {name: _booked_amount(booking, name) for name, _, _ in BOOKED_AMOUNTS}
+    excl, vat, incl = booked["amount_excl_vat"], booked["vat_amount"], booked["amount_incl_vat"]
+    if excl is not None and vat is not None and incl is not None and excl + vat != incl:
+        raise Invalid(
+            f"the booking does not add up: {excl} excl. VAT + {vat} VAT = {excl + vat}, not {incl}",
+            details=[{"field": "booking.amount_incl_vat", "problem": f"must be {excl + vat}"}],
+        )
+    warnings = []
+    for name, field, words in BOOKED_AMOUNTS:
+        recognised = document.field_value(field)
+        if booked[name] is None or recognised is None:
+            continue
+        try:
+            on_invoice = Decimal(str(recognised))
+        except ArithmeticError:
+            continue
+        if on_invoice != booked[name]:
+            warnings.append(f"booked {words} {booked[name]} differs from the invoice's {on_invoice}")
+    return warnings
+
+
+def _booked_amount(booking: Booking, name: str) -> Decimal | None:
+    value = getattr(booking, name)
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "."))
+    except ArithmeticError:
+        amount = None
+    if amount is None or not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise Invalid(
+            f"the booking's {name} is not an amount",
+            details=[
+                {"field": f"booking.{name}", "problem": "must be a decimal amount with at most 2 decimals"}
+            ],
+        )
+    return amount.quantize(Decimal("0.01"))
 
 
 def set_permanent(
@@ -406,40 +656,46 @@ def retire(
 
 
 def archive(*, repo: Repository, caller: Caller, company_id: str, query: ArchiveQuery) -> DocumentPage:
-    """Processed documents of a mailbox (or the permanent dossier), newest invoice date first."""
+    """Processed documents of a mailbox (or the permanent dossier), newest invoice date first: one
+    index range, its dates served by the key; other filters scan one bounded page a call."""
     authorize(repo=repo, caller=caller, company_id=company_id)
-    chosen = [
-        d
-        for d in store.company_documents(repo=repo, company_id=company_id)
-        if _in_tab(d, query.tab) and _archive_match(d, query)
-    ]
-    chosen.sort(key=lambda d: (_invoice_date(d), d.id), reverse=True)
-    start = int(query.cursor or 0)
-    page = chosen[start : start + query.limit]
-    more = start + query.limit < len(chosen)
-    return DocumentPage(
-        documents=[DocumentListItem.of(d) for d in page],
-        next_cursor=str(start + query.limit) if more else None,
+    if query.tab == ArchiveTab.permanent:
+        pk, index = keys.permanent_pk(company_id), keys.GSI4
+    else:
+        pk, index = keys.archive_pk(company_id, query.tab.value), keys.GSI3
+    between = None
+    if query.date_from or query.date_to:
+        low = (query.date_from or date(1900, 1, 1)).isoformat()
+        high = (query.date_to or date(9999, 12, 31)).isoformat() + "#\uffff"
+        between = (low, high)
+    return _list(
+        repo,
+        pk=pk,
+        index=index,
+        company_id=company_id,
+        sk_between=between,
+        cursor=query.cursor,
+        limit=query.limit,
+        match=(lambda d: _archive_match(d, query)) if query.filtered() else None,
     )
 
 
-def _in_tab(document: Document, tab: ArchiveTab) -> bool:
-    if tab == ArchiveTab.permanent:
-        return document.permanent and document.status != DocumentStatus.deleted
-    return document.status == DocumentStatus.processed and document.mailbox.value == tab.value
-
-
 def _invoice_date(document: Document) -> str:
-    return document.field_value("invoice_date") or document.received_at.date().isoformat()
+    return store.invoice_date(document)
 
 
-def _archive_match(document: Document, query: ArchiveQuery) -> bool:
-    counterparty = str(document.field_value("supplier_name") or "")
-    number = str(document.field_value("invoice_number") or "")
-    invoice_date = _invoice_date(document)
-    total = document.field_value("total_incl_vat")
-    amount = Decimal(total) if total is not None else None
-    text = " ".join([document.name, counterparty, number, *(r.text for r in document.remarks)]).casefold()
+def _archive_match(document: DocumentListItem, query: ArchiveQuery) -> bool:
+    """The archive's filters on what a list item shows (its key fields)."""
+    fields = document.key_fields
+    counterparty = str(fields.get("supplier_name") or "")
+    number = str(fields.get("invoice_number") or "")
+    invoice_date = str(fields.get("invoice_date") or document.received_at.date().isoformat())
+    total = fields.get("total_incl_vat")
+    try:
+        amount = Decimal(str(total)) if total is not None else None
+    except ArithmeticError:
+        amount = None
+    text = " ".join([document.name, counterparty, number]).casefold()
     return (
         (not query.counterparty or query.counterparty.casefold() in counterparty.casefold())
         and (not query.number or query.number.casefold() in number.casefold())

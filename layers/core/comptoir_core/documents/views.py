@@ -8,7 +8,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from comptoir_core.documents.fields import KEY_FIELDS
-from comptoir_core.documents.models import Booking, Document, DocumentStatus, Mailbox, Source
+from comptoir_core.documents.models import (
+    INTERNAL_FIELDS,
+    Booking,
+    Document,
+    DocumentStatus,
+    HistoryEvent,
+    Mailbox,
+    Remark,
+    Source,
+)
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 PROCESSING_BOX = "processing"
@@ -33,6 +42,8 @@ class DocumentListItem(BaseModel):
     duplicate_of: list[str]
     # The API path of the first page's thumbnail, once pages are rendered.
     thumbnail: str | None
+    # In firm/processing, which company the document belongs to.
+    company_name: str | None = None
 
     @classmethod
     def of(cls, document: Document) -> "DocumentListItem":
@@ -52,7 +63,7 @@ class DocumentListItem(BaseModel):
             received_at=document.received_at,
             status=document.status,
             labels=document.labels,
-            remarks=len(document.remarks),
+            remarks=document.remarks_total,
             key_fields={name: document.field_value(name) for name in KEY_FIELDS},
             approval_status=document.approval_status,
             payment_status=document.payment_status,
@@ -64,8 +75,42 @@ class DocumentListItem(BaseModel):
 
 class DocumentPage(BaseModel):
     documents: list[DocumentListItem]
-    # Pass as ?cursor= for the next page; None on the last page.
+    # Pass as ?cursor= for the next page; None on the last page. Opaque: where the index read stopped.
     next_cursor: str | None = None
+    # Items this request read from its index range: bounded by the limit (or, filtered, SCAN_PAGE).
+    scanned: int = 0
+    # True when a filter no key serves read its one bounded page and found fewer than `limit`
+    # matches in it: there may be more further on; ask again with next_cursor.
+    partial: bool = False
+
+
+def document_read(document: Document) -> dict:
+    """The document JSON: everything but storage keys, S3 versions, the firm and run leases (its
+    `version` stays, for optimistic writes)."""
+    return document.model_dump(mode="json", exclude=set(INTERNAL_FIELDS))
+
+
+class EventPage(BaseModel):
+    events: list[HistoryEvent]
+    next_cursor: str | None = None
+
+
+class RemarkPage(BaseModel):
+    remarks: list[Remark]
+    next_cursor: str | None = None
+
+
+class PageQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cursor: str | None = Field(default=None, max_length=1000)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class FirmQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    firm: str | None = Field(default=None, max_length=40)  # for an accountant of several firms
+    cursor: str | None = Field(default=None, max_length=1000)
+    limit: int = Field(default=50, ge=1, le=200)
 
 
 class ListQuery(BaseModel):
@@ -79,10 +124,17 @@ class ListQuery(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = Field(default=None, max_length=200)  # text in the name
-    cursor: str | None = Field(default=None, max_length=40)
+    cursor: str | None = Field(default=None, max_length=1000)
     limit: int = Field(default=50, ge=1, le=200)
 
-    def matches(self, document: Document) -> bool:
+    def filtered(self) -> bool:
+        """A filter the key does not serve (the dates are: document ids are time-ordered)."""
+        return any(
+            value is not None and value != ""
+            for value in (self.label, self.status, self.source, self.mailbox, self.q)
+        )
+
+    def matches(self, document: "DocumentListItem") -> bool:
         received = document.received_at.date()
         return (
             (self.label is None or self.label in document.labels)
@@ -113,8 +165,22 @@ class ArchiveQuery(BaseModel):
     amount_max: Decimal | None = None
     label: str | None = None
     q: str | None = Field(default=None, max_length=200)
-    cursor: str | None = Field(default=None, pattern=r"^\d{1,6}$")
+    cursor: str | None = Field(default=None, max_length=1000)
     limit: int = Field(default=50, ge=1, le=200)
+
+    def filtered(self) -> bool:
+        """A filter the index key does not serve (the dates do: the archive is sorted by invoice date)."""
+        return any(
+            value is not None and value != ""
+            for value in (
+                self.counterparty,
+                self.number,
+                self.amount_min,
+                self.amount_max,
+                self.label,
+                self.q,
+            )
+        )
 
 
 class UploadedFile(BaseModel):
@@ -181,7 +247,8 @@ class MoveRequest(BaseModel):
 
 class SendRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ids: list[str] = Field(min_length=1, max_length=100)
+    # One transaction: the documents and the box counter, within DynamoDB's 100 actions.
+    ids: list[str] = Field(min_length=1, max_length=50)
 
 
 class ProcessRequest(BaseModel):
@@ -210,7 +277,7 @@ class FileQuery(BaseModel):
     original: bool = False
 
 
-class PageQuery(BaseModel):
+class PageImageQuery(BaseModel):
     """A page image: `thumb` (a small PNG) or `preview` (a large JPEG)."""
 
     model_config = ConfigDict(extra="forbid")

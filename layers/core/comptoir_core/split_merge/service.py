@@ -12,6 +12,7 @@ lock item per document, with an expiry), so a second split of the same document 
 rather than a second set of parts.
 """
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -81,8 +82,11 @@ def split_document(
         return _queue(
             repo, blobs, caller, company_id, JobKind.split, request.model_dump(mode="json"), [document]
         )
-    with _locked(repo, company_id, [document.id], owner=new_id("op"), seconds=LOCK_SECONDS):
-        return _split(repo, blobs, settings, document, groups, request.then, by=caller.email)
+    operation = new_id("op")
+    with _locked(repo, company_id, [document.id], owner=operation, seconds=LOCK_SECONDS):
+        return _split(
+            repo, blobs, settings, document, groups, request.then, by=caller.email, operation=operation
+        )
 
 
 def merge_documents(
@@ -100,8 +104,9 @@ def merge_documents(
         return _queue(
             repo, blobs, caller, company_id, JobKind.merge, request.model_dump(mode="json"), sources
         )
-    with _locked(repo, company_id, [d.id for d in sources], owner=new_id("op"), seconds=LOCK_SECONDS):
-        return _merge(repo, blobs, settings, sources, request, by=caller.email)
+    operation = new_id("op")
+    with _locked(repo, company_id, [d.id for d in sources], owner=operation, seconds=LOCK_SECONDS):
+        return _merge(repo, blobs, settings, sources, request, by=caller.email, operation=operation)
 
 
 def edit_pages(
@@ -167,36 +172,74 @@ def run_job(*, repo: Repository, blobs: BlobStore, settings: Settings, company_i
     job = _get_job(repo, company_id, job_id)
     if job.status in (JobStatus.done, JobStatus.failed):
         return job
-    job = _save_job(repo, job, status=JobStatus.running, attempts=job.attempts + 1)
     try:
-        result = _run(repo, blobs, settings, job)
-    except DomainError as error:
-        logger.info("job failed", extra={"job_id": job.id, "code": error.code, "problem": error.message})
-        job = _save_job(
-            repo, job, status=JobStatus.failed, error=JobError(code=error.code, message=error.message)
-        )
-    else:
-        job = _save_job(repo, job, status=JobStatus.done, documents=result.documents)
-    _unlock(repo, company_id, job.sources, owner=job.id)
+        job = _save_job(repo, job, status=JobStatus.running, attempts=job.attempts + 1)
+        try:
+            result = _run(repo, blobs, settings, job)
+        except DomainError as error:
+            logger.info("job failed", extra={"job_id": job.id, "code": error.code, "problem": error.message})
+            job = _save_job(
+                repo, job, status=JobStatus.failed, error=JobError(code=error.code, message=error.message)
+            )
+        else:
+            job = _save_job(repo, job, status=JobStatus.done, documents=result.documents)
+    finally:
+        # Always released: a redelivery takes it again (same owner), and the parts it made are found
+        # again by their ids, never made twice.
+        _unlock(repo, company_id, job.sources, owner=job.id)
     return job
 
 
 def _run(repo: Repository, blobs: BlobStore, settings: Settings, job: Job) -> DocumentsRead:
     # The documents may have changed while the job waited: every check is made again.
     with _locked(repo, job.company_id, job.sources, owner=job.id, seconds=JOB_LOCK_SECONDS, release=False):
+        done = _already_done(repo, job)
+        if done is not None:
+            return done
         if job.kind == JobKind.split:
             request = SplitRequest.model_validate(job.request)
             document = _workable(repo, job.company_id, job.sources[0])
             groups = resolve_split(request, document.pages)
-            return _split(repo, blobs, settings, document, groups, request.then, by=job.created_by)
+            return _split(
+                repo, blobs, settings, document, groups, request.then, by=job.created_by, operation=job.id
+            )
         if job.kind == JobKind.merge:
             request = MergeRequest.model_validate(job.request)
             sources = _merge_sources(repo, job.company_id, request)
-            return _merge(repo, blobs, settings, sources, request, by=job.created_by)
+            return _merge(repo, blobs, settings, sources, request, by=job.created_by, operation=job.id)
         request = PageEditRequest.model_validate(job.request)
         document = _workable(repo, job.company_id, job.sources[0])
         resolve_edit(request, document.pages)
         return _edit(repo, blobs, document, request, by=job.created_by)
+
+
+def _already_done(repo: Repository, job: Job) -> DocumentsRead | None:
+    """A run that died after retiring its source (before the job said done): the parts are made."""
+    if job.kind == JobKind.pages:
+        return None
+    first = documents.get_document(repo=repo, company_id=job.company_id, document_id=job.sources[0])
+    ours = [part for part in first.parts if part.startswith(f"doc_{_stamp(job.id)}")]
+    if first.status not in (DocumentStatus.split, DocumentStatus.merged) or not ours:
+        return None
+    made = [documents.get_document(repo=repo, company_id=job.company_id, document_id=i) for i in ours]
+    return DocumentsRead(documents=[PartRead(id=d.id, pages=d.pages) for d in made])
+
+
+def part_id(operation: str, number: int) -> str:
+    """The id of the `number`th document an operation makes: the same on every run of the operation,
+    so a re-run finds what an earlier run made. Time-ordered like any id (the operation's time)."""
+    digest = hashlib.sha256(f"{operation}#{number}".encode()).digest()
+    value = int.from_bytes(digest[:10], "big")
+    tail = "".join(_ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(16)))
+    return f"doc_{_stamp(operation)}{tail}"
+
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def _stamp(operation: str) -> str:
+    """The time part (10 characters) of an id."""
+    return operation.split("_", 1)[1][:10]
 
 
 # --- the work ------------------------------------------------------------------------------------
@@ -211,13 +254,26 @@ def _split(
     then: Then,
     *,
     by: str,
+    operation: str,
 ) -> DocumentsRead:
     pdf = documents.read_working_pdf(blobs=blobs, document=document)
     made: list[Document] = []
-    with _undone_on_failure(repo, made, by=by):
-        for group, part in zip(groups, pdf_pages.iter_split(pdf, groups), strict=True):
-            meta = _metadata(document, _part_name(document.name, group), [document.id], then)
-            made.append(_ingest(repo, blobs, settings, document, part, meta, inherit=[document]))
+    names = _part_names(document.name, groups)
+    with _undone_on_failure(repo, made, by=by, operation=operation):
+        for number, part in enumerate(pdf_pages.iter_split(pdf, groups)):
+            meta = _metadata(document, names[number], [document.id], then, operation="split")
+            made.append(
+                _ingest(
+                    repo,
+                    blobs,
+                    settings,
+                    document,
+                    part,
+                    meta,
+                    inherit=[document],
+                    document_id=part_id(operation, number),
+                )
+            )
         # Read again: a part that is the source's first invoice flags the source as its duplicate meanwhile.
         documents.retire(
             repo=repo,
@@ -241,6 +297,7 @@ def _merge(
     request: MergeRequest,
     *,
     by: str,
+    operation: str,
 ) -> DocumentsRead:
     index = {d.id: i for i, d in enumerate(sources)}
     bodies = [documents.read_working_pdf(blobs=blobs, document=d) for d in sources]
@@ -248,11 +305,18 @@ def _merge(
         pdf_pages.merge, bodies, [pdf_pages.PageRef(index[r.document], r.page) for r in request.pages]
     )
     first = sources[index[request.pages[0].document]]
-    name = _with_suffix(first.name, " (merged)")
-    meta = _metadata(first, name, [d.id for d in sources], request.then)
+    others = len(sources) - 1
+    name = _with_suffix(
+        first.name, f" (merged with {others} other{'s' * (others > 1)})" if others else " (merged)"
+    )
+    meta = _metadata(first, name, [d.id for d in sources], request.then, operation="merge")
     made: list[Document] = []
-    with _undone_on_failure(repo, made, by=by):
-        made.append(_ingest(repo, blobs, settings, first, merged, meta, inherit=sources))
+    with _undone_on_failure(repo, made, by=by, operation=operation):
+        made.append(
+            _ingest(
+                repo, blobs, settings, first, merged, meta, inherit=sources, document_id=part_id(operation, 0)
+            )
+        )
         used: dict[str, set[int]] = {}
         for ref in request.pages:
             used.setdefault(ref.document, set()).add(ref.page)
@@ -287,6 +351,7 @@ def _ingest(
     meta: IncomingMetadata,
     *,
     inherit: list[Document],
+    document_id: str,
 ) -> Document:
     return pipeline.ingest_now(
         repo=repo,
@@ -297,16 +362,20 @@ def _ingest(
         body=body,
         meta=meta,
         inherit=inherit,
+        document_id=document_id,
     )
 
 
 @contextmanager
-def _undone_on_failure(repo: Repository, made: list[Document], *, by: str) -> Iterator[None]:
+def _undone_on_failure(repo: Repository, made: list[Document], *, by: str, operation: str) -> Iterator[None]:
     """If the operation fails after making documents, they go to the bin (soft) and the error goes on:
-    the source stays as it was, and a retry does not find a first set of parts lying about."""
+    the source stays as it was. A job's run stopped by anything but a domain error (an outage: SQS
+    redelivers it) keeps its parts instead: the next run finds them by their ids and finishes."""
     try:
         yield
-    except Exception:
+    except Exception as error:
+        if is_valid_id(operation, "job") and not isinstance(error, DomainError):
+            raise
         for document in made:
             try:
                 current = store.get_document(
@@ -480,17 +549,39 @@ def _locked(
 # --- names ---------------------------------------------------------------------------------------
 
 
-def _metadata(like: Document, name: str, derived_from: list[str], then: Then) -> IncomingMetadata:
+def _metadata(
+    like: Document, name: str, derived_from: list[str], then: Then, *, operation: str
+) -> IncomingMetadata:
+    """A part keeps the channel its original came by (its source) and says which operation made it."""
     return IncomingMetadata(
         source=like.source,
         name=name,
         sender=like.sender,
         derived_from=derived_from,
+        derived_by=operation,
         then="send" if then == Then.send else None,
     )
 
 
-def _part_name(name: str, group: list[int]) -> str:
+# A part's page label longer than this gives way to "part i of n".
+MAX_PAGE_LABEL = 40
+
+
+def _part_names(name: str, groups: list[list[int]]) -> list[str]:
+    """One name a part, all different: "scan (pages 1-4).pdf", or "scan (part 2 of 9).pdf" when the
+    pages do not fit a short label."""
+    names = []
+    for number, group in enumerate(groups, start=1):
+        label = _page_label(group)
+        if len(label) > MAX_PAGE_LABEL:
+            label = f"part {number} of {len(groups)}"
+        names.append(_with_suffix(name, f" ({label})"))
+    if len(set(names)) < len(names):  # a long name cut the labels off: number them
+        names = [_with_suffix(name, f" (part {n} of {len(groups)})") for n in range(1, len(groups) + 1)]
+    return names
+
+
+def _page_label(group: list[int]) -> str:
     runs = []
     for page in group:
         if runs and page == runs[-1][1] + 1:
@@ -498,7 +589,7 @@ def _part_name(name: str, group: list[int]) -> str:
         else:
             runs.append([page, page])
     label = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
-    return _with_suffix(name, f" (page{'s' * (len(group) > 1)} {label})")
+    return f"page{'s' * (len(group) > 1)} {label}"
 
 
 def _with_suffix(name: str, suffix: str) -> str:
