@@ -336,14 +336,12 @@ def company_page(*, repo: Repository, company_id: str, firm_id: str) -> tuple[li
 
 def firm_companies(*, repo: Repository, caller: Caller, sort: FirmSort) -> list[FirmCompany]:
     """The accountant's home: each company they manage with what waits in it."""
+    from comptoir_core.documents.store import box_counts  # kept in the same transaction as every move
+
     lines = []
     for membership in _accountant_memberships(repo, caller):
         company_id = membership["company_id"]
-        in_processing = sum(
-            1
-            for item in repo.query(keys.company_pk(company_id), sk_prefix=keys.DOCUMENT_SK_PREFIX)
-            if item.get("status") == "in_processing"
-        )
+        in_processing = box_counts(repo=repo, company_id=company_id)["processing"]
         member = Membership(company_id=company_id, user_id=caller.user_id, role=Role.accountant)
         lines.append(
             FirmCompany(

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from comptoir_core import keys
 from comptoir_core.blobs import BlobStore
 from comptoir_core.errors import Invalid
 from comptoir_core.ledger.service import (
@@ -66,12 +65,11 @@ def _compact(value) -> str:
 
 
 def documents_of(*, repo: Repository, company_id: str) -> list[dict]:
-    """The company's document items that still count (deleted and retired ones do not)."""
-    return [
-        item
-        for item in repo.query(keys.company_pk(company_id), sk_prefix=keys.DOCUMENT_SK_PREFIX)
-        if item.get("status") not in ("deleted", "split", "merged", "failed")
-    ]
+    """The company's documents that still count (deleted and retired ones do not), as JSON."""
+    from comptoir_core.documents import store  # the documents context owns the item's shape
+
+    documents = (d.model_dump(mode="json") for d in store.company_documents(repo=repo, company_id=company_id))
+    return [d for d in documents if d["status"] not in ("deleted", "split", "merged", "failed")]
 
 
 def document_index(documents: list[dict]) -> dict[tuple[str, str], dict]:
