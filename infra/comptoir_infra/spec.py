@@ -10,6 +10,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 LAYERS_DIR = REPO_ROOT / "layers"
+STATEMACHINES_DIR = REPO_ROOT / "infra" / "statemachines"
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,31 @@ class Layer:
 
 
 @dataclass(frozen=True)
+class StateMachine:
+    """A Step Functions state machine from an ASL file in infra/statemachines/; `${Name}` placeholders in
+    the file are replaced with the URL of the queue named in `queue_substitutions`."""
+
+    id: str
+    definition: str
+    queue_substitutions: dict[str, str] = field(default_factory=dict)
+    # Apps that start executions and apps that answer its callback tasks.
+    started_by: tuple[str, ...] = ()
+    answered_by: tuple[str, ...] = ()
+    # The settings key (of Spec.env) that carries its ARN to the apps.
+    arn_setting: str = ""
+
+    @property
+    def definition_path(self) -> Path:
+        return STATEMACHINES_DIR / self.definition
+
+    def definition_with(self, queue_urls: dict[str, str]) -> str:
+        body = self.definition_path.read_text()
+        for name, queue_id in self.queue_substitutions.items():
+            body = body.replace("${" + name + "}", queue_urls[queue_id])
+        return body
+
+
+@dataclass(frozen=True)
 class Spec:
     table: Table
     buckets: tuple[Bucket, ...]
@@ -129,6 +155,7 @@ class Spec:
     # Environment variable names the apps read (comptoir_core.settings.Settings).
     env: dict[str, str] = field(default_factory=dict)
     keys: tuple[EncryptionKey, ...] = ()
+    state_machines: tuple[StateMachine, ...] = ()
 
     def app(self, name: str) -> App:
         return next(a for a in self.apps if a.name == name)
@@ -145,6 +172,8 @@ INBOUND_QUEUE = "mail-inbound"  # raw messages SES stored under inbound/
 DROPBOX_QUEUE = "dropbox-accounts"
 SPLIT_MERGE_QUEUE = "split-merge-jobs"  # large splits, merges and page edits, started by objects under jobs/
 TOKENS_KEY = "tokens"
+APPROVALS_QUEUE = "approvals"  # the approval chain's callback tasks and ends, for the approvals worker
+APPROVAL_CHAIN = "approval-chain"
 
 SPEC = Spec(
     table=Table(
@@ -194,6 +223,13 @@ SPEC = Spec(
             batch_size=1,
             visibility_timeout_s=6 * 900,
         ),
+        # The approval chain's messages: small, and each write they cause is conditional.
+        Queue(
+            id=APPROVALS_QUEUE,
+            consumer_app="approvals",
+            consumer_handler="on_approval_message",
+            visibility_timeout_s=6 * 60,
+        ),
     ),
     user_pool=UserPool(id="users", client_id="web"),
     apps=(
@@ -223,6 +259,10 @@ SPEC = Spec(
             memory_mb=3008,
             timeout_s=900,
         ),
+        # SEPA files are kept in the documents bucket (sepa/<company>/<file>.xml).
+        App(name="payments", uses_documents_bucket=True),
+        # Approval rules, decisions, the chain's worker and the hourly reminders.
+        App(name="approvals"),
     ),
     layers=(
         Layer(name="core", package="comptoir_core", extra="core"),
@@ -242,9 +282,23 @@ SPEC = Spec(
         "dropbox_redirect_url": "COMPTOIR_DROPBOX_REDIRECT_URL",
         "dropbox_queue_url": "COMPTOIR_DROPBOX_QUEUE_URL",
         "tokens_key_id": "COMPTOIR_TOKENS_KEY_ID",
+        "approval_chain_arn": "COMPTOIR_APPROVAL_CHAIN_ARN",
+        "approvals_queue_url": "COMPTOIR_APPROVALS_QUEUE_URL",
     },
     # The Dropbox refresh tokens are encrypted with it (comptoir_core.kms).
     keys=(
         EncryptionKey(id=TOKENS_KEY, description="Comptoir: encrypts the OAuth tokens of linked services"),
+    ),
+    state_machines=(
+        StateMachine(
+            id=APPROVAL_CHAIN,
+            definition="approval_chain.asl.json",
+            queue_substitutions={"ApprovalsQueueUrl": APPROVALS_QUEUE},
+            # The pipeline starts invoice chains (documents, and split_merge for the parts it makes);
+            # payments starts payment chains; approvals restarts, decides and expires them.
+            started_by=("documents", "split_merge", "payments", "approvals"),
+            answered_by=("approvals",),
+            arn_setting="approval_chain_arn",
+        ),
     ),
 )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import boto3
 
-from comptoir_infra.spec import DROPBOX_QUEUE, SPEC, TOKENS_KEY
+from comptoir_infra.spec import APPROVAL_CHAIN, APPROVALS_QUEUE, DROPBOX_QUEUE, SPEC, TOKENS_KEY
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -22,6 +22,7 @@ class LocalResources:
     user_pool_arn: str
     inbound_domain: str
     key_ids: dict[str, str]
+    state_machine_arns: dict[str, str]
 
     def app_environment(self) -> dict[str, str]:
         """What CDK's stage_config gives each app in AWS, here for the local stack."""
@@ -37,6 +38,8 @@ class LocalResources:
             names["textract_enabled"]: "false",
             names["dropbox_queue_url"]: self.queue_urls[DROPBOX_QUEUE],
             names["tokens_key_id"]: self.key_ids[TOKENS_KEY],
+            names["approval_chain_arn"]: self.state_machine_arns[APPROVAL_CHAIN],
+            names["approvals_queue_url"]: self.queue_urls[APPROVALS_QUEUE],
         }
 
 
@@ -51,6 +54,9 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
     sqs = session.client("sqs", endpoint_url=endpoint)
     cognito = session.client("cognito-idp", endpoint_url=endpoint)
     kms = session.client("kms", endpoint_url=endpoint)
+    stepfunctions = session.client("stepfunctions", endpoint_url=endpoint)
+    # Notifications (approval reminders, …) leave from the inbound domain, verified as SES wants.
+    session.client("ses", endpoint_url=endpoint).verify_domain_identity(Domain=inbound_domain)
 
     table_name = _table(dynamodb)
     queue_urls = _queues(sqs)
@@ -67,6 +73,7 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
         user_pool_arn=pool_arn,
         inbound_domain=inbound_domain,
         key_ids=_keys(kms),
+        state_machine_arns=_state_machines(stepfunctions, queue_urls),
     )
 
 
@@ -120,6 +127,19 @@ def _queues(sqs) -> dict[str, str]:
         )["QueueUrl"]
         urls[queue.dlq_id] = dlq_url
     return urls
+
+
+def _state_machines(stepfunctions, queue_urls: dict[str, str]) -> dict[str, str]:
+    """The spec's state machines from their ASL files, as CDK loads them. moto executes them only when its
+    Step Functions execution is switched on before they are made (the local stack does it, and tests)."""
+    return {
+        machine.id: stepfunctions.create_state_machine(
+            name=local_name(machine.id),
+            definition=machine.definition_with(queue_urls),
+            roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/{local_name(machine.id)}",
+        )["stateMachineArn"]
+        for machine in SPEC.state_machines
+    }
 
 
 def _keys(kms) -> dict[str, str]:

@@ -123,3 +123,31 @@ DROPBOX_LINKS_GSI1PK = "DROPBOX_LINKS"
 
 def dropbox_link_gsi1(account_id: str, company_id: str) -> dict[str, str]:
     return {"gsi1pk": DROPBOX_LINKS_GSI1PK, "gsi1sk": f"{account_id}#{company_id}"}
+
+
+# ---- approvals: settings, rules, and one chain record per invoice or payment -----------------------
+
+APPROVAL_SETTINGS_SK = "APPROVALS#SETTINGS"
+# gsi1 lists every chain still waiting, oldest first: the reminder sweep reads it, never a Scan.
+PENDING_CHAINS_GSI1PK = "APPROVALS_PENDING"
+
+
+def approval_rule_prefix(kind: str) -> str:
+    return f"APPROVALRULE#{kind}#"
+
+
+def approval_rule_sk(kind: str, rule_id: str) -> str:
+    return f"{approval_rule_prefix(kind)}{rule_id}"
+
+
+def approval_chain_prefix(kind: str) -> str:
+    return f"APPROVAL#{kind}#"
+
+
+def approval_chain_sk(kind: str, subject_id: str) -> str:
+    """The chain of one invoice (document id) or payment (payment id)."""
+    return f"{approval_chain_prefix(kind)}{subject_id}"
+
+
+def pending_chain_gsi1(started_at: str, company_id: str, kind: str, subject_id: str) -> dict[str, str]:
+    return {"gsi1pk": PENDING_CHAINS_GSI1PK, "gsi1sk": f"{started_at}#{company_id}#{kind}#{subject_id}"}

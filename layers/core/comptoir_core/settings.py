@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # The SQS queue the webhook hands accounts to, and the KMS key the refresh tokens are encrypted with.
     dropbox_queue_url: str = ""
     tokens_key_id: str = ""
+    # The approval chain (Step Functions) and the queue its callback tasks and ends arrive on.
+    approval_chain_arn: str = ""
+    approvals_queue_url: str = ""
     # Dropbox's hosts, as the SDK names them; tests and the local stack point them at a fake.
     dropbox_api_host: str = "api.dropboxapi.com"
     dropbox_content_host: str = "content.dropboxapi.com"

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from comptoir_core.approvals.models import ApprovalBlock
+
 
 class Mailbox(StrEnum):
     purchase = "purchase"
@@ -144,7 +146,10 @@ class Document(BaseModel):
     # Lineage: a split part or merge result names its sources; a retired source names its parts.
     derived_from: list[str] = Field(default_factory=list)
     parts: list[str] = Field(default_factory=list)
+    # The approval chain's state (pending, approved, rejected, expired) and what the view shows of it;
+    # written by comptoir_core.approvals, seen per caller through approvals.views.approval_status_for.
     approval_status: str | None = None
+    approval: ApprovalBlock | None = None
     payment_status: str | None = None
     booking: Booking | None = None
     processed_at: datetime | None = None

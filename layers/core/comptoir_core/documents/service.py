@@ -9,6 +9,8 @@ from decimal import Decimal
 from itertools import islice
 
 from comptoir_core import keys
+from comptoir_core.approvals import service as approvals
+from comptoir_core.approvals.views import approval_filter_matches, approval_status_for
 from comptoir_core.blobs import BlobStore
 from comptoir_core.documents import store
 from comptoir_core.documents.fields import check_corrections
@@ -85,17 +87,33 @@ def list_box(
     *, repo: Repository, caller: Caller, company_id: str, box: str, query: ListQuery
 ) -> DocumentPage:
     """A mailbox (or the In processing box), newest first, filtered, a page at a time."""
-    authorize(repo=repo, caller=caller, company_id=company_id)
+    viewer = _viewer(repo, caller, company_id)
     if box not in (*Mailbox.__members__, PROCESSING_BOX):
         raise NotFound(f"no mailbox {box!r}; the mailboxes are purchase, sales and misc, and processing")
     in_box = (d for d in _after_cursor(repo, company_id, query.cursor) if _box_of(d) == box)
-    return _page(filter(query.matches, in_box), query.limit)
+    return _page(filter(_approval_filter(query, viewer), filter(query.matches, in_box)), query.limit, viewer)
 
 
 def history(*, repo: Repository, caller: Caller, company_id: str, query: ListQuery) -> DocumentPage:
     """Every document ever added, by import date (newest first), whatever became of it."""
-    authorize(repo=repo, caller=caller, company_id=company_id)
-    return _page(filter(query.matches, _after_cursor(repo, company_id, query.cursor)), query.limit)
+    viewer = _viewer(repo, caller, company_id)
+    documents = filter(query.matches, _after_cursor(repo, company_id, query.cursor))
+    return _page(filter(_approval_filter(query, viewer), documents), query.limit, viewer)
+
+
+def _viewer(repo: Repository, caller: Caller, company_id: str) -> tuple[str, Role]:
+    """Who reads a list: the approval status a document shows depends on it."""
+    return caller.user_id, authorize(repo=repo, caller=caller, company_id=company_id).role
+
+
+def _approval_filter(query: ListQuery, viewer: tuple[str, Role]):
+    def matches(document: Document) -> bool:
+        status = approval_status_for(
+            document.approval_status, document.approval, viewer=viewer[0], role=viewer[1]
+        )
+        return approval_filter_matches(query.approval, status)
+
+    return matches
 
 
 def _after_cursor(repo: Repository, company_id: str, cursor: str | None):
@@ -104,12 +122,13 @@ def _after_cursor(repo: Repository, company_id: str, cursor: str | None):
     return store.company_documents(repo=repo, company_id=company_id, before=cursor)
 
 
-def _page(documents, limit: int) -> DocumentPage:
+def _page(documents, limit: int, viewer: tuple[str, Role] | None = None) -> DocumentPage:
     chosen = list(islice(documents, limit + 1))
     more = len(chosen) > limit
     chosen = chosen[:limit]
     return DocumentPage(
-        documents=[DocumentListItem.of(d) for d in chosen], next_cursor=chosen[-1].id if more else None
+        documents=[DocumentListItem.of(d, viewer) for d in chosen],
+        next_cursor=chosen[-1].id if more else None,
     )
 
 
@@ -126,12 +145,16 @@ def firm_processing(*, repo: Repository, caller: Caller) -> DocumentPage:
             if d.status == DocumentStatus.in_processing
         ]
     waiting.sort(key=lambda d: d.id)
-    return DocumentPage(documents=[DocumentListItem.of(d) for d in waiting])
+    viewer = (caller.user_id, Role.accountant)
+    return DocumentPage(documents=[DocumentListItem.of(d, viewer) for d in waiting])
 
 
 def read_document(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
-    authorize(repo=repo, caller=caller, company_id=company_id)
-    return get_document(repo=repo, company_id=company_id, document_id=document_id)
+    """The document as its reader sees it: `approval_status` is the caller's (approvals.views)."""
+    role = authorize(repo=repo, caller=caller, company_id=company_id).role
+    document = get_document(repo=repo, company_id=company_id, document_id=document_id)
+    seen = approval_status_for(document.approval_status, document.approval, viewer=caller.user_id, role=role)
+    return document.model_copy(update={"approval_status": seen})
 
 
 def open_file(
@@ -309,6 +332,12 @@ def send(*, repo: Repository, caller: Caller, company_id: str, document_ids: lis
     if refused:
         detail = [{"id": d.id, "status": d.status.value} for d in refused]
         raise Conflict("only documents ready in a mailbox can be sent", details=detail)
+    unapproved = [(d, approvals.missing_for_send(repo=repo, document=d)) for d in documents]
+    if any(why for _, why in unapproved):
+        detail = [{"id": d.id, "missing": why} for d, why in unapproved if why]
+        raise Conflict(
+            "while invoice approval is on, a purchase invoice is sent only once approved", details=detail
+        )
     sent = [mark_sent(d, by=caller.email) for d in documents]
     return store.save_all(repo=repo, documents=sent)
 
@@ -407,7 +436,7 @@ def retire(
 
 def archive(*, repo: Repository, caller: Caller, company_id: str, query: ArchiveQuery) -> DocumentPage:
     """Processed documents of a mailbox (or the permanent dossier), newest invoice date first."""
-    authorize(repo=repo, caller=caller, company_id=company_id)
+    viewer = _viewer(repo, caller, company_id)
     chosen = [
         d
         for d in store.company_documents(repo=repo, company_id=company_id)
@@ -418,7 +447,7 @@ def archive(*, repo: Repository, caller: Caller, company_id: str, query: Archive
     page = chosen[start : start + query.limit]
     more = start + query.limit < len(chosen)
     return DocumentPage(
-        documents=[DocumentListItem.of(d) for d in page],
+        documents=[DocumentListItem.of(d, viewer) for d in page],
         next_cursor=str(start + query.limit) if more else None,
     )
 

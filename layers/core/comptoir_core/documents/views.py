@@ -3,10 +3,11 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from comptoir_core.approvals.views import approval_status_for
 from comptoir_core.documents.fields import KEY_FIELDS
 from comptoir_core.documents.models import Booking, Document, DocumentStatus, Mailbox, Source
 
@@ -35,7 +36,8 @@ class DocumentListItem(BaseModel):
     thumbnail: str | None
 
     @classmethod
-    def of(cls, document: Document) -> "DocumentListItem":
+    def of(cls, document: Document, viewer: tuple[str, str] | None = None) -> "DocumentListItem":
+        """`viewer` (user id, role): the approval status is the one that reader sees."""
         thumbnail = (
             f"/documents/companies/{document.company_id}/documents/{document.id}/pages/1?size=thumb"
             if document.pages and document.working_key
@@ -54,7 +56,11 @@ class DocumentListItem(BaseModel):
             labels=document.labels,
             remarks=len(document.remarks),
             key_fields={name: document.field_value(name) for name in KEY_FIELDS},
-            approval_status=document.approval_status,
+            approval_status=approval_status_for(
+                document.approval_status, document.approval, viewer=viewer[0], role=viewer[1]
+            )
+            if viewer
+            else document.approval_status,
             payment_status=document.payment_status,
             duplicate=bool(document.duplicate_of),
             duplicate_of=document.duplicate_of,
@@ -79,6 +85,8 @@ class ListQuery(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = Field(default=None, max_length=200)  # text in the name
+    # The approval state the caller sees: mine (to approve by me), others, approved, rejected, expired.
+    approval: Literal["mine", "others", "approved", "rejected", "expired"] | None = None
     cursor: str | None = Field(default=None, max_length=40)
     limit: int = Field(default=50, ge=1, le=200)
 

@@ -1,0 +1,177 @@
+"""approvals through chalice.test.Client, with the approval chain really executed by moto's Step Functions.
+
+The documents pipeline runs on real invoice PDFs; the chain's SQS messages are delivered to the approvals
+worker by `deliver` below, as Lambda's event source mapping would.
+"""
+
+import time
+
+import boto3
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from comptoir_core import wiring
+from comptoir_core.approvals import service
+from comptoir_infra.local.apps import load_app_module
+from comptoir_infra.local.provision import provision
+from comptoir_infra.spec import APPROVALS_QUEUE, SPEC
+from tests.conftest import REGION
+from tests.functions.conftest import ACCOUNTANT, ADMIN, USER, api_for, body
+from tests.samples import invoice_pdf
+
+approvals_api = api_for("approvals")
+SUPPLIER = "BE0403170701"
+
+
+@pytest.fixture
+def resources(aws_env, monkeypatch):
+    """As tests/conftest.py's, with moto's Step Functions execution on before the chain is created."""
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        made = provision(endpoint=None, region=REGION, inbound_domain="in.comptoir.test")
+        for name, value in made.app_environment().items():
+            monkeypatch.setenv(name, value)
+        wiring.reset()
+        yield made
+        wiring.reset()
+
+
+@pytest.fixture
+def company(demo_companies):
+    return demo_companies["Demo SRL"]
+
+
+@pytest.fixture
+def users(demo_companies):
+    return {
+        email: uid
+        for uid, (email, _) in service.members(
+            repo=wiring.repository(), company_id=company_of(demo_companies)
+        ).items()
+    }
+
+
+def company_of(demo_companies):
+    return demo_companies["Demo SRL"]
+
+
+class Worker:
+    """The approvals queue delivered to its handler; `kill_after_recording` makes the next delivery die
+    after the worker wrote what it received, before the message is acknowledged."""
+
+    def __init__(self, resources):
+        self.sqs = boto3.client("sqs")
+        self.url = resources.queue_urls[APPROVALS_QUEUE]
+        self.client = Client(load_app_module(SPEC.app("approvals")).app)
+
+    def deliver(self, *, until=None, timeout_s: float = 20) -> None:
+        """Deliver messages until `until()` is true (or, without one, until the queue stays empty)."""
+        deadline = time.monotonic() + timeout_s
+        quiet_since = None
+        while time.monotonic() < deadline:
+            if until is not None and until():
+                return
+            received = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=5).get("Messages", [])
+            if not received:
+                if until is None:
+                    quiet_since = quiet_since or time.monotonic()
+                    if time.monotonic() - quiet_since > 1.0:
+                        return
+                time.sleep(0.05)
+                continue
+            quiet_since = None
+            event = self.client.events.generate_sqs_event(
+                queue_name=APPROVALS_QUEUE, message_bodies=[m["Body"] for m in received]
+            )
+            answer = self.client.lambda_.invoke("on_approval_message", event).payload
+            failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
+            assert not failed, answer
+            for message in received:
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+        if until is not None:
+            assert until(), "the chain did not get there"
+
+
+@pytest.fixture
+def worker(resources):
+    return Worker(resources)
+
+
+def call(api, method, path, as_user=ADMIN, body_=None):
+    return api.call(method, path, as_user=as_user, body=body_)
+
+
+@pytest.fixture
+def invoice(documents_api, company, pump):
+    """Upload an invoice PDF to Purchase and run the pipeline; its id."""
+
+    def upload(*, supplier_vat=SUPPLIER, incl="1.500,00", number="F-1") -> str:
+        response = documents_api.call(
+            "POST",
+            f"/companies/{company}/mailboxes/purchase/documents?filename={number}.pdf",
+            as_user=ADMIN,
+            raw=invoice_pdf(supplier_vat=supplier_vat, incl=incl, number=number),
+            content_type="application/pdf",
+        )
+        assert response.status_code == 202, response.body
+        assert all(answer == {"batchItemFailures": []} for answer in pump())
+        return body(response)["documents"][0]
+
+    return upload
+
+
+def document(documents_api, company, did, as_user=ADMIN):
+    return body(documents_api.call("GET", f"/companies/{company}/documents/{did}", as_user=as_user))
+
+
+def approval_on(approvals_api, company, users, *, approvers=(ADMIN, USER), mode="all"):
+    assert (
+        call(
+            approvals_api, "PUT", f"/companies/{company}/invoice-approval", body_={"enabled": True}
+        ).status_code
+        == 200
+    )
+    rule = call(
+        approvals_api,
+        "POST",
+        f"/companies/{company}/invoice-rules",
+        body_={"approvers": list(approvers), "suppliers": [SUPPLIER], "min_amount": "1000.00", "mode": mode},
+    )
+    assert rule.status_code == 201, rule.body
+    return body(rule)
+
+
+def test_an_invoice_of_the_rules_supplier_waits_for_a_and_b_then_is_approved(
+    approvals_api, documents_api, company, users, invoice, worker
+):
+    rule = approval_on(approvals_api, company, users)
+    did = invoice()
+    worker.deliver(
+        until=lambda: all(
+            t.token
+            for t in service.read_chain(
+                repo=wiring.repository(), company_id=company, kind="invoice", subject_id=did
+            ).tasks
+        )
+    )
+
+    assert document(documents_api, company, did)["approval_status"] == "to_approve_by_me"
+    assert document(documents_api, company, did, USER)["approval_status"] == "to_approve_by_me"
+    seen_by_accountant = document(documents_api, company, did, ACCOUNTANT)
+    assert seen_by_accountant["approval_status"] == "to_approve_by_others"
+    assert [r["id"] for r in seen_by_accountant["approval"]["rules"]] == [rule["id"]]
+
+    assert (
+        call(approvals_api, "POST", f"/companies/{company}/documents/{did}/approve", body_={}).status_code
+        == 200
+    )
+    assert document(documents_api, company, did, USER)["approval_status"] == "to_approve_by_me"
+    assert document(documents_api, company, did)["approval_status"] == "to_approve_by_others"
+    assert (
+        call(approvals_api, "POST", f"/companies/{company}/documents/{did}/approve", USER, {}).status_code
+        == 200
+    )
+    worker.deliver(until=lambda: document(documents_api, company, did)["approval_status"] == "approved")
+
+    sent = documents_api.call("POST", f"/companies/{company}/send", as_user=USER, body={"ids": [did]})
+    assert sent.status_code == 200, sent.body
