@@ -63,6 +63,15 @@ class Worker:
         self.sqs = boto3.client("sqs")
         self.url = resources.queue_urls[APPROVALS_QUEUE]
         self.client = Client(load_app_module(SPEC.app("approvals")).app)
+        self.in_flight: list[dict] = []
+
+    def redeliver_in_flight(self) -> None:
+        """What the visibility timeout does to messages a dead worker never acknowledged."""
+        for message in self.in_flight:
+            self.sqs.change_message_visibility(
+                QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+        self.in_flight = []
 
     def deliver(self, *, until=None, timeout_s: float = 20) -> None:
         """Deliver messages until `until()` is true (or, without one, until the queue stays empty)."""
@@ -83,7 +92,9 @@ class Worker:
             event = self.client.events.generate_sqs_event(
                 queue_name=APPROVALS_QUEUE, message_bodies=[m["Body"] for m in received]
             )
+            self.in_flight = received
             answer = self.client.lambda_.invoke("on_approval_message", event).payload
+            self.in_flight = []
             failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
             assert not failed, answer
             for message in received:
@@ -175,3 +186,41 @@ def test_an_invoice_of_the_rules_supplier_waits_for_a_and_b_then_is_approved(
 
     sent = documents_api.call("POST", f"/companies/{company}/send", as_user=USER, body={"ids": [did]})
     assert sent.status_code == 200, sent.body
+
+
+class WorkerKilled(BaseException):
+    """The process dies: no handler catches this, the batch is never acknowledged."""
+
+
+def test_a_worker_killed_between_recording_a_task_and_answering_it_completes_the_chain_on_redelivery(
+    approvals_api, documents_api, company, invoice, worker, resources, monkeypatch
+):
+    approval_on(approvals_api, company, None)
+    did = invoice()
+    # Both approvers decide before the worker saw the chain's tasks: the worker is the one to answer them.
+    assert (
+        call(approvals_api, "POST", f"/companies/{company}/documents/{did}/approve", body_={}).status_code
+        == 200
+    )
+    assert (
+        call(approvals_api, "POST", f"/companies/{company}/documents/{did}/approve", USER, {}).status_code
+        == 200
+    )
+
+    def killed(*args, **kwargs):
+        raise WorkerKilled
+
+    with monkeypatch.context() as patch:
+        patch.setattr(service, "_answer", killed)
+        with pytest.raises(WorkerKilled):
+            worker.deliver(until=lambda: False, timeout_s=10)
+    chain = service.read_chain(repo=wiring.repository(), company_id=company, kind="invoice", subject_id=did)
+    assert chain.state == "pending"
+    assert any(t.token and t.done and not t.answered for t in chain.tasks), "recorded, not answered"
+
+    worker.redeliver_in_flight()
+    worker.deliver(until=lambda: document(documents_api, company, did)["approval_status"] == "approved")
+
+    chain = service.read_chain(repo=wiring.repository(), company_id=company, kind="invoice", subject_id=did)
+    assert [a.event for a in chain.audit][-1] == "ended"
+    assert all(t.answered for t in chain.tasks)

@@ -30,3 +30,7 @@ def request_payment_approval(
         initiator_user_id=initiator_user_id,
         rule_id=rule_id,
     )
+
+
+def payment_approval_enabled(*, repo: Repository, company_id: str) -> bool:
+    return service.read_settings(repo=repo, company_id=company_id).payment_enabled

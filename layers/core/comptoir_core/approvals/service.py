@@ -639,14 +639,16 @@ def _tell_payments(repo: Repository, chain: Chain) -> None:
 
     by = chain.decisions[-1].user.email if chain.decisions else None
     if chain.state == ChainState.approved:
-        payments.payment_approved(repo=repo, company_id=chain.company_id, payment_id=chain.subject_id, by=by)
+        payments.payment_approved(
+            repo=repo, company_id=chain.company_id, payment_id=chain.subject_id, decided_by=by
+        )
     else:
         reason = next((d.comment for d in reversed(chain.decisions) if d.decision == "reject"), None)
         payments.payment_rejected(
             repo=repo,
             company_id=chain.company_id,
             payment_id=chain.subject_id,
-            by=by,
+            decided_by=by,
             reason=reason or chain.state.value,
         )
 
@@ -698,15 +700,18 @@ def decide(
         )
 
     chain = _change(repo, company_id, kind, subject_id, record)
-    _answer(repo, chain, [t for t in answered if t.token])
     _mirror(repo, chain)
+    _answer(repo, chain, [t for t in answered if t.token])
     return read_of(chain, viewer=caller.user_id, role=membership.role)
 
 
 def _answer(repo: Repository, chain: Chain, tasks: list[Task]) -> None:
-    """Give the decided tasks back to Step Functions: success for an approval, failure for a rejection."""
+    """Give the decided tasks back to Step Functions: success for an approval, failure for a rejection.
+    A task counts as answered once Step Functions took it, or said nothing waits for it any more; any
+    other failure leaves it unanswered for the worker's redelivery or the scheduled sweep to try again."""
     client = aws.client("stepfunctions")
     rejected = any(d.decision == "reject" for d in chain.decisions)
+    indexes = set()
     for task in tasks:
         try:
             if rejected:
@@ -714,14 +719,14 @@ def _answer(repo: Repository, chain: Chain, tasks: list[Task]) -> None:
             else:
                 client.send_task_success(taskToken=task.token, output=json.dumps({"by": task.decided_by}))
         except ClientError as error:
-            # The execution may have ended already (a rejection elsewhere, a stop): nothing waits for it.
-            logger.warning("a task token was not taken", extra={"error": str(error)})
-
-    indexes = {t.index for t in tasks}
+            code = error.response.get("Error", {}).get("Code", "")
+            if code not in ("TaskTimedOut", "InvalidToken"):
+                raise
+            # The execution ended already (a rejection elsewhere, a stop): nothing waits for this one.
+            logger.warning("a task token was not taken", extra={"error": code})
+        indexes.add(task.index)
 
     def mark(current: Chain) -> Chain | None:
-        if not indexes:
-            return None
         updated = [
             t.model_copy(update={"answered": True}) if t.index in indexes else t for t in current.tasks
         ]

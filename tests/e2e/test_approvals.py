@@ -1,0 +1,146 @@
+"""Approvals over HTTP on the local stack, the approval chain executed by the embedded Step Functions:
+a rule "supplier X from 1,000 € needs A and B", a rejection and the send it forbids, a bulk approval,
+and payment approval. One stack for the module: turning approval on would change what other modules see.
+"""
+
+import pytest
+
+from tests.e2e.conftest import start_stack, wait_for
+from tests.samples import invoice_pdf
+
+ADMIN = "admin@demo.comptoir.local"
+USER = "user@demo.comptoir.local"
+ACCOUNTANT = "accountant@demo.comptoir.local"
+SUPPLIER_X = "BE0403170701"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    running = start_stack(tmp_path_factory.mktemp("approvals") / "data")
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def demo(stack):
+    tokens = {email: stack.login(email)["id_token"] for email in (ADMIN, USER, ACCOUNTANT)}
+    company = stack.request("GET", "/accounts/companies", token=tokens[ADMIN]).json()[0]["id"]
+    on = stack.request(
+        "PUT", f"/approvals/companies/{company}/invoice-approval", token=tokens[ADMIN], body={"enabled": True}
+    )
+    assert on.status == 200, on.body
+    rule = stack.request(
+        "POST",
+        f"/approvals/companies/{company}/invoice-rules",
+        token=tokens[ADMIN],
+        body={"approvers": [ADMIN, USER], "suppliers": [SUPPLIER_X], "min_amount": "1000.00"},
+    )
+    assert rule.status == 201, rule.body
+    return company, tokens, rule.json()
+
+
+def upload_invoice(stack, company, token, number: str, incl: str = "1.500,00") -> str:
+    uploaded = stack.request(
+        "POST",
+        f"/documents/companies/{company}/mailboxes/purchase/documents?filename={number}.pdf",
+        token=token,
+        raw=invoice_pdf(supplier_vat=SUPPLIER_X, number=number, incl=incl),
+        content_type="application/pdf",
+    )
+    assert uploaded.status == 202, uploaded.body
+    return uploaded.json()["documents"][0]
+
+
+def status_of(stack, company, token, did):
+    return (
+        stack.request("GET", f"/documents/companies/{company}/documents/{did}", token=token)
+        .json()
+        .get("approval_status")
+    )
+
+
+def waits_for(stack, company, token, did, expected: str):
+    return wait_for(lambda: status_of(stack, company, token, did) == expected)
+
+
+def decide(stack, company, token, did, decision, comment=None):
+    return stack.request(
+        "POST",
+        f"/approvals/companies/{company}/documents/{did}/{decision}",
+        token=token,
+        body={"comment": comment} if comment else {},
+    )
+
+
+def test_an_invoice_of_x_over_1000_waits_for_a_and_b_and_once_both_approved_it_can_be_sent(stack, demo):
+    company, tokens, rule = demo
+    did = upload_invoice(stack, company, tokens[ADMIN], "X-1")
+
+    assert waits_for(stack, company, tokens[ADMIN], did, "to_approve_by_me")
+    assert status_of(stack, company, tokens[USER], did) == "to_approve_by_me"
+    assert status_of(stack, company, tokens[ACCOUNTANT], did) == "to_approve_by_others"
+    view = stack.request("GET", f"/documents/companies/{company}/documents/{did}", token=tokens[USER]).json()
+    assert {p["email"] for p in view["approval"]["pending"]} == {ADMIN, USER}
+    assert [r["id"] for r in view["approval"]["rules"]] == [rule["id"]]
+    mine = stack.request(
+        "GET", f"/documents/companies/{company}/mailboxes/purchase?approval=mine", token=tokens[USER]
+    ).json()["documents"]
+    assert did in [d["id"] for d in mine]
+    early = stack.request(
+        "POST", f"/documents/companies/{company}/send", token=tokens[USER], body={"ids": [did]}
+    )
+    assert early.status == 409 and ADMIN in early.body.decode()
+
+    assert decide(stack, company, tokens[ADMIN], did, "approve").status == 200
+    assert status_of(stack, company, tokens[ADMIN], did) == "to_approve_by_others"
+    assert decide(stack, company, tokens[ADMIN], did, "approve").status == 409  # twice
+    assert decide(stack, company, tokens[ACCOUNTANT], did, "approve").status == 403
+    assert decide(stack, company, tokens[USER], did, "approve").status == 200
+
+    assert waits_for(stack, company, tokens[USER], did, "approved")
+    decisions = stack.request(
+        "GET", f"/documents/companies/{company}/documents/{did}", token=tokens[USER]
+    ).json()["approval"]["decisions"]
+    assert [(d["user"]["email"], d["decision"]) for d in decisions] == [(ADMIN, "approve"), (USER, "approve")]
+    sent = stack.request(
+        "POST", f"/documents/companies/{company}/send", token=tokens[USER], body={"ids": [did]}
+    )
+    assert sent.status == 200, sent.body
+
+
+def test_an_invoice_rejected_by_a_is_rejected_and_sending_it_is_a_conflict(stack, demo):
+    company, tokens, _ = demo
+    did = upload_invoice(stack, company, tokens[ADMIN], "X-2")
+    assert waits_for(stack, company, tokens[ADMIN], did, "to_approve_by_me")
+
+    assert decide(stack, company, tokens[ADMIN], did, "reject").status == 400  # no comment
+    rejected = decide(stack, company, tokens[ADMIN], did, "reject", "not our order")
+    assert rejected.status == 200, rejected.body
+
+    assert waits_for(stack, company, tokens[USER], did, "rejected")
+    sent = stack.request(
+        "POST", f"/documents/companies/{company}/send", token=tokens[ADMIN], body={"ids": [did]}
+    )
+    assert sent.status == 409
+    assert sent.json()["error"]["details"] == [{"id": did, "missing": "it is rejected"}]
+
+
+def test_three_invoices_approved_in_bulk_by_both_approvers_are_approved(stack, demo):
+    company, tokens, _ = demo
+    ids = [upload_invoice(stack, company, tokens[USER], f"X-B{n}") for n in range(3)]
+    for did in ids:
+        assert waits_for(stack, company, tokens[USER], did, "to_approve_by_me")
+
+    for approver in (ADMIN, USER):
+        answer = stack.request(
+            "POST",
+            f"/approvals/companies/{company}/decisions",
+            token=tokens[approver],
+            body={"kind": "invoice", "ids": ids, "decision": "approve"},
+        )
+        assert answer.status == 200, answer.body
+        assert answer.json()["results"] == [{"id": did, "ok": True, "error": None} for did in ids]
+
+    for did in ids:
+        assert waits_for(stack, company, tokens[ACCOUNTANT], did, "approved")
