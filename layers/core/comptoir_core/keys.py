@@ -125,6 +125,35 @@ def dropbox_link_gsi1(account_id: str, company_id: str) -> dict[str, str]:
     return {"gsi1pk": DROPBOX_LINKS_GSI1PK, "gsi1sk": f"{account_id}#{company_id}"}
 
 
+# ---- payments: EPC QR codes and SEPA files ----------------------------------------------------
+
+PAYMENT_SK_PREFIX = "PAY#"
+SEPA_FILE_SK_PREFIX = "SEPAFILE#"
+
+
+def payment_sk(payment_id: str) -> str:
+    return f"{PAYMENT_SK_PREFIX}{payment_id}"
+
+
+def document_payment_prefix(document_id: str) -> str:
+    """The payments of one document: one index item each, this prefix + the payment id."""
+    return f"DOCPAY#{document_id}#"
+
+
+def payee_iban_prefix(supplier_vat: str) -> str:
+    """The IBANs a company has paid a supplier (by VAT number) on: one item each, this prefix + the IBAN."""
+    return f"PAYEEIBAN#{supplier_vat}#"
+
+
+def sepa_file_sk(file_id: str) -> str:
+    return f"{SEPA_FILE_SK_PREFIX}{file_id}"
+
+
+def sepa_file_object_key(company_id: str, file_id: str) -> str:
+    """A generated pain.001 file in S3. Built from ids only."""
+    return f"sepa/{company_id}/{file_id}.xml"
+
+
 # ---- approvals: settings, rules, and one chain record per invoice or payment -----------------------
 
 APPROVAL_SETTINGS_SK = "APPROVALS#SETTINGS"

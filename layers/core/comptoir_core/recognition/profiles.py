@@ -27,7 +27,7 @@ def company_identity(*, repo: Repository, company_id: str) -> CompanyIdentity:
     company = read_company(repo=repo, company_id=company_id)
     settings = read_company_settings(repo=repo, company_id=company_id)
     return CompanyIdentity(
-        vat=company.vat_number, ibans=list(getattr(settings, "bank_accounts", []) or []), name=company.name
+        vat=company.vat_number, ibans=settings.ibans, name=company.name
     )
 
 
