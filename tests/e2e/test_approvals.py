@@ -144,3 +144,102 @@ def test_three_invoices_approved_in_bulk_by_both_approvers_are_approved(stack, d
 
     for did in ids:
         assert waits_for(stack, company, tokens[ACCOUNTANT], did, "approved")
+
+
+OTHER_SUPPLIER = "BE0123456749"  # covered by no rule but the default one: the admin approves it alone
+SUPPLIER_IBAN = "BE71096123456769"
+OUR_IBAN = "BE15001765432130"
+
+
+def approved_invoice(stack, company, tokens, number: str) -> str:
+    did = stack.request(
+        "POST",
+        f"/documents/companies/{company}/mailboxes/purchase/documents?filename={number}.pdf",
+        token=tokens[ADMIN],
+        raw=invoice_pdf(supplier_vat=OTHER_SUPPLIER, number=number, incl="1.500,00"),
+        content_type="application/pdf",
+    ).json()["documents"][0]
+    assert waits_for(stack, company, tokens[ADMIN], did, "to_approve_by_me")
+    assert status_of(stack, company, tokens[USER], did) == "to_approve_by_others"
+    assert decide(stack, company, tokens[ADMIN], did, "approve").status == 200
+    assert waits_for(stack, company, tokens[ADMIN], did, "approved")
+    return did
+
+
+def pay(stack, company, token, did, rule_id):
+    return stack.request(
+        "POST",
+        f"/payments/companies/{company}/payments",
+        token=token,
+        body={
+            "document": did,
+            "method": "sepa",
+            "amount": "1500.00",
+            "counterparty": {"name": "Brasserie Dupont SRL", "iban": SUPPLIER_IBAN},
+            "rule": rule_id,
+        },
+    )
+
+
+def payment_status(stack, company, token, pid):
+    return stack.request("GET", f"/payments/companies/{company}/payments/{pid}", token=token).json()["status"]
+
+
+def test_a_payment_on_a_rule_of_admin_and_user_waits_for_the_user_and_on_the_admin_s_alone_skips_approval(
+    stack, demo
+):
+    company, tokens, _ = demo
+    accounts = stack.request(
+        "PUT",
+        f"/accounts/companies/{company}/settings",
+        token=tokens[ADMIN],
+        body={"settings": {"bank_accounts": [OUR_IBAN]}},
+    )
+    assert accounts.status == 200, accounts.body
+    on = stack.request(
+        "PUT", f"/approvals/companies/{company}/payment-approval", token=tokens[ADMIN], body={"enabled": True}
+    )
+    assert on.status == 200, on.body
+    both, admin_alone = (
+        stack.request(
+            "POST",
+            f"/approvals/companies/{company}/payment-rules",
+            token=tokens[ADMIN],
+            body={"users": users},
+        ).json()["id"]
+        for users in (
+            [{"user": ADMIN, "max_amount": "5000.00"}, {"user": USER, "max_amount": "5000.00"}],
+            [{"user": ADMIN, "max_amount": "5000.00"}],
+        )
+    )
+
+    paid = pay(stack, company, tokens[ADMIN], approved_invoice(stack, company, tokens, "P-1"), both)
+    assert paid.status == 201, paid.body
+    pid = paid.json()["id"]
+    assert paid.json()["status"] == "to_approve"
+    mine = stack.request(
+        "GET", f"/approvals/companies/{company}/payments?scope=mine", token=tokens[USER]
+    ).json()
+    assert [p["id"] for p in mine] == [pid]
+    assert [d["user"]["email"] for d in mine[0]["decisions"]] == [ADMIN]  # the initiator's own approval
+    others = stack.request(
+        "GET", f"/approvals/companies/{company}/payments?scope=others", token=tokens[ADMIN]
+    )
+    assert [p["id"] for p in others.json()] == [pid]
+    off = stack.request(
+        "PUT",
+        f"/approvals/companies/{company}/payment-approval",
+        token=tokens[ADMIN],
+        body={"enabled": False},
+    )
+    assert off.status == 409
+
+    approved = stack.request(
+        "POST", f"/approvals/companies/{company}/payments/{pid}/approve", token=tokens[USER], body={}
+    )
+    assert approved.status == 200, approved.body
+    assert wait_for(lambda: payment_status(stack, company, tokens[ADMIN], pid) == "to_execute")
+
+    alone = pay(stack, company, tokens[ADMIN], approved_invoice(stack, company, tokens, "P-2"), admin_alone)
+    assert alone.status == 201, alone.body
+    assert alone.json()["status"] == "to_execute"
