@@ -28,6 +28,7 @@ from comptoir_core.documents.views import (
 from comptoir_core.errors import Invalid
 from comptoir_core.events import S3ObjectCreated, s3_objects_in
 from comptoir_core.observability import observe
+from comptoir_core.payments import service as payments
 from comptoir_core.settings import get_settings
 from comptoir_core.uploads import parts_of
 
@@ -160,7 +161,8 @@ def upload_form(cid):
 @view
 def document(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return dump(service.read_document(**_deps(), caller=caller, company_id=cid, document_id=did))
+    document = service.read_document(**_deps(), caller=caller, company_id=cid, document_id=did)
+    return dump(payments.with_payments(**_deps(), document=document))
 
 
 @app.route(DOCUMENT, methods=["DELETE"], authorizer=authorizer)

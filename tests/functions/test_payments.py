@@ -817,3 +817,39 @@ def test_an_approved_payment_moves_to_the_to_execute_tab_and_a_rejected_one_free
     assert (approved.status, again.status, rejected.status) == ("to_execute", "to_execute", "rejected")
     assert approved.audit[-1].event == "approved" and approved.audit[-1].by == "boss@x"
     assert document_of(with_accounts, rejected_document).payment_status is None
+
+
+documents_api = api_for("documents")
+
+
+def test_the_document_view_lists_its_payments_with_the_icon_and_the_done_tick(
+    with_accounts, payments_api, documents_api
+):
+    document_id = invoice(with_accounts, total="200.00")
+    before = body(
+        documents_api.call("GET", f"/companies/{with_accounts}/documents/{document_id}", as_user=USER)
+    )
+    assert before["payments"] == {"payment_status": None, "icon": "none", "done": False, "payments": []}
+    payment = body(pay(payments_api, with_accounts, document_id, amount="100.00"))
+
+    pending = body(
+        documents_api.call("GET", f"/companies/{with_accounts}/documents/{document_id}", as_user=USER)
+    )
+    payments_api.call(
+        "POST", f"/companies/{with_accounts}/sepa-files", as_user=ADMIN, body={"payments": [payment["id"]]}
+    )
+    done = body(
+        documents_api.call("GET", f"/companies/{with_accounts}/documents/{document_id}", as_user=USER)
+    )
+
+    assert (pending["payment_status"], pending["payments"]["icon"], pending["payments"]["done"]) == (
+        "in_preparation",
+        "pending",
+        False,
+    )
+    assert (done["payment_status"], done["payments"]["icon"], done["payments"]["done"]) == (
+        "in_file",
+        "done",
+        True,
+    )
+    assert [(p["id"], p["status"]) for p in done["payments"]["payments"]] == [(payment["id"], "executed")]

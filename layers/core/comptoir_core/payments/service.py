@@ -914,3 +914,15 @@ def read_sepa_file(
         raise NotFound("SEPA file not found")
     sepa_file = SepaFile.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk", "kind")})
     return sepa_file, blobs.get(keys.sepa_file_object_key(company_id, file_id))
+
+
+class DocumentWithPayments(Document):
+    """A document as its view shows it: with its payments (status, icon, done tick, the list)."""
+
+    payments: DocumentPayments
+
+
+def with_payments(*, repo: Repository, document: Document) -> DocumentWithPayments:
+    """The documents view's one call into payments: the document, plus what it shows of its payments."""
+    payments = document_payments(repo=repo, company_id=document.company_id, document_id=document.id)
+    return DocumentWithPayments(**dict(document), payments=payments)
