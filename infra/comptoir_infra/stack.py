@@ -21,11 +21,13 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from comptoir_infra import spec as specs
@@ -63,6 +65,7 @@ class ComptoirStack(Stack):
         params = self._parameters()
         self.table = self._table(spec.table)
         self.queues = {queue.id: self._queue(queue) for queue in spec.queues}
+        self.state_machines = {machine.id: self._state_machine(machine) for machine in spec.state_machines}
         self.buckets = {bucket.id: self._bucket(bucket) for bucket in spec.buckets}
         self.keys = {key.id: self._key(key) for key in spec.keys}
         self.user_pool, self.user_pool_client = self._user_pool(spec.user_pool)
@@ -85,6 +88,7 @@ class ComptoirStack(Stack):
         ]
         for api in self.apis:
             self._grant_keys_and_sends(api.app, api.role)
+            self._grant_state_machines(spec, api.app, api.role, params)
         domain = self._api_domain(params, self.apis)
         self._inbound_mail(params, self.buckets[specs.DOCUMENTS_BUCKET])
         self._outputs(domain)
@@ -222,6 +226,51 @@ class ComptoirStack(Stack):
         for queue_id in app.sends_to:
             self.queues[queue_id].grant_send_messages(role)
 
+    def _state_machine(self, machine: specs.StateMachine) -> sfn.StateMachine:
+        """A state machine from its ASL file (as the local stack loads it), logging every execution."""
+        name = construct_name(machine.id)
+        log_group = logs.LogGroup(
+            self, f"{name}Logs", retention=logs.RetentionDays.SIX_MONTHS, removal_policy=RemovalPolicy.DESTROY
+        )
+        state_machine = sfn.StateMachine(
+            self,
+            f"{name}StateMachine",
+            definition_body=sfn.DefinitionBody.from_string(machine.definition_path.read_text()),
+            definition_substitutions={
+                placeholder: self.queues[queue_id].queue_url
+                for placeholder, queue_id in machine.queue_substitutions.items()
+            },
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            tracing_enabled=True,
+        )
+        # Its callback tasks and its end are messages to these queues: the only thing it may send.
+        for queue_id in set(machine.queue_substitutions.values()):
+            self.queues[queue_id].grant_send_messages(state_machine)
+        return state_machine
+
+    def _grant_state_machines(
+        self, spec: specs.Spec, app: specs.App, role: iam.IRole, params: Parameters
+    ) -> None:
+        """Start executions for the apps that start them; answer task tokens and stop executions of this
+        machine only for the apps that answer them (the approvals app, which also e-mails reminders)."""
+        for machine in spec.state_machines:
+            state_machine = self.state_machines[machine.id]
+            if app.name in machine.started_by:
+                state_machine.grant_start_execution(role)
+            if app.name in machine.answered_by:
+                state_machine.grant_task_response(role)
+                state_machine.grant_execution(role, "states:StopExecution")
+                role.add_to_principal_policy(
+                    iam.PolicyStatement(
+                        actions=["ses:SendEmail"],
+                        resources=[
+                            self.format_arn(
+                                service="ses", resource="identity", resource_name=params.inbound_mail_domain
+                            )
+                        ],
+                    )
+                )
+
     def _user_pool(self, pool: specs.UserPool) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
         made = cognito.UserPool(
             self,
@@ -293,6 +342,8 @@ class ComptoirStack(Stack):
             ),
             "dropbox_queue_url": self.queues[specs.DROPBOX_QUEUE].queue_url,
             "tokens_key_id": self.keys[specs.TOKENS_KEY].key_arn,
+            "approval_chain_arn": self.state_machines[specs.APPROVAL_CHAIN].state_machine_arn,
+            "approvals_queue_url": self.queues[specs.APPROVALS_QUEUE].queue_url,
         }
         # A setting added to the spec without a value here fails the synthesis, not the function.
         return {app.name: {name: values[key] for key, name in spec.env_of(app).items()} for app in spec.apps}
