@@ -5,6 +5,7 @@ worker by `deliver` below, as Lambda's event source mapping would.
 """
 
 import time
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -13,11 +14,12 @@ from moto import mock_aws
 
 from comptoir_core import wiring
 from comptoir_core.approvals import service
+from comptoir_core.settings import get_settings
 from comptoir_infra.local.apps import load_app_module
 from comptoir_infra.local.provision import provision
 from comptoir_infra.spec import APPROVALS_QUEUE, SPEC
 from tests.conftest import REGION
-from tests.functions.conftest import ACCOUNTANT, ADMIN, USER, api_for, body
+from tests.functions.conftest import ACCOUNTANT, ADMIN, OTHER_ADMIN, USER, api_for, body
 from tests.samples import invoice_pdf
 
 approvals_api = api_for("approvals")
@@ -224,3 +226,176 @@ def test_a_worker_killed_between_recording_a_task_and_answering_it_completes_the
     chain = service.read_chain(repo=wiring.repository(), company_id=company, kind="invoice", subject_id=did)
     assert [a.event for a in chain.audit][-1] == "ended"
     assert all(t.answered for t in chain.tasks)
+
+
+def chain_of(company, did, kind="invoice"):
+    return service.read_chain(repo=wiring.repository(), company_id=company, kind=kind, subject_id=did)
+
+
+def tokens_recorded(company, did):
+    return lambda: all(t.token for t in chain_of(company, did).tasks)
+
+
+def test_an_any_rule_is_approved_by_the_first_of_its_approvers(
+    approvals_api, documents_api, company, invoice, worker
+):
+    approval_on(approvals_api, company, None, mode="any")
+    did = invoice()
+    worker.deliver(until=tokens_recorded(company, did))
+
+    assert (
+        call(approvals_api, "POST", f"/companies/{company}/documents/{did}/approve", USER, {}).status_code
+        == 200
+    )
+    worker.deliver(until=lambda: document(documents_api, company, did)["approval_status"] == "approved")
+
+    assert (
+        call(approvals_api, "POST", f"/companies/{company}/documents/{did}/approve", body_={}).status_code
+        == 409
+    )
+
+
+def test_bad_decisions_and_rules_are_refused_with_their_reason(
+    approvals_api, documents_api, company, demo_companies, invoice, worker
+):
+    approval_on(approvals_api, company, None)
+    did = invoice()
+    base = f"/companies/{company}"
+
+    no_comment = call(approvals_api, "POST", f"{base}/documents/{did}/reject", body_={"comment": "  "})
+    by_accountant = call(approvals_api, "POST", f"{base}/documents/{did}/approve", ACCOUNTANT, {})
+    stranger = call(approvals_api, "POST", f"{base}/documents/{did}/approve", OTHER_ADMIN, {})
+    unknown_approver = call(
+        approvals_api, "POST", f"{base}/invoice-rules", body_={"approvers": ["nobody@x.be"]}
+    )
+    accountant_approver = call(
+        approvals_api, "POST", f"{base}/invoice-rules", body_={"approvers": [ACCOUNTANT]}
+    )
+    below_zero = call(
+        approvals_api, "POST", f"{base}/payment-rules", body_={"users": [{"user": ADMIN, "max_amount": "-1"}]}
+    )
+    by_user = call(approvals_api, "POST", f"{base}/invoice-rules", USER, {"approvers": [USER]})
+
+    assert (no_comment.status_code, body(no_comment)["error"]["message"]) == (
+        400,
+        "a rejection needs a comment",
+    )
+    assert by_accountant.status_code == 403
+    assert stranger.status_code == 404
+    assert unknown_approver.status_code == 400 and "nobody@x.be" in body(unknown_approver)["error"]["message"]
+    assert accountant_approver.status_code == 400
+    assert below_zero.status_code == 400
+    assert by_user.status_code == 403
+    assert chain_of(company, did).decisions == []
+
+
+def test_another_company_s_document_is_not_found_even_for_an_approver(
+    approvals_api, documents_api, company, demo_companies, invoice
+):
+    approval_on(approvals_api, company, None)
+    did = invoice()
+    other = demo_companies["Other BV"]
+    call(approvals_api, "PUT", f"/companies/{other}/invoice-approval", OTHER_ADMIN, {"enabled": True})
+
+    answer = call(approvals_api, "POST", f"/companies/{other}/documents/{did}/approve", OTHER_ADMIN, {})
+
+    assert answer.status_code == 404
+
+
+def test_the_default_rule_made_when_approval_is_turned_on_cannot_be_deleted_while_it_is_on(
+    approvals_api, company
+):
+    on = body(call(approvals_api, "PUT", f"/companies/{company}/invoice-approval", body_={"enabled": True}))
+    rules = body(call(approvals_api, "GET", f"/companies/{company}/invoice-rules", USER))
+    (default,) = rules
+    assert default["id"] == on["default_rule_id"] and default["default"] is True
+    assert [p["email"] for p in default["approvers"]] == [ADMIN]
+
+    refused = call(approvals_api, "DELETE", f"/companies/{company}/invoice-rules/{default['id']}")
+    edited = call(
+        approvals_api,
+        "PUT",
+        f"/companies/{company}/invoice-rules/{default['id']}",
+        body_={"approvers": [USER]},
+    )
+    call(approvals_api, "PUT", f"/companies/{company}/invoice-approval", body_={"enabled": False})
+    deleted = call(approvals_api, "DELETE", f"/companies/{company}/invoice-rules/{default['id']}")
+
+    assert refused.status_code == 409
+    assert body(edited)["approvers"][0]["email"] == USER and body(edited)["default"] is True
+    assert deleted.status_code == 204
+
+
+def test_a_correction_of_the_amount_before_any_decision_restarts_the_chain_with_the_rules_that_fit_now(
+    approvals_api, documents_api, company, invoice, worker
+):
+    rule = approval_on(approvals_api, company, None)
+    did = invoice(incl="500,00")  # below the rule's 1,000: the default rule (the admin) applies
+    assert [r.default for r in chain_of(company, did).rules] == [True]
+
+    corrected = documents_api.call(
+        "PATCH",
+        f"/companies/{company}/documents/{did}/fields",
+        as_user=USER,
+        body={"fields": {"total_incl_vat": "1500.00"}},
+    )
+    assert corrected.status_code == 200, corrected.body
+    restarted = chain_of(company, did)
+    assert [r.id for r in restarted.rules] == [rule["id"]]
+    assert "restarted" in [a.event for a in restarted.audit]
+    worker.deliver(until=tokens_recorded(company, did))  # the old chain's task is ignored
+    assert document(documents_api, company, did, USER)["approval_status"] == "to_approve_by_me"
+
+    assert (
+        call(approvals_api, "POST", f"/companies/{company}/documents/{did}/approve", USER, {}).status_code
+        == 200
+    )
+    documents_api.call(
+        "PATCH",
+        f"/companies/{company}/documents/{did}/fields",
+        as_user=USER,
+        body={"fields": {"total_incl_vat": "400.00"}},
+    )
+    assert chain_of(company, did).name == restarted.name  # after a decision it goes on
+
+
+def test_a_duplicate_start_is_the_same_execution(company, approvals_api, documents_api, invoice, resources):
+    approval_on(approvals_api, company, None)
+    did = invoice()
+    doc = service.documents.get_document(repo=wiring.repository(), company_id=company, document_id=did)
+
+    service.start_invoice_chain(repo=wiring.repository(), settings=get_settings(), document=doc)
+
+    stepfunctions = boto3.client("stepfunctions")
+    arn = resources.state_machine_arns["approval-chain"]
+    assert [e["name"] for e in stepfunctions.list_executions(stateMachineArn=arn)["executions"]] == [
+        chain_of(company, did).name
+    ]
+
+
+def test_approvers_waiting_too_long_are_reminded_once_a_day_and_an_old_chain_ends_expired(
+    approvals_api, documents_api, company, invoice, worker
+):
+    from moto.ses.models import ses_backends
+
+    from comptoir_infra.local.provision import ACCOUNT_ID
+
+    approval_on(approvals_api, company, None)
+    did = invoice()
+    worker.deliver(until=tokens_recorded(company, did))
+    outbox = ses_backends[ACCOUNT_ID][REGION].sent_messages
+    started = chain_of(company, did).started_at
+
+    early = service.sweep(repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=2))
+    late = service.sweep(repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=4))
+    again = service.sweep(
+        repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=4, hours=1)
+    )
+
+    assert (early["reminded"], late["reminded"], again["reminded"]) == (0, 2, 0)
+    assert sorted(m.destinations["ToAddresses"][0] for m in outbox) == sorted([ADMIN, USER])
+    assert "reminded" in [a.event for a in chain_of(company, did).audit]
+
+    service.sweep(repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=61))
+    worker.deliver(until=lambda: document(documents_api, company, did)["approval_status"] == "expired")
+    assert chain_of(company, did).audit[-1].detail == "expired"

@@ -383,7 +383,9 @@ def invoice_tasks(rules: list[InvoiceRule], document: Document) -> tuple[list[In
     return applied, tasks
 
 
-def start_invoice_chain(*, repo: Repository, settings: Settings, document: Document) -> Document:
+def start_invoice_chain(
+    *, repo: Repository, settings: Settings, document: Document, restarted_from: Chain | None = None
+) -> Document:
     """Start the chain of a purchase invoice that entered the Purchase box, if invoice approval is on.
     Idempotent: the execution name is the document's id and version at start, so a duplicate event starts
     nothing new. Returns the document as written."""
@@ -410,7 +412,15 @@ def start_invoice_chain(*, repo: Repository, settings: Settings, document: Docum
             rules=[_applied(r) for r in rules],
             tasks=tasks,
             people={uid: email for uid, (email, _) in people.items()},
-            audit=[_audit("started", detail="rules " + ", ".join(r.id for r in rules))],
+            audit=[
+                *(restarted_from.audit if restarted_from else []),
+                *(
+                    [_audit("restarted", detail="a correction changed the supplier or the amount")]
+                    if restarted_from
+                    else []
+                ),
+                _audit("started", detail="rules " + ", ".join(r.id for r in rules)),
+            ],
             amount=_amount(document),
         )
         try:
@@ -471,7 +481,7 @@ def restart_invoice_chain(*, repo: Repository, settings: Settings, document: Doc
         return document
     _stop_execution(settings, chain)
     repo.delete(keys.company_pk(document.company_id), keys.approval_chain_sk(Kind.invoice.value, document.id))
-    return start_invoice_chain(repo=repo, settings=settings, document=document)
+    return start_invoice_chain(repo=repo, settings=settings, document=document, restarted_from=chain)
 
 
 def _stop_execution(settings: Settings, chain: Chain) -> None:
