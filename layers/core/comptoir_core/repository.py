@@ -92,7 +92,10 @@ class Repository:
                         "ExpressionAttributeNames": {"#v": "version"},
                         "ExpressionAttributeValues": {":v": serializer.serialize(expected)},
                     }
-            put = {"TableName": self.table_name, "Item": {k: serializer.serialize(v) for k, v in item.items()}}
+            put = {
+                "TableName": self.table_name,
+                "Item": {k: serializer.serialize(v) for k, v in item.items()},
+            }
             actions.append({"Put": {**put, **condition}})
         if actions:
             with _conflicts("changed meanwhile; reload and try again"):

@@ -87,10 +87,16 @@ def _get_payment(repo: Repository, company_id: str, payment_id: str) -> Payment:
     return _from_item(item)
 
 
-def _payments_of_document(repo: Repository, company_id: str, document_id: str) -> list[Payment]:
+def _payments_of_document(
+    repo: Repository, company_id: str, document_id: str, known: dict[str, Payment] | None = None
+) -> list[Payment]:
+    """The document's payments; those in `known` (just written) are not read again."""
     prefix = keys.document_payment_prefix(document_id)
     out = []
     for index in repo.query(keys.company_pk(company_id), sk_prefix=prefix):
+        if known and index["payment_id"] in known:
+            out.append(known[index["payment_id"]])
+            continue
         item = repo.get(keys.company_pk(company_id), keys.payment_sk(index["payment_id"]))
         if item is not None:
             out.append(_from_item(item))
@@ -148,11 +154,17 @@ def _with_status(document: Document, payments: list[Payment]) -> Document:
     return document.model_copy(update={"payment_status": status.value if status else None})
 
 
-def _refresh_document(repo: Repository, company_id: str, document_id: str, attempts: int = 5) -> None:
+def _refresh_document(
+    repo: Repository,
+    company_id: str,
+    document_id: str,
+    known: dict[str, Payment] | None = None,
+    attempts: int = 5,
+) -> None:
     """Set the document's payment_status from its payments (a versioned write, retried if it raced)."""
     for attempt in range(attempts):
         document = documents.get_document(repo=repo, company_id=company_id, document_id=document_id)
-        updated = _with_status(document, _payments_of_document(repo, company_id, document_id))
+        updated = _with_status(document, _payments_of_document(repo, company_id, document_id, known))
         if updated.payment_status == document.payment_status:
             return
         try:
@@ -844,8 +856,9 @@ def create_sepa_file(
     except Exception:
         _release(repo, company_id, [p.id for p in payments], file_id)
         raise
+    known = {p.id: p for p in claimed}
     for document_id in dict.fromkeys(p.document_id for p in payments):
-        _refresh_document(repo, company_id, document_id)
+        _refresh_document(repo, company_id, document_id, known)
     return sepa_file
 
 
