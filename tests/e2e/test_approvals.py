@@ -124,6 +124,10 @@ def test_an_invoice_rejected_by_a_is_rejected_and_sending_it_is_a_conflict(stack
     )
     assert sent.status == 409
     assert sent.json()["error"]["details"] == [{"id": did, "missing": "it is rejected"}]
+    path = f"/documents/companies/{company}/documents/{did}"
+    labelled = stack.request("POST", f"{path}/labels", token=tokens[ADMIN], body={"add": ["later"]})
+    assert labelled.status == 409  # a rejected invoice can only be opened or deleted
+    assert stack.request("DELETE", path, token=tokens[ADMIN]).status == 200
 
 
 def test_three_invoices_approved_in_bulk_by_both_approvers_are_approved(stack, demo):

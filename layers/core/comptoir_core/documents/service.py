@@ -209,12 +209,14 @@ def open_page(
 
 
 def _editable(
-    repo: Repository, caller: Caller, company_id: str, document_id: str, roles=EDITORS
+    repo: Repository, caller: Caller, company_id: str, document_id: str, roles=EDITORS, deleting: bool = False
 ) -> tuple[Document, Caller]:
     authorize(repo=repo, caller=caller, company_id=company_id, roles=roles)
     document = get_document(repo=repo, company_id=company_id, document_id=document_id)
     if document.status == DocumentStatus.deleted:
         raise Conflict("this document is deleted; an admin can restore it")
+    if document.approval_status == "rejected" and not deleting:
+        raise Conflict("this invoice was rejected: it can only be opened or deleted")
     return document, caller
 
 
@@ -295,7 +297,7 @@ def move(
 
 def delete(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
     """Soft: the document leaves every box but is kept, files and all, and an admin can restore it."""
-    document, _ = _editable(repo, caller, company_id, document_id, roles=CLIENTS)
+    document, _ = _editable(repo, caller, company_id, document_id, roles=CLIENTS, deleting=True)
     if document.status == DocumentStatus.processed or document.status in RETIRED_STATUSES:
         raise Conflict(f"this document is {document.status.value}; it can no longer be deleted")
     changed = document.model_copy(
