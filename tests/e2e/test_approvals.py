@@ -247,3 +247,26 @@ def test_a_payment_on_a_rule_of_admin_and_user_waits_for_the_user_and_on_the_adm
     alone = pay(stack, company, tokens[ADMIN], approved_invoice(stack, company, tokens, "P-2"), admin_alone)
     assert alone.status == 201, alone.body
     assert alone.json()["status"] == "to_execute"
+
+
+def test_a_chain_waiting_when_the_stack_stops_goes_on_after_the_restart(stack, demo):
+    """Last in the module: it stops the module's stack. The table comes back from the snapshot, the running
+    executions do not: `comptoir up` starts the pending chains again, keeping the decisions made."""
+    company, tokens, _ = demo
+    did = upload_invoice(stack, company, tokens[ADMIN], "X-R")
+    assert waits_for(stack, company, tokens[ADMIN], did, "to_approve_by_me")
+    assert decide(stack, company, tokens[ADMIN], did, "approve").status == 200
+    stack.stop()
+
+    again = start_stack(stack.data_dir)
+    try:
+        user = again.login(USER)["id_token"]
+        assert status_of(again, company, user, did) == "to_approve_by_me"
+        assert decide(again, company, user, did, "approve").status == 200
+        assert waits_for(again, company, user, did, "approved")
+        audit = again.request("GET", f"/approvals/companies/{company}/documents/{did}", token=user).json()[
+            "audit"
+        ]
+        assert "resumed" in [a["event"] for a in audit]
+    finally:
+        again.stop()

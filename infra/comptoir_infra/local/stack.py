@@ -12,6 +12,8 @@ from pathlib import Path
 from moto.server import ThreadedMotoServer
 
 from comptoir_core import wiring
+from comptoir_core.approvals import service as approvals
+from comptoir_core.settings import get_settings
 from comptoir_infra.local import demo, snapshot
 from comptoir_infra.local.apps import load_all
 from comptoir_infra.local.dropbox_poll import DropboxPoller
@@ -80,6 +82,9 @@ class LocalStack:
         os.environ.setdefault("COMPTOIR_DROPBOX_REDIRECT_URL", f"{self.url}/dropbox-webhook/oauth/callback")
         wiring.reset()
         self._load_or_seed()
+        if self.restored:
+            # The table came back, the running executions did not: pending approval chains start again.
+            approvals.resume_chains(repo=wiring.repository(), settings=get_settings())
         connect_notifications(self.resources)
 
         modules = load_all()

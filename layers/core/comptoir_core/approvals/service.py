@@ -812,6 +812,36 @@ def payments_to_approve(*, repo: Repository, caller: Caller, company_id: str, sc
     return found
 
 
+# ---- after a restart of the local stack -------------------------------------------------------------
+
+
+def resume_chains(*, repo: Repository, settings: Settings) -> int:
+    """Start again, under a new name, every chain still pending whose execution is gone (the local stack
+    restored its table, not its running executions). Decisions already made are given back as soon as
+    the new execution's tasks arrive; the others wait as before."""
+    resumed = 0
+    for item in list(repo.query(keys.PENDING_CHAINS_GSI1PK, index=keys.GSI1)):
+        kind, company_id, subject_id = Kind(item["kind"]), item["company_id"], item["subject_id"]
+
+        def renamed(chain: Chain) -> Chain | None:
+            if chain.state != ChainState.pending:
+                return None
+            base = chain.name.split("-r", 1)[0]
+            return chain.model_copy(
+                update={
+                    "name": f"{base}-r{int(now().timestamp())}",
+                    "tasks": [t.model_copy(update={"token": None, "answered": False}) for t in chain.tasks],
+                    "audit": [*chain.audit, _audit("resumed", detail="the local stack restarted")],
+                }
+            )
+
+        chain = _change(repo, company_id, kind, subject_id, renamed)
+        if chain.state == ChainState.pending:
+            _start_execution(settings, chain)
+            resumed += 1
+    return resumed
+
+
 # ---- reminders and expiry --------------------------------------------------------------------------
 
 
