@@ -399,3 +399,51 @@ def test_approvers_waiting_too_long_are_reminded_once_a_day_and_an_old_chain_end
     service.sweep(repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=61))
     worker.deliver(until=lambda: document(documents_api, company, did)["approval_status"] == "expired")
     assert chain_of(company, did).audit[-1].detail == "expired"
+
+
+def test_payment_rules_pick_the_fitting_one_refuse_one_that_does_not_fit_and_a_withdrawn_payment_leaves_the_list(
+    approvals_api, company, users, worker
+):
+    from decimal import Decimal
+
+    from comptoir_core.approvals import payments
+    from comptoir_core.errors import Invalid
+
+    base = f"/companies/{company}"
+    call(approvals_api, "PUT", f"{base}/payment-approval", body_={"enabled": True})
+    small = body(
+        call(
+            approvals_api,
+            "POST",
+            f"{base}/payment-rules",
+            body_={"users": [{"user": USER, "max_amount": "100"}]},
+        )
+    )
+    both = body(
+        call(
+            approvals_api,
+            "POST",
+            f"{base}/payment-rules",
+            body_={"users": [{"user": ADMIN, "max_amount": "5000"}, {"user": USER, "max_amount": "5000"}]},
+        )
+    )
+    ask = dict(repo=wiring.repository(), company_id=company, initiator_user_id=users[ADMIN])
+
+    with pytest.raises(Invalid):
+        payments.request_payment_approval(
+            **ask, payment_id="pay_1", amount=Decimal(1500), rule_id=small["id"]
+        )
+    picked = payments.request_payment_approval(**ask, payment_id="pay_2", amount=Decimal(1500), rule_id=None)
+    assert (picked.needs_approval, picked.rule_id) == (True, both["id"])
+    worker.deliver(until=lambda: all(t.token for t in chain_of(company, "pay_2", "payment").tasks))
+    waiting = body(call(approvals_api, "GET", f"{base}/payments?scope=mine", USER))
+    assert [p["id"] for p in waiting] == ["pay_2"]
+
+    payments.withdraw_payment_approval(
+        repo=wiring.repository(), company_id=company, payment_id="pay_2", by=ADMIN
+    )
+
+    assert body(call(approvals_api, "GET", f"{base}/payments?scope=mine", USER)) == []
+    assert chain_of(company, "pay_2", "payment").state == "withdrawn"
+    assert call(approvals_api, "POST", f"{base}/payments/pay_2/approve", USER, {}).status_code == 409
+    assert call(approvals_api, "PUT", f"{base}/payment-approval", body_={"enabled": False}).status_code == 200

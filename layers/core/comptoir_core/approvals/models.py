@@ -24,6 +24,7 @@ class ChainState(StrEnum):
     approved = "approved"
     rejected = "rejected"
     expired = "expired"
+    withdrawn = "withdrawn"  # the payment was cancelled while it waited
 
 
 class Mode(StrEnum):

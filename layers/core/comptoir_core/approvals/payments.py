@@ -34,3 +34,13 @@ def request_payment_approval(
 
 def payment_approval_enabled(*, repo: Repository, company_id: str) -> bool:
     return service.read_settings(repo=repo, company_id=company_id).payment_enabled
+
+
+def withdraw_payment_approval(
+    *, repo: Repository, company_id: str, payment_id: str, by: str, settings: Settings | None = None
+) -> None:
+    """Call when a payment waiting for approval is cancelled (or its amount changes): its chain ends
+    `withdrawn` and leaves the payments to approve."""
+    service.withdraw_payment_approval(
+        repo=repo, settings=settings or get_settings(), company_id=company_id, payment_id=payment_id, by=by
+    )

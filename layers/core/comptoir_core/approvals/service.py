@@ -561,6 +561,30 @@ def request_payment_approval(
     return PaymentApprovalOutcome(needs_approval=True, rule_id=rule.id)
 
 
+def withdraw_payment_approval(
+    *, repo: Repository, settings: Settings, company_id: str, payment_id: str, by: str
+) -> None:
+    """The payment was cancelled or changed while it waited: its chain ends `withdrawn` (nothing to tell
+    payments back) and its execution stops. Nothing happens for a payment without a pending chain."""
+
+    def withdraw(chain: Chain) -> Chain | None:
+        if chain.state != ChainState.pending:
+            return None
+        return chain.model_copy(
+            update={
+                "state": ChainState.withdrawn,
+                "ended_at": now(),
+                "audit": [*chain.audit, _audit("ended", by=by, detail=ChainState.withdrawn.value)],
+            }
+        )
+
+    if read_chain(repo=repo, company_id=company_id, kind=Kind.payment, subject_id=payment_id) is None:
+        return
+    chain = _change(repo, company_id, Kind.payment, payment_id, withdraw)
+    if chain.state == ChainState.withdrawn:
+        _stop_execution(settings, chain)
+
+
 # ---- guards other contexts call ----------------------------------------------------------------
 
 
