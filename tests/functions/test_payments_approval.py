@@ -119,3 +119,29 @@ def test_an_invoice_not_approved_while_invoice_approval_is_on_cannot_be_paid(
     refused = pay(payments_api, company, invoice(company))
 
     assert refused.status_code == 409 and "not approved" in body(refused)["error"]["message"]
+
+
+def test_a_cancelled_payment_waiting_for_approval_withdraws_its_chain_and_its_amount_cannot_change(
+    company, payments_api, approvals_api, resources
+):
+    worker = Worker(resources)
+    approvals_api.call("PUT", f"/companies/{company}/payment-approval", as_user=ADMIN, body={"enabled": True})
+    approvals_api.call(
+        "POST",
+        f"/companies/{company}/payment-rules",
+        as_user=ADMIN,
+        body={"users": [{"user": ADMIN, "max_amount": "5000"}, {"user": USER, "max_amount": "5000"}]},
+    )
+    payment = body(pay(payments_api, company, invoice(company)))
+    assert payment["status"] == "to_approve"
+    worker.deliver()
+
+    changed = payments_api.call(
+        "PATCH", f"/companies/{company}/payments/{payment['id']}", as_user=ADMIN, body={"amount": "100.00"}
+    )
+    cancelled = payments_api.call("DELETE", f"/companies/{company}/payments/{payment['id']}", as_user=ADMIN)
+
+    assert changed.status_code == 409
+    assert body(cancelled)["status"] == "cancelled"
+    chain = body(approvals_api.call("GET", f"/companies/{company}/payments/{payment['id']}", as_user=ADMIN))
+    assert chain["state"] == "withdrawn"

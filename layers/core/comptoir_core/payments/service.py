@@ -577,6 +577,12 @@ def update_payment(
     changes = update.model_dump(exclude_unset=True, exclude={"confirm"})
     if not changes:
         raise Invalid("nothing to change")
+    if (
+        payment.status == PaymentStatus.to_approve
+        and update.amount is not None
+        and update.amount != payment.amount
+    ):
+        raise Conflict("this payment waits for approval of its amount; cancel it and make a new one")
     document = documents.get_document(repo=repo, company_id=company_id, document_id=payment.document_id)
     _ensure_payable(repo, company_id, document)
     settings = read_company_settings(repo=repo, company_id=company_id)
@@ -632,6 +638,11 @@ def cancel_payment(*, repo: Repository, caller: Caller, company_id: str, payment
         }
     )
     cancelled = _write(repo, cancelled, expected=payment.version)
+    if payment.status == PaymentStatus.to_approve:
+        approvals = _approvals_payments()
+        withdraw = getattr(approvals, "withdraw_payment_approval", None) if approvals else None
+        if withdraw:  # its chain ends `withdrawn` and leaves the approvers' lists
+            withdraw(repo=repo, company_id=company_id, payment_id=payment.id, by=caller.email)
     _refresh_document(repo, company_id, payment.document_id)
     return cancelled
 
