@@ -39,6 +39,7 @@ from comptoir_core.errors import Invalid
 from comptoir_core.events import S3ObjectCreated, s3_objects_in
 from comptoir_core.observability import metrics, observe
 from comptoir_core.openapi_docs import documented, publish_openapi
+from comptoir_core.payments import service as payments
 from comptoir_core.settings import get_settings
 from comptoir_core.uploads import parts_of
 
@@ -193,7 +194,8 @@ def upload_form(cid):
 @view
 def document(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    return _document(service.read_document(**_deps(), caller=caller, company_id=cid, document_id=did))
+    document = service.read_document(**_deps(), caller=caller, company_id=cid, document_id=did)
+    return _document(payments.with_payments(**_deps(), document=document))
 
 
 @app.route(DOCUMENT, methods=["DELETE"], authorizer=authorizer)

@@ -10,6 +10,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 LAYERS_DIR = REPO_ROOT / "layers"
+STATEMACHINES_DIR = REPO_ROOT / "infra" / "statemachines"
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,31 @@ class Layer:
 
 
 @dataclass(frozen=True)
+class StateMachine:
+    """A Step Functions state machine from an ASL file in infra/statemachines/; `${Name}` placeholders in
+    the file are replaced with the URL of the queue named in `queue_substitutions`."""
+
+    id: str
+    definition: str
+    queue_substitutions: dict[str, str] = field(default_factory=dict)
+    # Apps that start executions and apps that answer its callback tasks.
+    started_by: tuple[str, ...] = ()
+    answered_by: tuple[str, ...] = ()
+    # The settings key (of Spec.env) that carries its ARN to the apps.
+    arn_setting: str = ""
+
+    @property
+    def definition_path(self) -> Path:
+        return STATEMACHINES_DIR / self.definition
+
+    def definition_with(self, queue_urls: dict[str, str]) -> str:
+        body = self.definition_path.read_text()
+        for name, queue_id in self.queue_substitutions.items():
+            body = body.replace("${" + name + "}", queue_urls[queue_id])
+        return body
+
+
+@dataclass(frozen=True)
 class Spec:
     table: Table
     buckets: tuple[Bucket, ...]
@@ -158,6 +184,7 @@ class Spec:
     local_only_env: tuple[str, ...] = ()
     # Secrets Manager secrets (ids), made by the stack; apps list those they read (App.reads_secrets).
     secrets: tuple[str, ...] = ()
+    state_machines: tuple[StateMachine, ...] = ()
 
     def app(self, name: str) -> App:
         return next(a for a in self.apps if a.name == name)
@@ -185,6 +212,8 @@ DROPBOX_SECRET = "dropbox-app-secret"  # noqa: S105 (the id of a Secrets Manager
 # The documents worker (its queue's consumer): a 500-page, 50 MB scan in one run.
 DOCUMENTS_WORKER_MEMORY_MB = 4096
 DOCUMENTS_WORKER_TIMEOUT_S = 900
+APPROVALS_QUEUE = "approvals"  # the approval chain's callback tasks and ends, for the approvals worker
+APPROVAL_CHAIN = "approval-chain"
 
 SPEC = Spec(
     table=Table(
@@ -262,6 +291,13 @@ SPEC = Spec(
             batch_size=1,
             visibility_timeout_s=6 * 300,
         ),
+        # The approval chain's messages: small, and each write they cause is conditional.
+        Queue(
+            id=APPROVALS_QUEUE,
+            consumer_app="approvals",
+            consumer_handler="on_approval_message",
+            visibility_timeout_s=6 * 60,
+        ),
     ),
     user_pool=UserPool(id="users", client_id="web"),
     apps=(
@@ -325,6 +361,10 @@ SPEC = Spec(
         ),
         # Conversations, their attachments (S3) and the e-mails they send.
         App(name="communication", uses_documents_bucket=True, sends_email=True),
+        # SEPA files are kept in the documents bucket (sepa/<company>/<file>.xml).
+        App(name="payments", uses_documents_bucket=True),
+        # Approval rules, decisions, the chain's worker and the hourly reminders.
+        App(name="approvals", sends_email=True),
     ),
     layers=(
         Layer(name="core", package="comptoir_core", extra="core"),
@@ -350,6 +390,8 @@ SPEC = Spec(
         # Outgoing e-mail: the links' origin and the verified sender (comptoir_core.notifications).
         "portal_origin": "COMPTOIR_PORTAL_ORIGIN",
         "mail_sender": "COMPTOIR_MAIL_SENDER",
+        "approval_chain_arn": "COMPTOIR_APPROVAL_CHAIN_ARN",
+        "approvals_queue_url": "COMPTOIR_APPROVALS_QUEUE_URL",
     },
     topics=(Topic(id=INBOUND_TOPIC, queue=INBOUND_QUEUE),),
     local_only_env=("dropbox_app_secret",),
@@ -357,5 +399,17 @@ SPEC = Spec(
     # The Dropbox refresh tokens are encrypted with it (comptoir_core.kms).
     keys=(
         EncryptionKey(id=TOKENS_KEY, description="Comptoir: encrypts the OAuth tokens of linked services"),
+    ),
+    state_machines=(
+        StateMachine(
+            id=APPROVAL_CHAIN,
+            definition="approval_chain.asl.json",
+            queue_substitutions={"ApprovalsQueueUrl": APPROVALS_QUEUE},
+            # The pipeline starts invoice chains (documents, and split_merge for the parts it makes);
+            # payments starts payment chains; approvals restarts, decides and expires them.
+            started_by=("documents", "split_merge", "payments", "approvals"),
+            answered_by=("approvals",),
+            arn_setting="approval_chain_arn",
+        ),
     ),
 )

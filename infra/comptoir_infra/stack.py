@@ -24,6 +24,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -32,6 +33,7 @@ from aws_cdk import aws_ses_actions as ses_actions
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as sns_subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
@@ -76,6 +78,7 @@ class ComptoirStack(Stack):
         params = self._parameters()
         self.table = self._table(spec.table)
         self.queues = {queue.id: self._queue(queue) for queue in spec.queues}
+        self.state_machines = {machine.id: self._state_machine(machine) for machine in spec.state_machines}
         self.buckets = {bucket.id: self._bucket(bucket) for bucket in spec.buckets}
         self.topics = {topic.id: self._topic(topic) for topic in spec.topics}
         self.keys = {key.id: self._key(key) for key in spec.keys}
@@ -109,6 +112,7 @@ class ComptoirStack(Stack):
         ]
         for api in self.apis:
             self._grant_keys_and_sends(api.app, api.role)
+            self._grant_state_machines(spec, api.app, api.role, params)
         for api in self.apis:
             self._throttle(api)
         self._login_firewall(next(api for api in self.apis if api.app.name == "accounts"))
@@ -269,6 +273,42 @@ class ComptoirStack(Stack):
                 iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=[identities])
             )
 
+    def _state_machine(self, machine: specs.StateMachine) -> sfn.StateMachine:
+        """A state machine from its ASL file (as the local stack loads it), logging every execution."""
+        name = construct_name(machine.id)
+        log_group = logs.LogGroup(
+            self, f"{name}Logs", retention=logs.RetentionDays.SIX_MONTHS, removal_policy=RemovalPolicy.DESTROY
+        )
+        state_machine = sfn.StateMachine(
+            self,
+            f"{name}StateMachine",
+            definition_body=sfn.DefinitionBody.from_string(machine.definition_path.read_text()),
+            definition_substitutions={
+                placeholder: self.queues[queue_id].queue_url
+                for placeholder, queue_id in machine.queue_substitutions.items()
+            },
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            tracing_enabled=True,
+        )
+        # Its callback tasks and its end are messages to these queues: the only thing it may send.
+        for queue_id in set(machine.queue_substitutions.values()):
+            self.queues[queue_id].grant_send_messages(state_machine)
+        return state_machine
+
+    def _grant_state_machines(
+        self, spec: specs.Spec, app: specs.App, role: iam.IRole, params: Parameters
+    ) -> None:
+        """Start executions for the apps that start them; answer task tokens and stop executions of this
+        machine only for the apps that answer them (the approvals app). E-mail rights come from
+        App.sends_email, like every app's."""
+        for machine in spec.state_machines:
+            state_machine = self.state_machines[machine.id]
+            if app.name in machine.started_by:
+                state_machine.grant_start_execution(role)
+            if app.name in machine.answered_by:
+                state_machine.grant_task_response(role)
+                state_machine.grant_execution(role, "states:StopExecution")
+
     def _user_pool(self, pool: specs.UserPool) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
         made = cognito.UserPool(
             self,
@@ -343,6 +383,8 @@ class ComptoirStack(Stack):
             "tokens_key_id": self.keys[specs.TOKENS_KEY].key_arn,
             "portal_origin": params.portal_origin,
             "mail_sender": params.mail_sender,
+            "approval_chain_arn": self.state_machines[specs.APPROVAL_CHAIN].state_machine_arn,
+            "approvals_queue_url": self.queues[specs.APPROVALS_QUEUE].queue_url,
         }
         # A setting added to the spec without a value here fails the synthesis, not the function.
         return {app.name: {name: values[key] for key, name in spec.env_of(app).items()} for app in spec.apps}

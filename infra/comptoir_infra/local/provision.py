@@ -5,7 +5,14 @@ from dataclasses import dataclass, field
 
 import boto3
 
-from comptoir_infra.spec import DROPBOX_QUEUE, INCOMING_QUEUE, SPEC, TOKENS_KEY
+from comptoir_infra.spec import (
+    APPROVAL_CHAIN,
+    APPROVALS_QUEUE,
+    DROPBOX_QUEUE,
+    INCOMING_QUEUE,
+    SPEC,
+    TOKENS_KEY,
+)
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 # The domain of the apps' sender address (COMPTOIR_MAIL_SENDER): verified, as SES requires before sending.
@@ -25,6 +32,7 @@ class LocalResources:
     inbound_domain: str
     key_ids: dict[str, str]
     topic_arns: dict[str, str] = field(default_factory=dict)
+    state_machine_arns: dict[str, str] = field(default_factory=dict)
 
     def app_environment(self) -> dict[str, str]:
         """What CDK's stage_config gives each app in AWS, here for the local stack."""
@@ -41,6 +49,8 @@ class LocalResources:
             names["dropbox_queue_url"]: self.queue_urls[DROPBOX_QUEUE],
             names["documents_queue_url"]: self.queue_urls[INCOMING_QUEUE],
             names["tokens_key_id"]: self.key_ids[TOKENS_KEY],
+            names["approval_chain_arn"]: self.state_machine_arns[APPROVAL_CHAIN],
+            names["approvals_queue_url"]: self.queue_urls[APPROVALS_QUEUE],
         }
 
 
@@ -56,6 +66,9 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
     cognito = session.client("cognito-idp", endpoint_url=endpoint)
     kms = session.client("kms", endpoint_url=endpoint)
     sns = session.client("sns", endpoint_url=endpoint)
+    stepfunctions = session.client("stepfunctions", endpoint_url=endpoint)
+    # Notifications (approval reminders, …) leave from the inbound domain, verified as SES wants.
+    session.client("ses", endpoint_url=endpoint).verify_domain_identity(Domain=inbound_domain)
 
     table_name = _table(dynamodb)
     queue_urls = _queues(sqs)
@@ -75,6 +88,7 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
         inbound_domain=inbound_domain,
         key_ids=_keys(kms),
         topic_arns=topic_arns,
+        state_machine_arns=_state_machines(stepfunctions, queue_urls),
     )
 
 
@@ -141,6 +155,19 @@ def _queues(sqs) -> dict[str, str]:
         )["QueueUrl"]
         urls[queue.dlq_id] = dlq_url
     return urls
+
+
+def _state_machines(stepfunctions, queue_urls: dict[str, str]) -> dict[str, str]:
+    """The spec's state machines from their ASL files, as CDK loads them. moto executes them only when its
+    Step Functions execution is switched on before they are made (the local stack does it, and tests)."""
+    return {
+        machine.id: stepfunctions.create_state_machine(
+            name=local_name(machine.id),
+            definition=machine.definition_with(queue_urls),
+            roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/{local_name(machine.id)}",
+        )["stateMachineArn"]
+        for machine in SPEC.state_machines
+    }
 
 
 def _keys(kms) -> dict[str, str]:

@@ -1,22 +1,27 @@
 """`comptoir up`: start every part of the local stack, in order, and stop them all."""
 
+import json
 import logging
 import os
 import socket
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 
 from comptoir_core import wiring
+from comptoir_core.approvals import service as approvals
+from comptoir_core.settings import get_settings
 from comptoir_infra.local import demo, outbox, snapshot
 from comptoir_infra.local.apps import load_all
 from comptoir_infra.local.dropbox_poll import DropboxPoller
 from comptoir_infra.local.gateway import Gateway
 from comptoir_infra.local.provision import LocalResources, connect_notifications, provision
 from comptoir_infra.local.pump import QueuePump
+from comptoir_infra.local.schedules import ScheduleTimer
 from comptoir_infra.local.smtp import InboundMailHandler, start_smtp
 from comptoir_infra.local.tokens import TokenVerifier
 from comptoir_infra.spec import INBOUND_TOPIC
@@ -39,6 +44,8 @@ class Options:
     reset: bool = False
     demo_password: str | None = None
     snapshot_every_s: float = 30
+    # The scheduled handlers (approval reminders) run this often locally.
+    schedule_every_s: float = 60
 
 
 class LocalStack:
@@ -52,6 +59,7 @@ class LocalStack:
         self._pump: QueuePump | None = None
         self._smtp = None
         self._dropbox: DropboxPoller | None = None
+        self._schedules: ScheduleTimer | None = None
         self._snapshots_stop = threading.Event()
         self._snapshot_lock = threading.Lock()
         self._snapshot_thread: threading.Thread | None = None
@@ -64,10 +72,13 @@ class LocalStack:
     def start(self) -> None:
         options = self.options
         _ensure_free(options.port, options.smtp_port, options.aws_port)
+        # moto's Step Functions executor calls the embedded server itself, at localhost:$MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(options.aws_port)
         self._moto = ThreadedMotoServer(ip_address=HOST, port=options.aws_port, verbose=False)
         self._moto.start()
         endpoint = f"http://{HOST}:{options.aws_port}"
         _point_sdk_at(endpoint)
+        _execute_state_machines(endpoint)
 
         self.resources = provision(endpoint=endpoint, region=REGION, inbound_domain=INBOUND_DOMAIN)
         os.environ.update(self.resources.app_environment())
@@ -77,6 +88,9 @@ class LocalStack:
         os.environ.setdefault("COMPTOIR_PORTAL_ORIGIN", self.url)
         wiring.reset()
         self._load_or_seed()
+        if self.restored:
+            # The table came back, the running executions did not: pending approval chains start again.
+            approvals.resume_chains(repo=wiring.repository(), settings=get_settings())
         connect_notifications(self.resources)
 
         modules = load_all()
@@ -84,6 +98,8 @@ class LocalStack:
             modules=modules, queue_urls=self.resources.queue_urls, endpoint=endpoint, region=REGION
         )
         self._pump.start()
+        self._schedules = ScheduleTimer(modules=modules, every_s=options.schedule_every_s)
+        self._schedules.start()
         # No webhook reaches a laptop: linked Dropbox accounts are long-polled instead.
         self._dropbox = DropboxPoller()
         self._dropbox.start()
@@ -133,7 +149,12 @@ class LocalStack:
         # The parts that take work stop in parallel: each may wait for a poll or a connection to end.
         stoppers = [
             threading.Thread(target=part.stop, name=f"stop-{name}", daemon=True)
-            for name, part in (("smtp", self._smtp), ("dropbox", self._dropbox), ("pump", self._pump))
+            for name, part in (
+                ("smtp", self._smtp),
+                ("dropbox", self._dropbox),
+                ("pump", self._pump),
+                ("schedules", self._schedules),
+            )
             if part
         ]
         for thread in stoppers:
@@ -200,6 +221,19 @@ class LocalStack:
             f"  AWS (moto) {resources.endpoint}\n"
             f"  demo logins (password: {self.demo_password})\n{logins}\n"
         )
+
+
+def _execute_state_machines(endpoint: str) -> None:
+    """Switch on moto's Step Functions execution (its config API; no environment variable does it). It
+    must be on before the state machines are created."""
+    request = urllib.request.Request(  # noqa: S310 (our own loopback server)
+        f"{endpoint}/moto-api/config",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own loopback server)
+        response.read()
 
 
 def _ensure_free(*ports: int) -> None:

@@ -306,3 +306,60 @@ def document_remark_sk(document_id: str, remark_id: str) -> str:
 
 def document_remarks_prefix(document_id: str) -> str:
     return f"REMARK#{document_id}#"
+
+
+# ---- payments: EPC QR codes and SEPA files ----------------------------------------------------
+
+PAYMENT_SK_PREFIX = "PAY#"
+SEPA_FILE_SK_PREFIX = "SEPAFILE#"
+
+
+def payment_sk(payment_id: str) -> str:
+    return f"{PAYMENT_SK_PREFIX}{payment_id}"
+
+
+def document_payment_prefix(document_id: str) -> str:
+    """The payments of one document: one index item each, this prefix + the payment id."""
+    return f"DOCPAY#{document_id}#"
+
+
+def payee_iban_prefix(supplier_vat: str) -> str:
+    """The IBANs a company has paid a supplier (by VAT number) on: one item each, this prefix + the IBAN."""
+    return f"PAYEEIBAN#{supplier_vat}#"
+
+
+def sepa_file_sk(file_id: str) -> str:
+    return f"{SEPA_FILE_SK_PREFIX}{file_id}"
+
+
+def sepa_file_object_key(company_id: str, file_id: str) -> str:
+    """A generated pain.001 file in S3. Built from ids only."""
+    return f"sepa/{company_id}/{file_id}.xml"
+
+
+# ---- approvals: settings, rules, and one chain record per invoice or payment -----------------------
+
+APPROVAL_SETTINGS_SK = "APPROVALS#SETTINGS"
+# gsi1 lists every chain still waiting, oldest first: the reminder sweep reads it, never a Scan.
+PENDING_CHAINS_GSI1PK = "APPROVALS_PENDING"
+
+
+def approval_rule_prefix(kind: str) -> str:
+    return f"APPROVALRULE#{kind}#"
+
+
+def approval_rule_sk(kind: str, rule_id: str) -> str:
+    return f"{approval_rule_prefix(kind)}{rule_id}"
+
+
+def approval_chain_prefix(kind: str) -> str:
+    return f"APPROVAL#{kind}#"
+
+
+def approval_chain_sk(kind: str, subject_id: str) -> str:
+    """The chain of one invoice (document id) or payment (payment id)."""
+    return f"{approval_chain_prefix(kind)}{subject_id}"
+
+
+def pending_chain_gsi1(started_at: str, company_id: str, kind: str, subject_id: str) -> dict[str, str]:
+    return {"gsi1pk": PENDING_CHAINS_GSI1PK, "gsi1sk": f"{started_at}#{company_id}#{kind}#{subject_id}"}

@@ -176,6 +176,38 @@ class Repository:
         # No filter expression: every item read is an item returned.
         return Page(items, answer.get("LastEvaluatedKey"), len(items))
 
+    def write_all(self, writes: list[tuple[Item, int | None]]) -> list[Item]:
+        """Write several items in one transaction: all land, or none (Conflict). Each pair is (item,
+        expected version): 0 means the item must not exist yet, n means its stored version is still n
+        (it is written with n+1); None writes the item as it is, unconditionally."""
+        client = aws.client("dynamodb")
+        serializer = TypeSerializer()
+        written, actions = [], []
+        for item, expected in writes:
+            if expected is None:
+                written.append(item)
+                condition = {}
+            else:
+                item = {**item, "version": expected + 1}
+                written.append(item)
+                if expected == 0:
+                    condition = {"ConditionExpression": "attribute_not_exists(pk)"}
+                else:
+                    condition = {
+                        "ConditionExpression": "#v = :v",
+                        "ExpressionAttributeNames": {"#v": "version"},
+                        "ExpressionAttributeValues": {":v": serializer.serialize(expected)},
+                    }
+            put = {
+                "TableName": self.table_name,
+                "Item": {k: serializer.serialize(v) for k, v in item.items()},
+            }
+            actions.append({"Put": {**put, **condition}})
+        if actions:
+            with _conflicts("changed meanwhile; reload and try again"):
+                client.transact_write_items(TransactItems=actions)
+        return written
+
     def delete(self, pk: str, sk: str) -> None:
         self._table.delete_item(Key={"pk": pk, "sk": sk})
 

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # The documents worker's queue: a retried document is put back on it.
     documents_queue_url: str = ""
     tokens_key_id: str = ""
+    # The approval chain (Step Functions) and the queue its callback tasks and ends arrive on.
+    approval_chain_arn: str = ""
+    approvals_queue_url: str = ""
     # Dropbox's hosts, as the SDK names them; tests and the local stack point them at a fake.
     dropbox_api_host: str = "api.dropboxapi.com"
     dropbox_content_host: str = "content.dropboxapi.com"

@@ -2,7 +2,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from stdnum import bic as std_bic
 from stdnum import iban as std_iban
 from stdnum.be import vat as be_vat
 
@@ -159,6 +160,28 @@ class MailboxSettings(BaseModel):
         return sender in self.whitelist or domain in self.whitelist
 
 
+def _bic(value: str) -> str:
+    compact = std_bic.compact(value)
+    if not std_bic.is_valid(compact):
+        raise ValueError("not a valid BIC (8 or 11 characters)")
+    return compact
+
+
+class BankAccount(BaseModel):
+    """One of the company's own bank accounts."""
+
+    model_config = ConfigDict(extra="forbid")
+    iban: Iban
+    bic: Annotated[str, AfterValidator(_bic)] | None = None
+    name: str | None = Field(default=None, max_length=70)
+    default: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_iban(cls, value):
+        return {"iban": value} if isinstance(value, str) else value
+
+
 class CompanySettings(BaseModel):
     """A company's settings. Every capability adds its own section here; unknown keys are refused."""
 
@@ -166,13 +189,34 @@ class CompanySettings(BaseModel):
     language: Language = Language.fr
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
     mailboxes: dict[Mailbox, MailboxSettings] = Field(default_factory=dict)
-    # The company's own IBANs: invoice recognition never takes them for a supplier's.
-    bank_accounts: list[Iban] = Field(default_factory=list, max_length=20)
+    # The company's own accounts (a plain IBAN string is read as {"iban": ...}): payments are made from
+    # them, and invoice recognition never takes them for a supplier's.
+    bank_accounts: list[BankAccount] = Field(default_factory=list, max_length=20)
+    # The pain.001 version of the SEPA files, unless a file asks for another.
+    sepa_pain_version: Literal["001.001.09", "001.001.03"] = "001.001.09"
     # How often the company files VAT: its "VAT documents OK" periods are quarters (2026-Q3) or months.
     vat_regime: Literal["quarterly", "monthly"] = "quarterly"
 
     def mailbox(self, mailbox: Mailbox) -> MailboxSettings:
         return self.mailboxes.get(mailbox, MailboxSettings())
+
+    @model_validator(mode="after")
+    def _one_default_account(self):
+        if sum(1 for a in self.bank_accounts if a.default) > 1:
+            raise ValueError("bank_accounts: at most one account is the default")
+        if len(set(self.ibans)) != len(self.bank_accounts):
+            raise ValueError("bank_accounts: each IBAN once")
+        return self
+
+    @property
+    def ibans(self) -> list[str]:
+        return [account.iban for account in self.bank_accounts]
+
+    def default_account(self) -> "BankAccount | None":
+        """The account marked default, else the first one."""
+        return next((a for a in self.bank_accounts if a.default), None) or next(
+            iter(self.bank_accounts), None
+        )
 
 
 class CompanySettingsRead(BaseModel):

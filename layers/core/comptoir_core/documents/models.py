@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, computed_field
 
+from comptoir_core.approvals.models import ApprovalBlock
+
 
 class Mailbox(StrEnum):
     purchase = "purchase"
@@ -172,7 +174,10 @@ class Document(BaseModel):
     derived_from: list[str] = Field(default_factory=list)
     derived_by: str | None = None  # "split" or "merge" for a part or merge result
     parts: list[str] = Field(default_factory=list)
+    # The approval chain's state (pending, approved, rejected, expired) and what the view shows of it;
+    # written by comptoir_core.approvals, seen per caller through approvals.views.approval_status_for.
     approval_status: str | None = None
+    approval: ApprovalBlock | None = None
     payment_status: str | None = None
     booking: Booking | None = None
     processed_at: datetime | None = None

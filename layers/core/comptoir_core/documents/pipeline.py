@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from comptoir_core import aws, keys
 from comptoir_core.accounts.service import read_company_settings
+from comptoir_core.approvals import service as approvals
 from comptoir_core.blobs import BlobStore
 from comptoir_core.documents import store
 from comptoir_core.documents.intake import (
@@ -448,7 +449,9 @@ def _process_or_raise(
     forward = _forwarding(repo, ready, meta)
     if forward:
         ready = mark_sent(ready, by=None, detail=forward)
-    return store.save(repo=repo, document=ready)
+    saved = store.save(repo=repo, document=ready)
+    # A purchase invoice entering Purchase while invoice approval is on starts its chain (split parts too).
+    return approvals.start_invoice_chain(repo=repo, settings=settings, document=saved)
 
 
 def _store_working(blobs: BlobStore, document: Document, pdf: bytes, version: int) -> int:
@@ -561,6 +564,10 @@ def _flag_duplicate(repo: Repository, company_id: str, document_id: str, duplica
 
 def _forwarding(repo: Repository, document: Document, meta: IncomingMetadata) -> str | None:
     """Why this document goes to In processing at once, if it does."""
+    if document.mailbox == Mailbox.purchase and approvals.invoice_approval_on(
+        repo=repo, company_id=document.company_id
+    ):
+        return None  # a purchase invoice waits for its approval, whatever the settings
     if meta.then == "send":
         return "sent on creation"
     if document.source not in EXTERNAL_SOURCES:

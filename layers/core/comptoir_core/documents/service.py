@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from comptoir_core import keys
+from comptoir_core.approvals import service as approvals
+from comptoir_core.approvals.views import approval_status_for
 from comptoir_core.blobs import BlobStore
 from comptoir_core.documents import store
 from comptoir_core.documents.fields import check_corrections, correction_warnings
@@ -86,7 +88,7 @@ def list_box(
     *, repo: Repository, caller: Caller, company_id: str, box: str, query: ListQuery
 ) -> DocumentPage:
     """A mailbox (or the In processing box), newest first, filtered, a page at a time."""
-    authorize(repo=repo, caller=caller, company_id=company_id)
+    viewer = _viewer(repo, caller, company_id)
     if box not in (*Mailbox.__members__, PROCESSING_BOX):
         raise NotFound(f"no mailbox {box!r}; the mailboxes are purchase, sales and misc, and processing")
     return _list(
@@ -98,13 +100,19 @@ def list_box(
         cursor=query.cursor,
         limit=query.limit,
         match=query.matches if query.filtered() else None,
+        viewer=viewer,
     )
+
+
+def _viewer(repo: Repository, caller: Caller, company_id: str) -> tuple[str, Role]:
+    """Who reads a list: the approval status a document shows depends on it."""
+    return caller.user_id, authorize(repo=repo, caller=caller, company_id=company_id).role
 
 
 def history(*, repo: Repository, caller: Caller, company_id: str, query: ListQuery) -> DocumentPage:
     """Every document ever added, by import date (newest first), whatever became of it. The dates are
     served by the key (document ids are time-ordered); other filters scan one bounded page a call."""
-    authorize(repo=repo, caller=caller, company_id=company_id)
+    viewer = _viewer(repo, caller, company_id)
     between = _received_between(query)
     if between:
         between = (keys.document_sk(between[0]), keys.document_sk(between[1]))
@@ -118,6 +126,7 @@ def history(*, repo: Repository, caller: Caller, company_id: str, query: ListQue
         cursor=query.cursor,
         limit=query.limit,
         match=query.matches if query.filtered() else None,
+        viewer=viewer,
     )
 
 
@@ -169,6 +178,7 @@ def firm_processing(*, repo: Repository, caller: Caller, query: FirmQuery) -> Do
         # the page read is limit + 1 items, and `partial` says when some were left out.
         match=lambda d: d.company_id in names,
         scan=query.limit + 1,
+        viewer=(caller.user_id, Role.accountant),
     )
     for item in found.documents:
         item.company_name = names.get(item.company_id)
@@ -192,6 +202,7 @@ def _list(
     sk_prefix: str | None = None,
     sk_between: tuple[str, str] | None = None,
     scan: int | None = None,
+    viewer: tuple[str, Role] | None = None,
 ) -> DocumentPage:
     """One bounded read of one index range from the cursor on. Unfiltered it reads limit + 1 items;
     with a filter no key serves, one page of SCAN_PAGE items, and says when it stopped short."""
@@ -208,7 +219,7 @@ def _list(
     chosen: list[tuple[DocumentListItem, dict]] = []
     next_key = page.last_key
     for item in page.items:
-        listed = store.list_item_of(repo, item)
+        listed = store.list_item_of(repo, item).seen_by(viewer)
         if match and not match(listed):
             continue
         if len(chosen) == limit:
@@ -281,8 +292,11 @@ def document_remarks(
 
 
 def read_document(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
-    authorize(repo=repo, caller=caller, company_id=company_id)
-    return get_document(repo=repo, company_id=company_id, document_id=document_id)
+    """The document as its reader sees it: `approval_status` is the caller's (approvals.views)."""
+    role = authorize(repo=repo, caller=caller, company_id=company_id).role
+    document = get_document(repo=repo, company_id=company_id, document_id=document_id)
+    seen = approval_status_for(document.approval_status, document.approval, viewer=caller.user_id, role=role)
+    return document.model_copy(update={"approval_status": seen})
 
 
 def open_file(
@@ -349,6 +363,7 @@ def _editable(
     roles=EDITORS,
     *,
     accountant_only_in_processing: bool = False,
+    deleting: bool = False,
 ) -> tuple[Document, Caller]:
     """The document, if the caller may change it. Once sent, a document is the accountant's: the
     client can no longer delete, edit or move it (split and merge refuse it too)."""
@@ -362,6 +377,8 @@ def _editable(
         and membership.role != Role.accountant
     ):
         raise Conflict(IN_PROCESSING)
+    if document.approval_status == "rejected" and not deleting:
+        raise Conflict("this invoice was rejected: it can only be opened or deleted")
     return document, caller
 
 
@@ -469,7 +486,7 @@ def move(
 
 def delete(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
     """Soft: the document leaves every box but is kept, files and all, and an admin can restore it."""
-    document, _ = _editable(repo, caller, company_id, document_id, roles=CLIENTS)
+    document, _ = _editable(repo, caller, company_id, document_id, roles=CLIENTS, deleting=True)
     if document.status == DocumentStatus.in_processing:
         raise Conflict(IN_PROCESSING)
     if document.status == DocumentStatus.processed or document.status in RETIRED_STATUSES:
@@ -508,6 +525,12 @@ def send(*, repo: Repository, caller: Caller, company_id: str, document_ids: lis
     if refused:
         detail = [{"id": d.id, "status": d.status.value} for d in refused]
         raise Conflict("only documents ready in a mailbox can be sent", details=detail)
+    unapproved = [(d, approvals.missing_for_send(repo=repo, document=d)) for d in documents]
+    if any(why for _, why in unapproved):
+        detail = [{"id": d.id, "missing": why} for d, why in unapproved if why]
+        raise Conflict(
+            "while invoice approval is on, a purchase invoice is sent only once approved", details=detail
+        )
     sent = [mark_sent(d, by=caller.email) for d in documents]
     return store.save_all(repo=repo, documents=sent)
 
@@ -658,7 +681,7 @@ def retire(
 def archive(*, repo: Repository, caller: Caller, company_id: str, query: ArchiveQuery) -> DocumentPage:
     """Processed documents of a mailbox (or the permanent dossier), newest invoice date first: one
     index range, its dates served by the key; other filters scan one bounded page a call."""
-    authorize(repo=repo, caller=caller, company_id=company_id)
+    viewer = _viewer(repo, caller, company_id)
     if query.tab == ArchiveTab.permanent:
         pk, index = keys.permanent_pk(company_id), keys.GSI4
     else:
@@ -677,6 +700,7 @@ def archive(*, repo: Repository, caller: Caller, company_id: str, query: Archive
         cursor=query.cursor,
         limit=query.limit,
         match=(lambda d: _archive_match(d, query)) if query.filtered() else None,
+        viewer=viewer,
     )
 
 

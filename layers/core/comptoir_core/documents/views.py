@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from comptoir_core.approvals.views import approval_filter_matches, approval_status_for
 from comptoir_core.documents.fields import KEY_FIELDS
 from comptoir_core.documents.models import (
     INTERNAL_FIELDS,
@@ -44,9 +45,13 @@ class DocumentListItem(BaseModel):
     thumbnail: str | None
     # In firm/processing, which company the document belongs to.
     company_name: str | None = None
+    # Who must still approve (user ids) while an approval chain waits: the status each reader sees
+    # (`seen_by`) derives from it, so a list stored once serves every reader.
+    approval_pending: list[str] = []
 
     @classmethod
-    def of(cls, document: Document) -> "DocumentListItem":
+    def of(cls, document: Document, viewer: tuple[str, str] | None = None) -> "DocumentListItem":
+        """`viewer` (user id, role): the approval status is the one that reader sees."""
         thumbnail = (
             f"/documents/companies/{document.company_id}/documents/{document.id}/pages/1?size=thumb"
             if document.pages and document.working_key
@@ -66,11 +71,21 @@ class DocumentListItem(BaseModel):
             remarks=document.remarks_total,
             key_fields={name: document.field_value(name) for name in KEY_FIELDS},
             approval_status=document.approval_status,
+            approval_pending=[p.id for p in document.approval.pending] if document.approval else [],
             payment_status=document.payment_status,
             duplicate=bool(document.duplicate_of),
             duplicate_of=document.duplicate_of,
             thumbnail=thumbnail,
+        ).seen_by(viewer)
+
+    def seen_by(self, viewer: tuple[str, str] | None) -> "DocumentListItem":
+        """The item as `viewer` (user id, role) sees it: the approval status is that reader's."""
+        if viewer is None or self.approval_status != "pending":
+            return self
+        seen = approval_status_for(
+            self.approval_status, None, viewer=viewer[0], role=viewer[1], pending=self.approval_pending
         )
+        return self.model_copy(update={"approval_status": seen})
 
 
 class DocumentPage(BaseModel):
@@ -124,6 +139,8 @@ class ListQuery(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = Field(default=None, max_length=200)  # text in the name
+    # The approval state the caller sees: mine (to approve by me), others, approved, rejected, expired.
+    approval: Literal["mine", "others", "approved", "rejected", "expired"] | None = None
     cursor: str | None = Field(default=None, max_length=1000)
     limit: int = Field(default=50, ge=1, le=200)
 
@@ -131,7 +148,7 @@ class ListQuery(BaseModel):
         """A filter the key does not serve (the dates are: document ids are time-ordered)."""
         return any(
             value is not None and value != ""
-            for value in (self.label, self.status, self.source, self.mailbox, self.q)
+            for value in (self.label, self.status, self.source, self.mailbox, self.q, self.approval)
         )
 
     def matches(self, document: "DocumentListItem") -> bool:
@@ -144,6 +161,7 @@ class ListQuery(BaseModel):
             and (self.date_from is None or received >= self.date_from)
             and (self.date_to is None or received <= self.date_to)
             and (not self.q or self.q.casefold() in document.name.casefold())
+            and approval_filter_matches(self.approval, document.approval_status)
         )
 
 

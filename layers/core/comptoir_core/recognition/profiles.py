@@ -26,9 +26,7 @@ def company_identity(*, repo: Repository, company_id: str) -> CompanyIdentity:
     """The company's own VAT number, name and bank accounts: never taken as a supplier's."""
     company = read_company(repo=repo, company_id=company_id)
     settings = read_company_settings(repo=repo, company_id=company_id)
-    return CompanyIdentity(
-        vat=company.vat_number, ibans=list(getattr(settings, "bank_accounts", []) or []), name=company.name
-    )
+    return CompanyIdentity(vat=company.vat_number, ibans=settings.ibans, name=company.name)
 
 
 def load_profiles(*, repo: Repository, company_id: str) -> dict[str, SupplierProfile]:
