@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from chalice import Chalice, Rate, Response
 
 from comptoir_core import wiring
+from comptoir_core.accounts.modules import Module
 from comptoir_core.api import authorizer, caller_in_company, dump, parse_body, parse_query, view
 from comptoir_core.approvals import service
 from comptoir_core.approvals.models import (
@@ -44,7 +45,7 @@ _WRITES = {Kind.invoice: InvoiceRuleWrite, Kind.payment: PaymentRuleWrite}
 @view
 def invoice_approval(cid):
     """Whether invoice approval is on, and its reminder and limit settings."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     return dump(
         service.get_toggle(repo=wiring.repository(), caller=caller, company_id=cid, kind=Kind.invoice)
     )
@@ -55,7 +56,7 @@ def invoice_approval(cid):
 @view
 def set_invoice_approval(cid):
     """Turn invoice approval on (making the default rule: approved by this admin) or off. Admins."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     toggle = parse_body(app.current_request, Toggle)
     return dump(
         service.set_toggle(
@@ -69,7 +70,7 @@ def set_invoice_approval(cid):
 @view
 def payment_approval(cid):
     """Whether payment approval is on."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     return dump(
         service.get_toggle(repo=wiring.repository(), caller=caller, company_id=cid, kind=Kind.payment)
     )
@@ -80,7 +81,7 @@ def payment_approval(cid):
 @view
 def set_payment_approval(cid):
     """Turn payment approval on or off (409 while payments wait for approval). Admins."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     toggle = parse_body(app.current_request, Toggle)
     return dump(
         service.set_toggle(
@@ -93,12 +94,12 @@ def set_payment_approval(cid):
 
 
 def _list_rules(cid: str, kind: Kind):
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     return dump(service.list_rules(repo=wiring.repository(), caller=caller, company_id=cid, kind=kind))
 
 
 def _create_rule(cid: str, kind: Kind):
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     write = parse_body(app.current_request, _WRITES[kind])
     rule = service.create_rule(
         repo=wiring.repository(), caller=caller, company_id=cid, kind=kind, write=write
@@ -107,7 +108,7 @@ def _create_rule(cid: str, kind: Kind):
 
 
 def _update_rule(cid: str, kind: Kind, rid: str):
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     write = parse_body(app.current_request, _WRITES[kind])
     return dump(
         service.update_rule(
@@ -117,7 +118,7 @@ def _update_rule(cid: str, kind: Kind, rid: str):
 
 
 def _delete_rule(cid: str, kind: Kind, rid: str):
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     service.delete_rule(repo=wiring.repository(), caller=caller, company_id=cid, kind=kind, rule_id=rid)
     return Response(body="", status_code=204)
 
@@ -190,7 +191,7 @@ def delete_payment_rule(cid, rid):
 
 
 def _decide(cid: str, kind: Kind, subject_id: str, decision: str):
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     request = parse_body(app.current_request, DecisionRequest)
     logger.append_keys(subject_id=subject_id)
     read = service.decide(
@@ -211,7 +212,7 @@ def _decide(cid: str, kind: Kind, subject_id: str, decision: str):
 @view
 def invoice_chain(cid, did):
     """An invoice's approval: who it waits for, the decisions, the rules that applied, its audit trail."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     return dump(
         service.read_approval(
             repo=wiring.repository(), caller=caller, company_id=cid, kind=Kind.invoice, subject_id=did
@@ -240,7 +241,7 @@ def reject_invoice(cid, did):
 @view
 def payments_to_approve(cid):
     """Payments waiting for the caller's approval (scope=mine) or for others' only (scope=others)."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     query = parse_query(app.current_request, PaymentScope)
     return dump(
         service.payments_to_approve(
@@ -254,7 +255,7 @@ def payments_to_approve(cid):
 @view
 def payment_chain(cid, pid):
     """A payment's approval and its audit trail."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     return dump(
         service.read_approval(
             repo=wiring.repository(), caller=caller, company_id=cid, kind=Kind.payment, subject_id=pid
@@ -283,7 +284,7 @@ def reject_payment(cid, pid):
 @view
 def bulk_decisions(cid):
     """Approve or reject several invoices or payments; each id is answered on its own."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
     request = parse_body(app.current_request, BulkDecision)
     return dump(service.bulk_decide(repo=wiring.repository(), caller=caller, company_id=cid, request=request))
 

@@ -4,6 +4,7 @@ and the SEPA files kept and listed."""
 from chalice import Chalice, Response
 
 from comptoir_core import wiring
+from comptoir_core.accounts.modules import Module
 from comptoir_core.api import authorizer, caller_in_company, dump, parse_body, parse_query, view
 from comptoir_core.blobs import content_disposition
 from comptoir_core.observability import observe
@@ -40,7 +41,7 @@ def _deps() -> dict:
 @view
 def payment_form(cid, did):
     """The invoice's payment data, prefilled, with the warnings to read before paying."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     return dump(service.payment_form(**_deps(), caller=caller, company_id=cid, document_id=did))
 
 
@@ -49,7 +50,7 @@ def payment_form(cid, did):
 @view
 def create_payment(cid):
     """Pay an invoice: by EPC QR code now, or later in a SEPA file."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     request = parse_body(app.current_request, PaymentCreate)
     return dump(service.create_payment(**_deps(), caller=caller, company_id=cid, request=request), status=201)
 
@@ -59,7 +60,7 @@ def create_payment(cid):
 @view
 def list_payments(cid):
     """The payments of one tab: to_approve (while payment approval is on), to_execute, executed."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     query = parse_query(app.current_request, TabQuery)
     return dump(service.list_payments(**_deps(), caller=caller, company_id=cid, tab=query.tab))
 
@@ -69,7 +70,7 @@ def list_payments(cid):
 @view
 def read_payment(cid, pid):
     """One payment, with its audit."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     return dump(service.read_payment(**_deps(), caller=caller, company_id=cid, payment_id=pid))
 
 
@@ -78,7 +79,7 @@ def read_payment(cid, pid):
 @view
 def update_payment(cid, pid):
     """Change a payment not yet in a file."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     update = parse_body(app.current_request, PaymentUpdate)
     return dump(
         service.update_payment(**_deps(), caller=caller, company_id=cid, payment_id=pid, update=update)
@@ -90,7 +91,7 @@ def update_payment(cid, pid):
 @view
 def cancel_payment(cid, pid):
     """Cancel a payment not yet in a file."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     return dump(service.cancel_payment(**_deps(), caller=caller, company_id=cid, payment_id=pid))
 
 
@@ -99,7 +100,7 @@ def cancel_payment(cid, pid):
 @view
 def payment_qr(cid, pid):
     """The EPC QR code of a payment by QR (PNG, or SVG with ?format=svg)."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     query = parse_query(app.current_request, QrQuery)
     body = service.payment_qr(**_deps(), caller=caller, company_id=cid, payment_id=pid, fmt=query.format)
     content_type = "image/svg+xml" if query.format == "svg" else "image/png"
@@ -120,7 +121,7 @@ def payment_qr(cid, pid):
 @view
 def create_sepa_file(cid):
     """Put payments to execute into one pain.001 file for the bank."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     request = parse_body(app.current_request, SepaFileCreate)
     sepa_file = service.create_sepa_file(
         **_deps(), blobs=wiring.blob_store(), caller=caller, company_id=cid, request=request
@@ -133,7 +134,7 @@ def create_sepa_file(cid):
 @view
 def list_sepa_files(cid):
     """Every SEPA file of the company, newest first, with what it holds."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     return dump(service.list_sepa_files(**_deps(), caller=caller, company_id=cid))
 
 
@@ -142,7 +143,7 @@ def list_sepa_files(cid):
 @view
 def read_sepa_file(cid, fid):
     """The pain.001 XML of one file, to download and hand to the bank."""
-    caller = caller_in_company(app.current_request, cid)
+    caller = caller_in_company(app.current_request, cid, module=Module.payments)
     sepa_file, xml = service.read_sepa_file(
         **_deps(), blobs=wiring.blob_store(), caller=caller, company_id=cid, file_id=fid
     )

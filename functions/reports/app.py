@@ -5,6 +5,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from chalice import Chalice
 
 from comptoir_core import idempotency, wiring
+from comptoir_core.accounts.modules import Module
 from comptoir_core.api import authorizer, caller_in_company, dump, parse_body, parse_query, view
 from comptoir_core.bank import service as bank
 from comptoir_core.bank.models import AccountsRead, MovementsRead, StatementsImported, TransactionsQuery
@@ -37,8 +38,10 @@ CODA_CONTENT_TYPES = ["multipart/form-data", "application/octet-stream", "text/p
 COMPANY = "/companies/{cid}"
 
 
-def _member(cid: str, roles=None):
-    caller = caller_in_company(app.current_request, cid)
+def _member(cid: str, roles=None, module: Module | None = Module.reports):
+    """A member (of `roles`, when named) of a company that has the route's module on; the firm's own
+    books push (module None) works whatever the company's modules."""
+    caller = caller_in_company(app.current_request, cid, module=module)
     if roles:
         authorize(repo=wiring.repository(), caller=caller, company_id=cid, roles=roles)
     return caller
@@ -52,7 +55,7 @@ def _member(cid: str, roles=None):
 @view
 def put_ledger(cid, fiscal_year):
     """Replace one fiscal year of the books (accountants): all or nothing, the same snapshot changes nothing."""
-    _member(cid, ACCOUNTANTS)
+    _member(cid, ACCOUNTANTS, module=None)
     snapshot = parse_body(app.current_request, LedgerSnapshot)
     logger.append_keys(fiscal_year=fiscal_year)
     return dump(
@@ -68,7 +71,7 @@ def put_ledger(cid, fiscal_year):
 @view
 def create_import(cid):
     """An upload URL for a large ledger (JSON or a zip of CSV tables); the upload starts the import job."""
-    _member(cid, ACCOUNTANTS)
+    _member(cid, ACCOUNTANTS, module=None)
     request = parse_body(app.current_request, ImportCreate)
     created = imports.create_import(
         repo=wiring.repository(), blobs=wiring.blob_store(), company_id=cid, request=request
@@ -81,7 +84,7 @@ def create_import(cid):
 @view
 def read_import(cid, iid):
     """An import job: status, progress, the fiscal years applied or the lines refused."""
-    _member(cid, ACCOUNTANTS)
+    _member(cid, ACCOUNTANTS, module=None)
     return dump(imports.read_import(repo=wiring.repository(), company_id=cid, import_id=iid))
 
 
@@ -129,7 +132,7 @@ def put_rubrics(cid):
 @view
 def upload_statements(cid):
     """A CODA file (multipart or raw body): 201 with its statements, 200 when all were there already."""
-    _member(cid, BANK_UPLOADERS)
+    _member(cid, BANK_UPLOADERS, module=Module.financial)
     request = app.current_request
     content_type = request.headers.get("content-type", "")
     body = request.raw_body or b""
@@ -149,7 +152,7 @@ def upload_statements(cid):
 @view
 def bank_accounts(cid):
     """The bank accounts with their balance as the bank stated it, its date and the consistency flag."""
-    _member(cid)
+    _member(cid, module=Module.financial)
     return dump(bank.list_accounts(repo=wiring.repository(), company_id=cid))
 
 
@@ -158,7 +161,7 @@ def bank_accounts(cid):
 @view
 def bank_transactions(cid):
     """Bank movements, newest first, each with the document and open item it matches."""
-    _member(cid)
+    _member(cid, module=Module.financial)
     query = parse_query(app.current_request, TransactionsQuery)
     return dump(
         bank.list_movements(
@@ -176,7 +179,7 @@ def bank_transactions(cid):
 @view
 def bank_unmatched(cid):
     """The movements no document matches: the missing documents."""
-    _member(cid)
+    _member(cid, module=Module.financial)
     query = parse_query(app.current_request, TransactionsQuery)
     return dump(
         bank.list_movements(

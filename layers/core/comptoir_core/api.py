@@ -12,6 +12,7 @@ from chalice import CognitoUserPoolAuthorizer, Response
 from pydantic import BaseModel, ValidationError
 
 from comptoir_core import wiring
+from comptoir_core.accounts.modules import require_module
 from comptoir_core.errors import DomainError, Invalid, Unauthorized
 from comptoir_core.observability import logger
 from comptoir_core.tenancy import Caller, authorize
@@ -58,13 +59,16 @@ def caller_of(request) -> Caller:
     return Caller(user_id=claims["sub"], email=claims.get("email", ""))
 
 
-def caller_in_company(request, company_id: str) -> Caller:
+def caller_in_company(request, company_id: str, *, module: str | None = None) -> Caller:
     """The caller of a company-scoped route, checked to be a member before anything of the request is
     read: a stranger gets 404 whatever the body. Every log line of the request names the company.
-    (Services still check the role their use case needs.)"""
+    A route of a module (approvals, payments, financial, reports, communication) is a 404 too while the
+    firm has that module off for the company. (Services still check the role their use case needs.)"""
     logger.append_keys(company_id=company_id)
     caller = caller_of(request)
     authorize(repo=wiring.repository(), caller=caller, company_id=company_id)
+    if module is not None:
+        require_module(repo=wiring.repository(), company_id=company_id, module=module)
     return caller
 
 
