@@ -384,6 +384,9 @@ def test_approvers_waiting_too_long_are_reminded_once_a_day_and_an_old_chain_end
     did = invoice()
     worker.deliver(until=tokens_recorded(company, did))
     outbox = ses_backends[ACCOUNT_ID][REGION].sent_messages
+    # Starting the chain told both approvers that an invoice waits for them.
+    assert sorted(m.destinations["ToAddresses"][0] for m in outbox) == sorted([ADMIN, USER])
+    waiting = len(outbox)
     started = chain_of(company, did).started_at
 
     early = service.sweep(repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=2))
@@ -393,7 +396,7 @@ def test_approvers_waiting_too_long_are_reminded_once_a_day_and_an_old_chain_end
     )
 
     assert (early["reminded"], late["reminded"], again["reminded"]) == (0, 2, 0)
-    assert sorted(m.destinations["ToAddresses"][0] for m in outbox) == sorted([ADMIN, USER])
+    assert sorted(m.destinations["ToAddresses"][0] for m in outbox[waiting:]) == sorted([ADMIN, USER])
     assert "reminded" in [a.event for a in chain_of(company, did).audit]
 
     service.sweep(repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=61))

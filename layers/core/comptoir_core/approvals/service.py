@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from botocore.exceptions import ClientError
 
-from comptoir_core import aws, keys
+from comptoir_core import aws, keys, notifications
 from comptoir_core.approvals.models import (
     AppliedRule,
     ApprovalBlock,
@@ -43,10 +43,9 @@ from comptoir_core.documents import store as documents
 from comptoir_core.documents.models import Document, DocumentStatus, Mailbox
 from comptoir_core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from comptoir_core.ids import is_valid_id, new_id
-from comptoir_core.mailer import OutgoingEmail, send_email
 from comptoir_core.observability import logger
 from comptoir_core.repository import Repository
-from comptoir_core.settings import Settings
+from comptoir_core.settings import Settings, get_settings
 from comptoir_core.tenancy import Caller, Role, authorize
 
 ADMINS = frozenset({Role.admin})
@@ -427,6 +426,7 @@ def start_invoice_chain(
         )
         try:
             existing = _save(repo, chain)
+            _tell(repo, settings, existing, notifications.Kind.approval_waiting, existing.pending_users())
         except Conflict:
             existing = read_chain(
                 repo=repo, company_id=document.company_id, kind=Kind.invoice, subject_id=document.id
@@ -667,7 +667,34 @@ def record_end(*, repo: Repository, message: dict) -> Chain:
     _mirror(repo, chain)
     if kind == Kind.payment:
         _tell_payments(repo, chain)
+    elif chain.state == ChainState.rejected:
+        # The company's admins and users hear of it (not the one who rejected, who knows).
+        deciders = {d.user.id for d in chain.decisions}
+        people = members(repo=repo, company_id=company_id).items()
+        told = [uid for uid, (_, role) in people if uid not in deciders and role != Role.accountant]
+        reason = next((d.comment for d in reversed(chain.decisions) if d.decision == "reject"), "") or ""
+        by = chain.decisions[-1].user.email if chain.decisions else ""
+        _tell(repo, get_settings(), chain, notifications.Kind.invoice_rejected, told, reason=reason, by=by)
     return chain
+
+
+def _tell(repo: Repository, settings: Settings, chain: Chain, kind, recipients: list[str], **extra) -> None:
+    """E-mail the people of a chain in their own language (comptoir_core.notifications). Best effort: the
+    approval is recorded whatever the mail service says, and a failure is logged, never raised."""
+    if not recipients:
+        return
+    company = repo.get(keys.company_pk(chain.company_id), keys.COMPANY_PROFILE) or {}
+    page = f"doc/{chain.subject_id}" if chain.kind == Kind.invoice else "box/purchase"
+    context = {
+        "company": company.get("name", ""),
+        "document": chain.subject_id,
+        "link": f"{settings.portal_origin}/c/{chain.company_id}/{page}",
+        **extra,
+    }
+    try:
+        notifications.notify(repo=repo, kind=kind, recipients=recipients, context=context)
+    except Exception:
+        logger.exception("an approval e-mail was not sent", extra={"kind": str(kind)})
 
 
 def _tell_payments(repo: Repository, chain: Chain) -> None:
@@ -916,22 +943,7 @@ def _remind(repo: Repository, settings: Settings, chain: Chain, today: str) -> i
     due = [uid for uid in chain.pending_users() if chain.reminded.get(uid) != today]
     if not due:
         return 0
-    what = "the purchase invoice" if chain.kind == Kind.invoice else "the payment"
-    for uid in due:
-        email = chain.people.get(uid)
-        if not email:
-            continue
-        send_email(
-            OutgoingEmail(
-                sender=f"approvals@{settings.inbound_domain}",
-                to=[email],
-                subject=f"Comptoir: {what} {chain.subject_id} waits for your approval",
-                text=(
-                    f"Hello,\n\n{what.capitalize()} {chain.subject_id} has waited for your approval since "
-                    f"{chain.started_at:%Y-%m-%d}.\nOpen Comptoir to approve or reject it.\n"
-                ),
-            )
-        )
+    _tell(repo, settings, chain, notifications.Kind.approval_reminder, due)
 
     def note(current: Chain) -> Chain:
         return current.model_copy(

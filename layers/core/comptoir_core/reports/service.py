@@ -9,6 +9,7 @@ from comptoir_core.blobs import BlobStore
 from comptoir_core.errors import NotFound
 from comptoir_core.ids import is_valid_id, new_id
 from comptoir_core.ledger.service import read_content, read_year
+from comptoir_core.observability import logger
 from comptoir_core.reports.models import ReportCreate, ReportFormat, ReportRead, ReportTable
 from comptoir_core.reports.tables import build_table
 from comptoir_core.reports.xlsx import render_xlsx
@@ -118,6 +119,28 @@ def run_report(
     except Exception as error:
         _save(repo, item, status="failed", error=type(error).__name__)
         raise
+    _tell_ready(repo, company_id, report_id, item, company.get("name", ""), table.title)
+
+
+def _tell_ready(
+    repo: Repository, company_id: str, report_id: str, item: dict, company: str, title: str
+) -> None:
+    """The one who asked hears the report is ready (best effort: the report is there whatever the mail)."""
+    from comptoir_core import notifications
+    from comptoir_core.settings import get_settings
+
+    if not item.get("requested_by"):
+        return
+    link = f"{get_settings().portal_origin}/c/{company_id}/reports/{report_id}"
+    try:
+        notifications.notify(
+            repo=repo,
+            kind=notifications.Kind.report_ready,
+            recipients=[item["requested_by"]],
+            context={"company": company, "report": title, "link": link},
+        )
+    except Exception:
+        logger.exception("a report-ready e-mail was not sent")
 
 
 def read_report(*, repo: Repository, blobs: BlobStore, company_id: str, report_id: str) -> ReportRead:
