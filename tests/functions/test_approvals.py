@@ -450,3 +450,31 @@ def test_payment_rules_pick_the_fitting_one_refuse_one_that_does_not_fit_and_a_w
     assert chain_of(company, "pay_2", "payment").state == "withdrawn"
     assert call(approvals_api, "POST", f"{base}/payments/pay_2/approve", USER, {}).status_code == 409
     assert call(approvals_api, "PUT", f"{base}/payment-approval", body_={"enabled": False}).status_code == 200
+
+
+def test_a_rejection_is_e_mailed_with_its_reason_to_the_company_but_not_to_the_one_who_rejected(
+    approvals_api, documents_api, company, invoice, worker
+):
+    from moto.ses.models import ses_backends
+
+    from comptoir_infra.local.provision import ACCOUNT_ID
+
+    approval_on(approvals_api, company, None, mode="any")
+    did = invoice()
+    worker.deliver(until=tokens_recorded(company, did))
+    outbox = ses_backends[ACCOUNT_ID][REGION].sent_messages
+    before = len(outbox)
+
+    rejected = call(
+        approvals_api,
+        "POST",
+        f"/companies/{company}/documents/{did}/reject",
+        USER,
+        {"comment": "Pas commandé par nous"},
+    )
+    assert rejected.status_code == 200, rejected.body
+    worker.deliver(until=lambda: document(documents_api, company, did)["approval_status"] == "rejected")
+
+    told = outbox[before:]
+    assert [m.destinations["ToAddresses"][0] for m in told] == [ADMIN]
+    assert "Pas commandé par nous" in told[0].body
