@@ -58,8 +58,9 @@ ADMINS = frozenset({Role.admin})
 MAX_LABELS = 50
 # Remarks live in their own items: the cap is a conversation's sanity, not the item's size.
 MAX_REMARKS = 1000
-# Larger files are answered with a short-lived S3 URL (Lambda answers at most 6 MB).
-INLINE_FILE_BYTES = 5 * 1024 * 1024
+# Larger files are answered with a short-lived S3 URL: Lambda answers at most 6 MB, and a binary answer
+# travels base64-encoded (4 MB become 5.4 MB).
+INLINE_FILE_BYTES = 4 * 1024 * 1024
 
 
 def now() -> datetime:
