@@ -5,6 +5,7 @@ Real PDFs and photos, real S3 notifications delivered to the worker (moto), real
 
 import base64
 import json
+import os
 
 import pymupdf
 import pytest
@@ -88,6 +89,23 @@ def test_the_working_pdf_is_served_and_the_original_is_kept_byte_for_byte(docume
     assert pymupdf.open(stream=working.body, filetype="pdf").page_count == 1
     assert original.body == photo
     assert original.headers["Content-Type"] == "image/jpeg"
+
+
+def test_a_file_over_4_mb_answers_with_a_short_lived_url_since_base64_would_pass_lambdas_6_mb(
+    documents_api, company, ready
+):
+    # A one-page PDF padded with an unused 4.5 MB stream: 6 MB once base64-encoded.
+    document = pymupdf.open()
+    document.new_page().insert_text((72, 72), "Invoice with a large attachment-free body")
+    padding = document.get_new_xref()
+    document.update_object(padding, "<<>>")
+    document.update_stream(padding, os.urandom(4_500_000), compress=False)
+    (document_id,) = ready(("large.pdf", document.tobytes()))
+
+    answer = get(documents_api, f"/companies/{company}/documents/{document_id}/file", original="1")
+
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("http")
 
 
 def test_a_raw_body_with_a_filename_query_is_an_upload(documents_api, company, pump):
