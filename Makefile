@@ -66,6 +66,10 @@ bench: setup
 	$(BIN)/python -P benchmarks/web.py --runs 5
 	$(BIN)/python -P benchmarks/conversations.py
 	$(BIN)/python -P benchmarks/lists.py --moto-shim --runs 10
+	$(BIN)/python -P benchmarks/big_document.py
+	$(BIN)/python -P benchmarks/approvals.py
+	# The whole service under moto takes minutes for 1,000 payments: the file writer alone here.
+	$(BIN)/python -P benchmarks/payments.py --skip-service
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache web/dist web/node_modules
