@@ -7,8 +7,10 @@ from chalice import Chalice
 from comptoir_core import idempotency, wiring
 from comptoir_core.accounts.modules import Module
 from comptoir_core.api import authorizer, caller_in_company, dump, parse_body, parse_query, view
+from comptoir_core.bank import requests as missing
 from comptoir_core.bank import service as bank
 from comptoir_core.bank.models import AccountsRead, MovementsRead, StatementsImported, TransactionsQuery
+from comptoir_core.bank.requests import MissingDocumentsRequest, MissingDocumentsRequested
 from comptoir_core.dashboard import service as dashboard
 from comptoir_core.dashboard.models import Dashboard, DashboardQuery, Rubrics
 from comptoir_core.errors import Invalid
@@ -21,6 +23,7 @@ from comptoir_core.observability import logger, metrics, observe
 from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.reports import service as reports
 from comptoir_core.reports.models import ReportCreate, ReportRead
+from comptoir_core.settings import get_settings
 from comptoir_core.tenancy import Role, authorize
 from comptoir_core.uploads import parts_of
 
@@ -189,6 +192,28 @@ def bank_unmatched(cid):
             query=query,
             unmatched_only=True,
         )
+    )
+
+
+@app.route(COMPANY + "/bank/unmatched/requests", methods=["POST"], authorizer=authorizer)
+@documented(
+    body=MissingDocumentsRequest, answer=MissingDocumentsRequested, status=201, errors=(400, 403, 404)
+)
+@view
+def request_missing_documents(cid):
+    """The accountant asks the client for the documents of movements no document matches: a conversation."""
+    caller = _member(cid, module=Module.financial)
+    request = parse_body(app.current_request, MissingDocumentsRequest)
+    return dump(
+        missing.request_missing_documents(
+            repo=wiring.repository(),
+            blobs=wiring.blob_store(),
+            caller=caller,
+            company_id=cid,
+            request=request,
+            link_base=get_settings().portal_origin,
+        ),
+        status=201,
     )
 
 

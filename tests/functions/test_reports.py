@@ -21,6 +21,7 @@ from tests.functions.conftest import ACCOUNTANT, ADMIN, OTHER_ADMIN, USER, api_f
 from tests.ledger import sme
 
 reports_api = api_for("reports")
+communication_api = api_for("communication")
 
 
 @pytest.fixture(scope="module")
@@ -265,6 +266,38 @@ def test_unmatched_movements_are_those_no_document_matches(reports_api, company)
 
     assert {m["document"] for m in every} - {None} == {by_reference, by_number, by_amount}
     assert sorted(m["amount"] for m in unmatched) == ["-3000.00", "-95.37", "95.37"]
+
+
+def test_the_accountant_asks_the_client_for_the_missing_documents_in_a_conversation(
+    reports_api, communication_api, company
+):
+    reports_api.call("POST", f"/companies/{company}/bank/statements", as_user=USER, raw=coda_files.rich_file(),
+                     content_type="application/octet-stream")  # fmt: skip
+    unmatched = body(reports_api.call("GET", f"/companies/{company}/bank/unmatched", as_user=USER))[
+        "movements"
+    ]
+    path = f"/companies/{company}/bank/unmatched/requests"
+
+    refused = reports_api.call("POST", path, as_user=USER, body={})
+    unknown = reports_api.call("POST", path, as_user=ACCOUNTANT, body={"movements": ["mv_nope"]})
+    asked = reports_api.call(
+        "POST", path, as_user=ACCOUNTANT, body={"movements": [unmatched[0]["id"]], "note": "Merci !"}
+    )
+
+    assert (refused.status_code, unknown.status_code, asked.status_code) == (403, 400, 201)
+    answer = body(asked)
+    assert answer["movements"] == 1
+    # The request waits for the client's reading, like any message from the firm.
+    counter = body(communication_api.call("GET", f"/companies/{company}/counter", as_user=USER))
+    assert counter["waiting"] == 1
+    conversation = body(
+        communication_api.call(
+            "GET", f"/companies/{company}/conversations/{answer['conversation']['id']}", as_user=USER
+        )
+    )
+    text = conversation["messages"][0]["text"]
+    assert conversation["subject"] == "Documents manquants"
+    assert unmatched[0]["amount"].lstrip("-").replace(".", ",") in text and "Merci !" in text
 
 
 def test_the_supplier_history_shows_open_items_with_their_documents_and_what_can_be_paid(
