@@ -478,3 +478,18 @@ def test_a_rejection_is_e_mailed_with_its_reason_to_the_company_but_not_to_the_o
     told = outbox[before:]
     assert [m.destinations["ToAddresses"][0] for m in told] == [ADMIN]
     assert "Pas commandé par nous" in told[0].body
+
+
+def test_the_firm_view_counts_the_approvals_that_wait_in_a_company(
+    approvals_api, accounts_api, company, invoice, worker
+):
+    def firm_line():
+        companies = body(accounts_api.call("GET", "/firm/companies", as_user=ACCOUNTANT))
+        return next(line for line in companies if line["id"] == company)
+
+    approval_on(approvals_api, company, None)
+    assert firm_line()["approvals_pending"] == 0
+
+    invoice()
+
+    assert firm_line()["approvals_pending"] == 1

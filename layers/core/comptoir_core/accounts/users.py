@@ -336,7 +336,10 @@ def company_page(*, repo: Repository, company_id: str, firm_id: str) -> tuple[li
 
 def firm_companies(*, repo: Repository, caller: Caller, sort: FirmSort) -> list[FirmCompany]:
     """The accountant's home: each company they manage with what waits in it."""
-    from comptoir_core.documents.store import box_counts  # kept in the same transaction as every move
+    # Other contexts own these counts: read through them, late, so accounts does not import them at load.
+    from comptoir_core.approvals.service import pending_count
+    from comptoir_core.documents.store import box_counts
+    from comptoir_core.ledger.service import read_years
 
     lines = []
     for membership in _accountant_memberships(repo, caller):
@@ -350,6 +353,10 @@ def firm_companies(*, repo: Repository, caller: Caller, sort: FirmSort) -> list[
                 documents_in_processing=in_processing,
                 conversations_waiting=conversations.waiting_for(repo=repo, membership=member),
                 last_vat_ok=vat.last_ok(repo=repo, company_id=company_id),
+                approvals_pending=pending_count(repo=repo, company_id=company_id),
+                ledger_updated_at=max(
+                    (year.updated_at for year in read_years(repo=repo, company_id=company_id)), default=None
+                ),
             )
         )
     orders = {

@@ -303,6 +303,13 @@ def _chains(repo: Repository, company_id: str, kind: Kind) -> list[Chain]:
     return [_from_item(item) for item in items]
 
 
+def pending_count(*, repo: Repository, company_id: str) -> int:
+    """How many invoice and payment chains of the company wait for a decision (the firm's view)."""
+    return sum(
+        1 for kind in Kind for chain in _chains(repo, company_id, kind) if chain.state == ChainState.pending
+    )
+
+
 def _change(repo: Repository, company_id: str, kind: Kind, subject_id: str, change) -> Chain:
     """Read the chain, apply `change(chain) -> Chain | None`, write it if changed; again if someone else won."""
     for _ in range(_SAVE_TRIES):
