@@ -33,8 +33,9 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Two workers (the machine's two cores): a module's tests stay on one worker, so its stack starts once.
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadscope --durations=15
 
 unit: setup
 	$(BIN)/pytest -q -m "not e2e and not infra"
