@@ -1,7 +1,7 @@
 """communication: conversations with the accountant (messages, attachments, what waits for whom) and
 "VAT documents OK" per period. Thin: parse, call, return. Every route sits behind the module gate."""
 
-from chalice import Chalice, Response
+from chalice import Chalice, Cron, Response
 
 from comptoir_core import wiring
 from comptoir_core.accounts.modules import Module, require_module
@@ -20,7 +20,7 @@ from comptoir_core.communication.models import (
     UploadRequest,
     VatPeriod,
 )
-from comptoir_core.observability import observe
+from comptoir_core.observability import logger, observe
 from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.settings import get_settings
 from comptoir_core.uploads import parts_of
@@ -239,3 +239,17 @@ def withdraw_vat_ok(cid, period):
 def acknowledge_vat_ok(cid, period):
     caller = _caller(cid)
     return dump(vat.acknowledge(**_deps(), caller=caller, company_id=cid, period=period))
+
+
+# ---- the daily digest ----------------------------------------------------------------------------
+
+
+@app.schedule(Cron(0, 6, "*", "*", "?", "*"))
+def send_digests(event):
+    """Every morning (06:00 UTC): the readers who chose the digest get what waited for them, in one e-mail.
+    (The local stack runs scheduled handlers every minute.)"""
+    from comptoir_core import notifications
+
+    sent = notifications.send_due_digests(repo=wiring.repository())
+    logger.info("digests sent", extra={"sent": sent})
+    return {"sent": sent}

@@ -7,7 +7,7 @@ import pytest
 from comptoir_core import keys, wiring
 from comptoir_core.accounts.modules import Module, require_module, write_modules
 from comptoir_core.errors import NotFound
-from comptoir_core.notifications import Kind, notify, send_digests
+from comptoir_core.notifications import Kind, notify, send_digests, send_due_digests
 from comptoir_core.notifications.templates import render
 from comptoir_infra.local.outbox import sent_messages
 from tests.conftest import REGION
@@ -61,6 +61,24 @@ def test_each_reader_gets_their_language_once_and_digest_readers_wait_for_the_di
     digest = sent_messages(REGION)[0]
     assert digest["to"] == ["digest@client.example"] and "Demo SRL: uw rapport is klaar" in digest["body"]
     assert send_digests(repo=repo, user_ids=["u-digest"]) == 0
+
+
+def test_the_daily_job_sends_the_digests_that_hold_something_once(resources):
+    repo = wiring.repository()
+    _profile(repo, "u-digest", "digest@client.example", "en", emails="digest")
+    _profile(repo, "u-each", "each@client.example", "en")
+    context = {"company": "Demo SRL", "report": "Balance", "link": "http://127.0.0.1:8000/r"}
+    notify(repo=repo, kind=Kind.report_ready, recipients=["u-digest", "u-each"], context=context)
+    notify(repo=repo, kind=Kind.report_ready, recipients=["u-digest"], context=context)
+    before = len(sent_messages(REGION))
+
+    first = send_due_digests(repo=repo)
+    second = send_due_digests(repo=repo)
+
+    assert (first, second) == (1, 0)
+    (digest,) = sent_messages(REGION)[: len(sent_messages(REGION)) - before]
+    assert digest["to"] == ["digest@client.example"]
+    assert digest["body"].count("Demo SRL: your report is ready") == 2
 
 
 def test_the_module_gate_is_404_when_off_and_every_module_is_on_by_default(resources):

@@ -17,11 +17,14 @@ from comptoir_core.notifications.templates import Kind, render
 from comptoir_core.repository import Repository
 from comptoir_core.settings import get_settings
 
-__all__ = ["Kind", "notify", "send_to_address", "send_digests"]
+__all__ = ["Kind", "notify", "send_to_address", "send_digests", "send_due_digests"]
 
 # Sent at once whatever the reader chose.
 NEVER_DIGESTED = frozenset({Kind.invitation, Kind.feedback})
 DIGEST_PREFIX = "DIGEST#"
+# One item per reader whose digest holds something (pk DIGESTS_DUE, sk the user id): the daily job reads
+# this one partition instead of looking through every user.
+DIGESTS_DUE = "DIGESTS#DUE"
 
 
 def notify(
@@ -47,6 +50,7 @@ def notify(
                     "at": datetime.now(UTC).isoformat(),
                 }
             )
+            repo.put({"pk": DIGESTS_DUE, "sk": user_id})
             continue
         send_to_address(kind=kind, email=profile["email"], language=language, context=context, sender=sender)
         sent += 1
@@ -59,6 +63,15 @@ def send_to_address(*, kind: Kind | str, email: str, language: str, context: dic
     return sender(
         OutgoingEmail(sender=get_settings().mail_sender, to=[email], subject=subject, text=text, html=html)
     )
+
+
+def send_due_digests(*, repo: Repository, sender=send_email) -> int:
+    """The daily job: every reader whose digest holds something gets it, once."""
+    due = [item["sk"] for item in repo.query(DIGESTS_DUE)]
+    sent = send_digests(repo=repo, user_ids=due, sender=sender)
+    for user_id in due:
+        repo.delete(DIGESTS_DUE, user_id)
+    return sent
 
 
 def send_digests(*, repo: Repository, user_ids: list[str], sender=send_email) -> int:
