@@ -57,6 +57,8 @@ def test_plain_source_and_sender_metadata_are_read_too():
         f"incoming/not-a-company/purchase/{DOCUMENT}",
         f"incoming/{COMPANY}/purchase/invoice.pdf",
     ],
+    # Named, not shown: the ids are new each run, and test workers must collect the same tests.
+    ids=["dot-dot", "extra-segment", "unknown-mailbox", "other-prefix", "bad-company", "file-name"],
 )
 def test_a_key_that_is_not_exactly_an_incoming_document_is_refused(key):
     with pytest.raises(Invalid):
