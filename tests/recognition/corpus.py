@@ -15,7 +15,7 @@ import io
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pymupdf
@@ -24,6 +24,7 @@ from stdnum import iban as std_iban
 from stdnum.iso7064 import mod_11_10
 
 from comptoir_pdf.recognition import CompanyIdentity
+from tests.recognition.amounts import VatTotals
 
 COMPANY_NAME = "Demo SRL"
 COMPANY_VAT = "BE0417497106"
@@ -580,7 +581,7 @@ class Supplier:
 
 
 @dataclass
-class Invoice:
+class Invoice(VatTotals):
     layout: str
     style: Style
     supplier: Supplier
@@ -594,27 +595,6 @@ class Invoice:
     show_customer_iban: bool
     show_enterprise: bool
     extras: dict[str, Any] = field(default_factory=dict)
-
-    def breakdown(self) -> list[tuple[int, Decimal, Decimal]]:
-        bases: dict[int, Decimal] = {}
-        for _, qty, price, rate in self.lines:
-            bases[rate] = bases.get(rate, Decimal(0)) + (qty * price).quantize(CENT)
-        return [
-            (rate, base, (base * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP))
-            for rate, base in sorted(bases.items(), reverse=True)
-        ]
-
-    @property
-    def excl(self) -> Decimal:
-        return sum((b for _, b, _ in self.breakdown()), Decimal(0))
-
-    @property
-    def vat(self) -> Decimal:
-        return sum((v for _, _, v in self.breakdown()), Decimal(0))
-
-    @property
-    def incl(self) -> Decimal:
-        return self.excl + self.vat
 
     def truth(self) -> dict[str, Any]:
         return {

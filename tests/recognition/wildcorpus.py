@@ -20,7 +20,7 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -30,6 +30,7 @@ from stdnum import iban as std_iban
 from stdnum.iso7064 import mod_11_10
 
 from comptoir_pdf.recognition import CompanyIdentity
+from tests.recognition.amounts import VatTotals
 
 # The customer every document is addressed to (the company using Comptoir).
 OWN_NAME = "Comptoir Fiduciaire Lambert SRL"
@@ -347,7 +348,7 @@ def draw_number(rng: random.Random, issued: date) -> str:
 
 
 @dataclass
-class Wild:
+class Wild(VatTotals):
     """One drawn document and what recognition should return from it."""
 
     seed: int
@@ -370,27 +371,6 @@ class Wild:
     negative: bool  # a credit note printing its totals with a minus sign
     meta_mode: str  # where labels sit: left, above, right, below
     show_cvat: bool
-
-    def breakdown(self) -> list[tuple[int, Decimal, Decimal]]:
-        bases: dict[int, Decimal] = {}
-        for _, qty, price, rate in self.lines:
-            bases[rate] = bases.get(rate, Decimal(0)) + (qty * price).quantize(CENT)
-        return [
-            (r, b, (b * r / 100).quantize(CENT, rounding=ROUND_HALF_UP))
-            for r, b in sorted(bases.items(), reverse=True)
-        ]
-
-    @property
-    def excl(self) -> Decimal:
-        return sum((b for _, b, _ in self.breakdown()), Decimal(0))
-
-    @property
-    def vat(self) -> Decimal:
-        return sum((v for _, _, v in self.breakdown()), Decimal(0))
-
-    @property
-    def incl(self) -> Decimal:
-        return self.excl + self.vat
 
     def truth(self) -> dict[str, Any]:
         receipt = self.kind == "receipt"
