@@ -91,3 +91,22 @@ def pump(resources):
 
 def body(response) -> dict | list:
     return json.loads(response.body)
+
+
+@pytest.fixture
+def executing_resources(aws_env, monkeypatch):
+    """As tests/conftest.py's `resources`, with moto's Step Functions execution on before the approval
+    chain is created (a module that runs chains overrides `resources` with this)."""
+    from moto import mock_aws
+
+    from comptoir_core import wiring
+    from comptoir_infra.local.provision import provision
+    from tests.conftest import REGION
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        made = provision(endpoint=None, region=REGION, inbound_domain="in.comptoir.test")
+        for name, value in made.app_environment().items():
+            monkeypatch.setenv(name, value)
+        wiring.reset()
+        yield made
+        wiring.reset()

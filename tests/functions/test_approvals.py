@@ -10,13 +10,11 @@ from datetime import timedelta
 import boto3
 import pytest
 from chalice.test import Client
-from moto import mock_aws
 
 from comptoir_core import wiring
 from comptoir_core.approvals import service
 from comptoir_core.settings import get_settings
 from comptoir_infra.local.apps import load_app_module
-from comptoir_infra.local.provision import provision
 from comptoir_infra.spec import APPROVALS_QUEUE, SPEC
 from tests.conftest import REGION
 from tests.functions.conftest import ACCOUNTANT, ADMIN, OTHER_ADMIN, USER, api_for, body
@@ -27,15 +25,8 @@ SUPPLIER = "BE0403170701"
 
 
 @pytest.fixture
-def resources(aws_env, monkeypatch):
-    """As tests/conftest.py's, with moto's Step Functions execution on before the chain is created."""
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        made = provision(endpoint=None, region=REGION, inbound_domain="in.comptoir.test")
-        for name, value in made.app_environment().items():
-            monkeypatch.setenv(name, value)
-        wiring.reset()
-        yield made
-        wiring.reset()
+def resources(executing_resources):
+    return executing_resources
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 payment in the to_approve tab until it is decided; invoice approval keeps unapproved invoices from being paid."""
 
 import pytest
-from moto import mock_aws
 
 from comptoir_core import wiring
 from comptoir_core.payments import service
-from comptoir_infra.local.provision import provision
-from tests.conftest import REGION
 from tests.functions.conftest import ADMIN, USER, api_for, body
 from tests.functions.test_approvals import Worker
 from tests.functions.test_payments import OUR_IBAN, invoice, pay
@@ -18,15 +15,8 @@ accounts_api = api_for("accounts")
 
 
 @pytest.fixture
-def resources(aws_env, monkeypatch):
-    """As tests/conftest.py's, with moto's Step Functions execution on before the chain is created."""
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        made = provision(endpoint=None, region=REGION, inbound_domain="in.comptoir.test")
-        for name, value in made.app_environment().items():
-            monkeypatch.setenv(name, value)
-        wiring.reset()
-        yield made
-        wiring.reset()
+def resources(executing_resources):
+    return executing_resources
 
 
 @pytest.fixture
