@@ -350,3 +350,35 @@ def test_a_run_that_dies_half_way_is_resumed_without_storing_a_part_twice(
     assert sorted(d["meta"].name for d in incoming(resources, demo["id"])) == ["0.pdf", "1.pdf", "2.pdf"]
     (record,) = records(demo["id"])
     assert record["outcome"] == "imported" and len(record["imported"]) == 3
+
+
+def test_a_coda_file_mailed_to_the_miscellaneous_address_becomes_bank_statements_once(
+    companies, deliver, resources
+):
+    from comptoir_core.bank.service import list_accounts
+    from tests.bank import coda_files
+
+    demo = companies["Demo SRL"]
+    coda = coda_files.rich_file()
+    to_misc = message(to=demo["misc"], subject="Extraits de compte")
+    attach(to_misc, coda, "statements.cod", "application/octet-stream")
+    to_purchase = message(to=demo["purchase"], subject="Extraits")
+    attach(to_purchase, coda, "statements.cod", "application/octet-stream")
+
+    (misc,) = deliver(ses_stored(to_misc, recipient=demo["misc"]))
+    (purchase,) = deliver(ses_stored(to_purchase, recipient=demo["purchase"]))
+    again = message(to=demo["misc"], subject="Extraits de compte (bis)")
+    attach(again, coda, "statements.cod", "application/octet-stream")
+    deliver(ses_stored(again, recipient=demo["misc"]))
+
+    accounts = list_accounts(repo=wiring.repository(), company_id=demo["id"]).accounts
+    assert accounts, "the statements are the company's"
+    assert misc.documents == [] and purchase.documents == [] and incoming(resources, demo["id"]) == []
+    repo = wiring.repository()
+
+    def events(record_id: str) -> list[str]:
+        item = repo.get(keys.company_pk(demo["id"]), keys.message_sk(record_id))
+        return [event["event"] for event in item["history"]]
+
+    assert "bank_statements" in events(misc.record_id)
+    assert "bank_statements" not in events(purchase.record_id)

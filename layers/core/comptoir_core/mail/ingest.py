@@ -253,10 +253,34 @@ def _import_parts(
                     _item_of(record, raw_key, datetime.now(UTC)), expected_version=version
                 )["version"]
             )
+    if parsed.bank_files:
+        record.history.extend(_bank_statements(repo, blobs, record, parsed))
     record.outcome = _outcome(parsed, record)
     record.history.append(_closing_event(record, parsed, made))
     repo.replace_versioned(_item_of(record, raw_key, datetime.now(UTC)), expected_version=version)
     return made
+
+
+def _bank_statements(repo: Repository, blobs: BlobStore, record: MessageRead, parsed: ParsedMessage):
+    """CODA files mailed to the Miscellaneous address become the company's bank statements (the same
+    file twice imports once); to another mailbox they are left, with the reason."""
+    from comptoir_core.bank.service import import_statements
+
+    events = []
+    for name, data in parsed.bank_files:
+        now = datetime.now(UTC)
+        if Mailbox.misc not in record.mailboxes:
+            detail = f"{name}: a CODA bank file; send it to the Miscellaneous address"
+            events.append(MailEvent(at=now, event="skipped", detail=detail))
+            continue
+        try:
+            imported = import_statements(repo=repo, blobs=blobs, company_id=record.company_id, data=data)
+        except Invalid as error:
+            events.append(MailEvent(at=now, event="skipped", detail=f"{name}: {error.message}"))
+            continue
+        detail = f"{name}: {len(imported.statements)} bank statement(s) read"
+        events.append(MailEvent(at=now, event="bank_statements", detail=detail))
+    return events
 
 
 def _parts_to_import(parsed: ParsedMessage) -> list[Part]:
@@ -264,8 +288,8 @@ def _parts_to_import(parsed: ParsedMessage) -> list[Part]:
         return []
     if parsed.parts:
         return parsed.parts
-    if parsed.attachments_refused:
-        return []  # what was refused is not replaced by the text that came with it
+    if parsed.attachments_refused or parsed.bank_files:
+        return []  # what was refused, or a bank file, is not replaced by the text that came with it
     return [parsed.body] if parsed.body else []
 
 

@@ -24,6 +24,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
+from comptoir_core.bank.coda import is_coda
 from comptoir_core.mail.sniff import (
     DESCRIPTIONS,
     EXTENSIONS,
@@ -136,6 +137,8 @@ class ParsedMessage:
     remark: str | None = None
     parts: list[Part] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # CODA bank statements (comptoir_core.bank): not documents, read by the bank context instead.
+    bank_files: list[tuple[str, bytes]] = field(default_factory=list)
     # The body as an HTML document, for a message with nothing else to import.
     body: Part | None = None
     defects: list[str] = field(default_factory=list)
@@ -513,6 +516,9 @@ def _take(leaf: _Leaf, parsed: ParsedMessage, seen: dict[str, str], shown_cids: 
     if not data.strip():
         if name:
             parsed.skipped.append(Skipped(name, "empty", refused=False))
+        return
+    if is_coda(data):
+        parsed.bank_files.append((name or "statement.cod", data))
         return
     kind = sniff(data)
     if _not_the_claimed_pdf(kind, name, content_type):
