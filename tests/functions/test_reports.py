@@ -435,6 +435,38 @@ def test_a_large_import_is_uploaded_as_a_zip_of_csv_tables_and_run_by_the_worker
     assert Decimal(dashboard["indicators"]["turnover"]) == sme.reference_figures(books["2025"])["turnover"]
 
 
+def test_the_firms_import_carries_coda_files_beside_the_books_or_alone(reports_api, company, books, pump):
+    def run(payload: bytes) -> dict:
+        created = body(
+            reports_api.call(
+                "POST", f"/companies/{company}/ledger/imports", as_user=ACCOUNTANT, body={"format": "zip"}
+            )
+        )
+        boto3.client("s3").put_object(
+            Bucket=wiring.blob_store().bucket, Key=created["fields"]["key"], Body=payload
+        )
+        pump("books-jobs")
+        return body(
+            reports_api.call(
+                "GET", f"/companies/{company}/ledger/imports/{created['id']}", as_user=ACCOUNTANT
+            )
+        )
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("bank/kbc-2025-03.cod", coda_files.rich_file())
+    alone = run(buffer.getvalue())
+    books_zip = io.BytesIO(_zip_of(books["2025"]))
+    with zipfile.ZipFile(books_zip, "a") as archive:
+        archive.writestr("statements.txt", coda_files.belgian_account_file())
+    beside = run(books_zip.getvalue())
+
+    assert (alone["status"], alone["bank_statements"], alone["fiscal_years"]) == ("done", 2, [])
+    assert beside["status"] == "done" and beside["bank_statements"] >= 1 and beside["fiscal_years"]
+    accounts = body(reports_api.call("GET", f"/companies/{company}/bank/accounts", as_user=USER))["accounts"]
+    assert len(accounts) >= 2
+
+
 def test_a_refused_large_import_keeps_the_lines_it_refused(reports_api, company, books, pump):
     bad = copy.deepcopy(books["2025"])
     bad["entries"][0]["lines"][0]["debit"] = "1.00"

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from comptoir_core import keys
+from comptoir_core.bank.service import MAX_CODA_BYTES, import_statements
 from comptoir_core.blobs import BlobStore
 from comptoir_core.errors import Invalid, NotFound
 from comptoir_core.ids import is_valid_id, new_id
@@ -84,8 +85,14 @@ def run_import(*, repo: Repository, blobs: BlobStore, company_id: str, import_id
 
     current = save(current.model_copy(update={"status": "running", "progress": 5}))
     data = blobs.get(keys.ledger_upload_key(company_id, import_id))
+    is_zip = data[:2] == b"PK"
+    bank_files = coda_files_of(data) if is_zip else []
     try:
-        snapshot = snapshot_from_zip(data) if data[:2] == b"PK" else _snapshot_from_json(data)
+        if bank_files and not _has_books(data):
+            # Bank statements alone: no books to check or apply.
+            snapshot = LedgerSnapshot.model_construct(fiscal_years=[], entries=[])
+        else:
+            snapshot = snapshot_from_zip(data) if is_zip else _snapshot_from_json(data)
         years = [fy.id for fy in snapshot.fiscal_years]
         strays = [e.id for e in snapshot.entries if e.fiscal_year not in years]
         if strays:
@@ -107,13 +114,43 @@ def run_import(*, repo: Repository, blobs: BlobStore, company_id: str, import_id
                 )
             )
             current = save(current.model_copy(update={"progress": 30 + 70 * index // len(years)}))
+        statements = sum(
+            len(import_statements(repo=repo, blobs=blobs, company_id=company_id, data=coda).statements)
+            for coda in bank_files
+        )
     except Invalid as error:
         return save(
             current.model_copy(
                 update={"status": "failed", "error": {"message": error.message, "details": error.details}}
             )
         )
-    return save(current.model_copy(update={"status": "done", "progress": 100, "fiscal_years": results}))
+    return save(
+        current.model_copy(
+            update={"status": "done", "progress": 100, "fiscal_years": results, "bank_statements": statements}
+        )
+    )
+
+
+def coda_files_of(data: bytes) -> list[bytes]:
+    """The CODA bank files a firm's zip carries (any name: recognised by their first record)."""
+    from comptoir_core.bank.coda import is_coda
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return []
+    found = []
+    for info in archive.infolist():
+        if info.is_dir() or info.file_size > MAX_CODA_BYTES:
+            continue
+        member = archive.read(info)
+        if is_coda(member):
+            found.append(member)
+    return found
+
+
+def _has_books(data: bytes) -> bool:
+    return "lines.csv" in zipfile.ZipFile(io.BytesIO(data)).namelist()
 
 
 def _only(snapshot: LedgerSnapshot, fiscal_year: str) -> LedgerSnapshot:

@@ -112,6 +112,8 @@ class ImportRead(BaseModel):
     fields: dict | None = None
     max_bytes: int | None = None
     fiscal_years: list[LedgerImported] = Field(default_factory=list)
+    # CODA files the firm's zip carried beside (or instead of) the books: statements read.
+    bank_statements: int = 0
     error: dict | None = None
 
 
