@@ -12,7 +12,7 @@ from tests.samples import invoice_pdf
 ADMIN = "admin@demo.comptoir.local"
 OUR_IBAN = "BE15001765432130"
 DUPONT = {"supplier": "Brasserie Dupont SRL", "supplier_vat": "BE0403170701", "iban": "BE71 0961 2345 6769"}
-LAMBERT = {"supplier": "Imprimerie Lambert SA", "supplier_vat": "BE0202239951", "iban": "BE62 5100 0754 7061"}
+LAMBERT = {"supplier": "Imprimerie Lambert SA", "supplier_vat": "BE0876543270", "iban": "BE62 5100 0754 7061"}
 
 
 @pytest.fixture(scope="module")

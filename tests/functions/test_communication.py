@@ -509,14 +509,8 @@ def test_the_firm_view_counts_what_waits_for_the_accountant_per_company(communic
     start(communication_api, cid, subject="Deuxième")
     communication_api.call("POST", f"/companies/{cid}/vat-periods/2026-Q1", as_user=USER)
     communication_api.call("POST", f"/companies/{cid}/vat-periods/2026-Q2", as_user=USER)
-    # A document sent to the firm (its item as the documents context writes it).
-    wiring.repository().put(
-        {
-            "pk": keys.company_pk(cid),
-            "sk": keys.document_sk("doc_01jd0000000000000000000000"),
-            "status": "in_processing",
-        }
-    )
+    # A document sent to the firm: the box counter the documents context keeps with every move.
+    wiring.repository().put({"pk": keys.company_pk(cid), "sk": keys.BOX_COUNTS_SK, "processing": 1})
 
     home = body(accounts_api.call("GET", "/firm/companies?sort=waiting", as_user=ACCOUNTANT))
 

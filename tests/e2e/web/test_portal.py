@@ -332,5 +332,5 @@ def test_two_documents_are_merged_from_the_selection(page: Page, demo_company):
         page.get_by_role("checkbox", name=f"Select {name}").check()
     page.get_by_role("button", name="Merge selected").click()
     expect(page.get_by_role("status")).to_have_text("The documents were merged.", timeout=60_000)
-    expect(page.locator("li.doc", has_text="(merged)")).to_have_count(1, timeout=30_000)
+    expect(page.locator("li.doc", has_text="(merged with")).to_have_count(1, timeout=30_000)
     expect(page.get_by_role("link", name="dropped-photo.jpg", exact=True)).to_have_count(0)
