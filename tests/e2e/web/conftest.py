@@ -1,6 +1,7 @@
 """The web portal in Debian's chromium (Playwright for Python) against the real `comptoir up` serving web/dist.
 
-One stack for every web test (the session's `stack` of tests/e2e/conftest.py). Screenshots of each screen
+One stack for every web test, of their own: the other e2e modules' approvals, payments and uploads never
+reach the documents these tests work on, whatever worker runs them beside which module. Screenshots of each screen
 go to tests/e2e/web/artifacts/ (git-ignored), and axe-core (web/node_modules, injected through evaluate:
 the CSP forbids a script tag) checks each screen at desktop and phone size.
 """
@@ -13,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import start_stack
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -20,6 +22,14 @@ AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    running = start_stack(tmp_path_factory.mktemp("web") / "data")
+    yield running
+    if running.process.poll() is None:
+        running.stop()
 
 
 @pytest.fixture(scope="session")
