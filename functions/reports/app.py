@@ -164,17 +164,7 @@ def bank_accounts(cid):
 @view
 def bank_transactions(cid):
     """Bank movements, newest first, each with the document and open item it matches."""
-    _member(cid, module=Module.financial)
-    query = parse_query(app.current_request, TransactionsQuery)
-    return dump(
-        bank.list_movements(
-            repo=wiring.repository(),
-            blobs=wiring.blob_store(),
-            company_id=cid,
-            query=query,
-            unmatched_only=False,
-        )
-    )
+    return _movements(cid, unmatched_only=False)
 
 
 @app.route(COMPANY + "/bank/unmatched", methods=["GET"], authorizer=authorizer)
@@ -182,6 +172,10 @@ def bank_transactions(cid):
 @view
 def bank_unmatched(cid):
     """The movements no document matches: the missing documents."""
+    return _movements(cid, unmatched_only=True)
+
+
+def _movements(cid: str, *, unmatched_only: bool):
     _member(cid, module=Module.financial)
     query = parse_query(app.current_request, TransactionsQuery)
     return dump(
@@ -190,7 +184,7 @@ def bank_unmatched(cid):
             blobs=wiring.blob_store(),
             company_id=cid,
             query=query,
-            unmatched_only=True,
+            unmatched_only=unmatched_only,
         )
     )
 
