@@ -23,9 +23,13 @@ def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-LOCALES = {
-    lang: flatten(json.loads((WEB / "src" / "locales" / f"{lang}.json").read_text())) for lang in LANGUAGES
-}
+def texts(language: str) -> dict[str, str]:
+    """Every text of one language: `locales/<lang>/<area>.json` read as `<area>.<key>`, as the app does."""
+    folder = WEB / "src" / "locales" / language
+    return flatten({file.stem: json.loads(file.read_text()) for file in sorted(folder.glob("*.json"))})
+
+
+LOCALES = {lang: texts(lang) for lang in LANGUAGES}
 
 
 def keys_used_in_the_source() -> set[str]:

@@ -1,11 +1,20 @@
 // i18next with the three languages bundled; `t` reads the reactive language so every text follows a switch.
-// One top-level key per screen or API area (common, auth, boxes, document, split, firm, archive, history,
-// settings, …): approvals, payments, reports and communication add theirs in each locale file.
+// One file per language and area, `locales/<lang>/<area>.json`, whose keys are read as `<area>.<key>`: a new
+// screen adds its own area files and never edits another's.
 import i18next from "i18next";
-import en from "../locales/en.json";
-import fr from "../locales/fr.json";
-import nl from "../locales/nl.json";
 import type { Lang } from "./types";
+
+type Texts = Record<string, unknown>;
+const files = import.meta.glob<Texts>("../locales/*/*.json", { eager: true, import: "default" });
+
+function texts(lang: Lang): Texts {
+  const tree: Texts = {};
+  for (const [path, content] of Object.entries(files)) {
+    const [, folder, area] = /\/locales\/(\w+)\/(\w+)\.json$/.exec(path) ?? [];
+    if (folder === lang) tree[area] = content;
+  }
+  return tree;
+}
 
 export const LANGUAGES: Lang[] = ["fr", "nl", "en"];
 export const LANGUAGE_NAMES: Record<Lang, string> = { fr: "Français", nl: "Nederlands", en: "English" };
@@ -23,7 +32,7 @@ export const locale = $state({ lang: browserLanguage() as Lang });
 i18next.init({
   lng: locale.lang,
   fallbackLng: false,
-  resources: { fr: { translation: fr }, nl: { translation: nl }, en: { translation: en } },
+  resources: { fr: { translation: texts("fr") }, nl: { translation: texts("nl") }, en: { translation: texts("en") } },
   interpolation: { escapeValue: false },
   initImmediate: false,
 } as Parameters<typeof i18next.init>[0]);
