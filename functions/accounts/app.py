@@ -4,7 +4,7 @@ call, return."""
 from chalice import Chalice, Response
 
 from comptoir_core import wiring
-from comptoir_core.accounts import service, users
+from comptoir_core.accounts import passwords, service, users
 from comptoir_core.accounts.models import (
     Accepted,
     AcceptInvitation,
@@ -21,6 +21,7 @@ from comptoir_core.accounts.models import (
     ForgottenPassword,
     InvitationRead,
     InvitationRequest,
+    InvitationView,
     LoginRequest,
     Me,
     MemberRead,
@@ -28,6 +29,7 @@ from comptoir_core.accounts.models import (
     ModulesWrite,
     PasswordChange,
     PasswordReset,
+    PasswordRules,
     ProfileUpdate,
     RefreshRequest,
     RoleChange,
@@ -236,6 +238,17 @@ def invite(cid):
     return dump(invitation, status=201)
 
 
+@app.route("/invitations/{token}", methods=["GET"])
+@documented(
+    summary="The invitation behind a link: who it is for and which company (the token vouches)",
+    answer=InvitationView,
+    errors=(404, 410),
+)
+@view
+def view_invitation(token):
+    return dump(passwords.view_invitation(repo=wiring.repository(), token=token))
+
+
 @app.route("/invitations/{token}", methods=["POST"])
 @documented(
     summary="Accept an invitation: choose the password (the token works once, for 7 days)",
@@ -340,9 +353,16 @@ def change_password():
     return Response(body="", status_code=204)
 
 
+@app.route("/password/rules", methods=["GET"])
+@documented(summary="The password policy, for pages to say it in words", answer=PasswordRules)
+@view
+def password_rules():
+    return dump(passwords.password_rules(identity=wiring.identity()))
+
+
 @app.route("/password/forgot", methods=["POST"])
 @documented(
-    summary="Forgotten password: Cognito e-mails a code (the same answer for any address)",
+    summary="Forgotten password: a link to choose a new one is e-mailed (the same answer for any address)",
     body=ForgottenPassword,
     answer=Accepted,
     status=202,
@@ -351,21 +371,29 @@ def change_password():
 @view
 def forgot_password():
     request = parse_body(app.current_request, ForgottenPassword)
-    wiring.identity().forgot_password(request.email)
+    passwords.forgot_password(
+        repo=wiring.repository(),
+        identity=wiring.identity(),
+        email=request.email,
+        language=request.language,
+        portal_origin=get_settings().portal_origin,
+    )
     return dump(Accepted(), status=202)
 
 
 @app.route("/password/reset", methods=["POST"])
 @documented(
-    summary="Forgotten password: the e-mailed code sets a new password",
+    summary="Forgotten password: the e-mailed link's token sets the new password (once, within the hour)",
     body=PasswordReset,
     status=204,
-    errors=(400,),
+    errors=(400, 410),
 )
 @view
 def reset_password():
     request = parse_body(app.current_request, PasswordReset)
-    wiring.identity().reset_password(email=request.email, code=request.code, password=request.password)
+    passwords.reset_password(
+        repo=wiring.repository(), identity=wiring.identity(), token=request.token, password=request.password
+    )
     return Response(body="", status_code=204)
 
 

@@ -19,6 +19,8 @@ PUBLIC_ROUTES = {
     ("dropbox_webhook", "/oauth/callback", "GET"),
     # An invitation's single-use token vouches; Cognito's forgotten-password flow answers alike for all.
     ("accounts", "/invitations/{token}", "POST"),
+    ("accounts", "/invitations/{token}", "GET"),
+    ("accounts", "/password/rules", "GET"),
     ("accounts", "/password/forgot", "POST"),
     ("accounts", "/password/reset", "POST"),
 }

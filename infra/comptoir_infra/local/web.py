@@ -24,7 +24,17 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 # The first segments the app's own routes use (web/src/lib/router.svelte.ts); tests check none is an API's.
-APP_ROUTE_PREFIXES = ("sign-in", "c", "firm", "profile", "invitations", "help")
+APP_ROUTE_PREFIXES = (
+    "sign-in",
+    "c",
+    "firm",
+    "profile",
+    "invitations",
+    "help",
+    "forgot-password",
+    "password-reset",
+    "companies",
+)
 
 _MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",

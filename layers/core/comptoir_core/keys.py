@@ -248,6 +248,14 @@ def invitation_pk(token_hash: str) -> str:
     return f"INVITATION#{token_hash}"
 
 
+PASSWORD_RESET_SK = "PASSWORD_RESET"  # noqa: S105 (a key name, not a password)
+
+
+def password_reset_pk(token_hash: str) -> str:
+    """A forgotten-password link, found by the SHA-256 of its token (the token is in the e-mail only)."""
+    return f"PWRESET#{token_hash}"
+
+
 def feedback_sk(feedback_id: str) -> str:
     return f"{FEEDBACK_PREFIX}{feedback_id}"
 

@@ -310,13 +310,37 @@ class PasswordChange(BaseModel):
 class ForgottenPassword(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: Email
+    # The language of the page that asked: the e-mail's, for an address with no profile language.
+    language: Language | None = None
 
 
 class PasswordReset(BaseModel):
+    """The token of the e-mailed link sets the new password (once, within the hour)."""
+
     model_config = ConfigDict(extra="forbid")
-    email: Email
-    code: str = Field(min_length=1, max_length=100)
+    token: str = Field(min_length=20, max_length=100)
     password: Password
+
+
+class PasswordRules(BaseModel):
+    """The pool's password policy, for a page to say it in words before anyone types."""
+
+    minimum_length: int
+    uppercase: bool
+    lowercase: bool
+    digits: bool
+    symbols: bool
+
+
+class InvitationView(BaseModel):
+    """What the invitation page shows its holder before they choose a password."""
+
+    email: str
+    name: str
+    company_name: str
+    role: ClientRole
+    language: Language
+    expires_at: datetime
 
 
 class Accepted(BaseModel):

@@ -20,7 +20,7 @@ from comptoir_core.settings import get_settings
 __all__ = ["Kind", "notify", "send_to_address", "send_digests", "send_due_digests"]
 
 # Sent at once whatever the reader chose.
-NEVER_DIGESTED = frozenset({Kind.invitation, Kind.feedback})
+NEVER_DIGESTED = frozenset({Kind.invitation, Kind.feedback, Kind.password_reset})
 DIGEST_PREFIX = "DIGEST#"
 # One item per reader whose digest holds something (pk DIGESTS_DUE, sk the user id): the daily job reads
 # this one partition instead of looking through every user.

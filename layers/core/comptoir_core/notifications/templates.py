@@ -20,6 +20,7 @@ class Kind(StrEnum):
     vat_documents_ok = "vat_documents_ok"
     import_failed = "import_failed"
     feedback = "feedback"
+    password_reset = "password_reset"  # noqa: S105 (an e-mail kind)
     digest = "digest"
 
 
@@ -153,6 +154,26 @@ TEMPLATES: dict[Kind, dict[str, tuple[str, str]]] = {
         "fr": ("Avis de {author}", "{author} ({email}) écrit, depuis {page} :\n\n{text}"),
         "nl": ("Feedback van {author}", "{author} ({email}) schrijft, vanaf {page}:\n\n{text}"),
         "en": ("Feedback from {author}", "{author} ({email}) writes, from {page}:\n\n{text}"),
+    },
+    Kind.password_reset: {
+        "fr": (
+            "Comptoir : choisir un nouveau mot de passe",
+            "Bonjour {name},\n\nVous avez demandé un nouveau mot de passe pour {email}. Choisissez-le ici "
+            "(lien valable 1 heure, une seule fois) :\n{link}\n\nSi ce n'était pas vous, ignorez ce message : "
+            "votre mot de passe reste le même.",
+        ),
+        "nl": (
+            "Comptoir: een nieuw wachtwoord kiezen",
+            "Beste {name},\n\nU vroeg een nieuw wachtwoord voor {email}. Kies het hier (link 1 uur geldig, "
+            "één keer te gebruiken):\n{link}\n\nWas u het niet? Negeer dan dit bericht: uw wachtwoord "
+            "blijft hetzelfde.",
+        ),
+        "en": (
+            "Comptoir: choose a new password",
+            "Hello {name},\n\nYou asked for a new password for {email}. Choose it here (the link works "
+            "once, for 1 hour):\n{link}\n\nIf this was not you, ignore this message: your password stays "
+            "the same.",
+        ),
     },
     Kind.digest: {
         "fr": ("Comptoir : {count} nouveauté(s)", "Depuis notre dernier e-mail :\n\n{items}\n\n{link}"),
