@@ -8,6 +8,7 @@ from comptoir_core.accounts.modules import Module, require_module
 from comptoir_core.api import authorizer, caller_in_company, dump, parse_body, parse_query, view
 from comptoir_core.communication import service, vat
 from comptoir_core.communication.models import (
+    AttachmentLink,
     ConversationPage,
     ConversationQuery,
     ConversationRead,
@@ -185,6 +186,26 @@ def attachment(cid, conv, aid):
         attachment_id=aid,
     )
     return Response(body="", status_code=303, headers={"Location": url, "Cache-Control": "no-store"})
+
+
+@app.route(CONVERSATION + "/attachments/{aid}/link", methods=["GET"], authorizer=authorizer)
+@documented(
+    summary="Download an attachment: its short-lived URL as JSON (for a page that cannot follow a redirect)",
+    answer=AttachmentLink,
+    errors=(404,),
+)
+@view
+def attachment_link(cid, conv, aid):
+    caller = _caller(cid)
+    url = service.attachment_url(
+        **_deps(),
+        blobs=wiring.blob_store(),
+        caller=caller,
+        company_id=cid,
+        conversation_id=conv,
+        attachment_id=aid,
+    )
+    return dump(AttachmentLink(url=url, expires_in=service.DOWNLOAD_LINK_SECONDS))
 
 
 @app.route("/companies/{cid}/counter", methods=["GET"], authorizer=authorizer)

@@ -119,6 +119,13 @@ class UploadForm(BaseModel):
     max_bytes: int
 
 
+class AttachmentLink(BaseModel):
+    """A short-lived URL a browser opens to download the attachment (its name kept)."""
+
+    url: str
+    expires_in: int
+
+
 class VatPeriod(BaseModel):
     period: str
     ok_at: datetime
