@@ -4,7 +4,7 @@ import { api, ApiError, ok } from "./api";
 
 export const talk = $state({ cid: "", waiting: null as number | null });
 let timer: ReturnType<typeof setTimeout> | undefined;
-const EVERY_MS = 15_000;
+const EVERY_MS = 10_000;
 
 export async function refreshCounter(): Promise<void> {
   clearTimeout(timer);
