@@ -197,7 +197,9 @@ def test_the_auto_forward_whitelist_is_saved_and_shown_again_after_a_reload(page
 
     page.reload()
     misc = page.get_by_role("group", name="Divers")
-    expect(misc.get_by_label("Liste blanche", exact=True)).to_have_value("factures@fournisseur.be\n@banque.be")
+    expect(misc.get_by_label("Liste blanche", exact=True)).to_have_value(
+        "factures@fournisseur.be\n@banque.be"
+    )
     expect(misc.get_by_label("Transférer automatiquement")).to_be_checked()
     expect(misc.get_by_label("Seulement les expéditeurs de la liste blanche")).to_be_checked()
     check_screen(page, "talk-settings-fr")
