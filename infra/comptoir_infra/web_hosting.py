@@ -62,9 +62,8 @@ class WebHosting(Construct):
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
-            # Only the built app: rebuilt from the checkout at every deployment.
-            removal_policy=RemovalPolicy.DESTROY,
-            auto_delete_objects=False,
+            # Only the built app (rebuilt from the checkout at every deployment), kept like every bucket.
+            removal_policy=RemovalPolicy.RETAIN,
         )
         headers = cloudfront.ResponseHeadersPolicy(
             self,

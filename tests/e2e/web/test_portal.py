@@ -6,6 +6,7 @@ next splits, sends and books), as the guide's day goes.
 
 import io
 import re
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -330,6 +331,16 @@ def test_a_document_is_moved_by_dragging_it_onto_another_box_and_labelled_and_re
     expect(row.get_by_text("1 remark", exact=True)).to_be_attached()
     check_screen(page, "mailbox-misc-actions-en")
 
+    # Download gives the document's PDF; delete asks first, then the document leaves the box.
+    with page.expect_download() as download:
+        menu.get_by_role("button", name="Download").click()
+    assert download.value.suggested_filename == "receipt-photo.jpg.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    row.get_by_role("button", name="Actions for receipt-photo.jpg").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator(".menu").get_by_role("button", name="Delete", exact=True).click()
+    expect(page.locator("li.doc", has_text="receipt-photo.jpg")).to_have_count(0)
+
 
 def test_help_and_profile_screens_read_well_everywhere(page: Page):
     sign_in(page, USER, language="nl")
@@ -442,7 +453,7 @@ def test_payment_approval_and_duplicate_states_show_on_each_document_and_the_lis
     expect(refreshing).to_be_hidden(timeout=30_000)
     # Nothing in progress any more: the list is not polled.
     polled = len(lists)
-    page.wait_for_timeout(3_000)
+    page.wait_for_timeout(2_000)
     assert len(lists) == polled
 
     listed = stack.request(
