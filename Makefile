@@ -53,7 +53,8 @@ deploy: setup
 		--parameters CertificateArn=$(CERTIFICATE_ARN) --parameters InboundMailDomain=$(INBOUND_DOMAIN) \
 		--parameters TextractEnabled=$(or $(TEXTRACT),false) \
 		--parameters DropboxAppKey=$(DROPBOX_APP_KEY) \
-		--parameters PortalOrigin=$(PORTAL_ORIGIN) --parameters MailSender=$(MAIL_SENDER)
+		--parameters PortalOrigin=$(PORTAL_ORIGIN) --parameters MailSender=$(MAIL_SENDER) \
+		--parameters CloudFrontCertificateArn=$(CLOUDFRONT_CERTIFICATE_ARN)
 
 bench: setup
 	$(BIN)/python benchmarks/local_stack.py

@@ -41,6 +41,7 @@ from comptoir_infra import spec as specs
 from comptoir_infra.chalice_apps import RUNTIME, ChaliceApi, Resources, add_chalice_app
 from comptoir_infra.layers import DEFAULT_BUILD_DIR, stage_layer
 from comptoir_infra.names import construct_name
+from comptoir_infra.web_hosting import WebHosting
 
 # SES writes each raw inbound message under this prefix of the documents bucket.
 INBOUND_PREFIX = "inbound/"
@@ -120,6 +121,7 @@ class ComptoirStack(Stack):
         domain = self._api_domain(params, self.apis)
         self._inbound_mail(params, self.buckets[specs.DOCUMENTS_BUCKET], self.topics[specs.INBOUND_TOPIC])
         self._outputs(domain)
+        self.web = self._web_hosting(spec, params, domain)
         # W3005 flags a DependsOn that a Ref/GetAtt already implies. CDK's own S3 notification constructs
         # write such redundant (harmless) DependsOn; nothing of ours does.
         self.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
@@ -551,12 +553,38 @@ class ComptoirStack(Stack):
             description="Make it the active rule set once: aws ses set-active-receipt-rule-set --rule-set-name …",
         )
 
+    def _web_hosting(self, spec: specs.Spec, params: Parameters, domain: apigateway.DomainName) -> WebHosting:
+        """The portal and the APIs on one origin: CloudFront answers DomainName (point its DNS record at
+        the PortalDistributionDomain output) and hands the APIs' base paths to the regional API domain."""
+        certificate = CfnParameter(
+            self,
+            "CloudFrontCertificateArn",
+            description="ACM certificate for DomainName in us-east-1 (CloudFront's region)",
+            allowed_pattern="arn:aws[a-z-]*:acm:us-east-1:.+",
+        )
+        web = WebHosting(
+            self,
+            "Portal",
+            domain_name=params.domain_name,
+            certificate_arn=certificate.value_as_string,
+            api_origin_domain=domain.domain_name_alias_domain_name,
+            base_paths=[app.base_path for app in spec.apps],
+        )
+        CfnOutput(
+            self,
+            "PortalDistributionDomain",
+            value=web.distribution.distribution_domain_name,
+            description="Point DomainName here (CNAME or alias record): the portal and the APIs behind it",
+        )
+        CfnOutput(self, "PortalBucketName", value=web.bucket.bucket_name)
+        return web
+
     def _outputs(self, domain: apigateway.DomainName) -> None:
         CfnOutput(
             self,
             "ApiDomainTarget",
             value=domain.domain_name_alias_domain_name,
-            description="Point DomainName here (CNAME or alias record)",
+            description="CloudFront's origin for the APIs (the PortalDistributionDomain output is DomainName's target)",
         )
         CfnOutput(self, "ApiDomainHostedZoneId", value=domain.domain_name_alias_hosted_zone_id)
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)

@@ -1119,3 +1119,18 @@ def test_the_history_dates_are_a_key_range_not_a_scan(documents_api, company, re
     assert [d["name"] for d in todays["documents"]] == ["b.pdf", "a.pdf"]
     assert (todays["scanned"], todays["partial"]) == (2, False)
     assert (before["documents"], before["scanned"]) == ([], 0)
+
+
+def test_each_recognised_field_says_where_on_its_page_it_was_read(documents_api, company, ready):
+    (did,) = ready(("invoice.pdf", invoice_pdf(number="F2026-0099", incl="121,00")))
+
+    fields = body(get(documents_api, f"/companies/{company}/documents/{did}"))["fields"]
+
+    number, total = fields["invoice_number"], fields["total_incl_vat"]
+    assert number["value"] == "F2026-0099" and number["page"] == 1
+    # As fractions of the page (595 x 842 points): "Facture n° : F2026-0099" is printed at y = 170.
+    x0, y0, x1, y1 = number["area"]
+    assert 0 < x0 < x1 < 1 and y0 < 170 / 842 < y1 + 0.01
+    assert total["area"][1] < 376 / 842 < total["area"][3] + 0.01
+    # The document type was read from the word "FACTURE" (y = 140).
+    assert fields["document_type"]["area"][1] < 140 / 842 < fields["document_type"]["area"][3] + 0.01

@@ -6,6 +6,7 @@ next splits, sends and books), as the guide's day goes.
 
 import io
 import re
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -86,7 +87,10 @@ def test_files_are_imported_by_the_button_and_by_drag_and_drop_and_their_thumbna
     expect(page.get_by_role("heading", name="Purchases")).to_be_visible()
 
     camera = page.get_by_label("Take a photo")
-    assert (camera.get_attribute("capture"), camera.get_attribute("accept")) == ("environment", "image/*")
+    assert (camera.get_attribute("capture"), camera.get_attribute("accept")) == (
+        "environment",
+        "image/*,application/pdf",
+    )
     page.locator("input[data-testid=import]").set_input_files(
         [
             {"name": "three-invoices.pdf", "mimeType": "application/pdf", "buffer": three_invoices()},
@@ -122,12 +126,39 @@ def test_a_field_is_corrected_with_its_check_said_in_words(page: Page, demo_comp
     page.goto(f"/c/{demo_company}/box/purchase")
     page.get_by_role("link", name="dropped-invoice.pdf", exact=True).click()
     expect(page.get_by_role("heading", name="dropped-invoice.pdf")).to_be_visible()
-    expect(page.get_by_role("img", name=re.compile("Page 1 of 1"))).to_be_visible(timeout=20_000)
+    image = page.get_by_role("img", name=re.compile("Page 1 of 1"))
+    expect(image).to_be_visible(timeout=20_000)
+
+    # Focusing a field outlines where on the page it was read: "Facture n° : F-DROP-1" at y = 170 of 842.
+    page.get_by_label("Invoice number").focus()
+    outline = page.locator("svg.read-area[data-field=invoice_number] rect")
+    expect(outline).to_be_visible()
+    page_box, box = image.bounding_box(), outline.bounding_box()
+    top, bottom = (
+        (box["y"] - page_box["y"]) / page_box["height"],
+        (box["y"] + box["height"] - page_box["y"]) / page_box["height"],
+    )
+    assert top < 170 / 842 < bottom + 0.01
+    assert page_box["x"] < box["x"] < box["x"] + box["width"] < page_box["x"] + page_box["width"]
+    # Hovering another field moves the outline to it, down to the totals.
+    page.get_by_label("Total incl. VAT").hover()
+    expect(page.locator("svg.read-area[data-field=total_incl_vat]")).to_be_visible()
+    expect(page.locator("svg.read-area")).to_have_count(1)
+    check_screen(page, "document-outline-en")
 
     vat = page.get_by_label("Supplier VAT number")
     vat.fill("BE0123456789")
     vat.press("Enter")
-    expect(page.get_by_role("alert")).to_have_text(re.compile("not a valid VAT number"))
+    expect(page.get_by_role("alert")).to_have_text(
+        re.compile("This VAT number does not exist: its check digits")
+    )
+    vat.fill("0123")
+    vat.press("Tab")
+    expect(page.get_by_role("alert")).to_have_text(re.compile("A VAT number is two letters and its number"))
+    iban = page.get_by_label("IBAN")
+    iban.fill("BE71 0961 2345 6760")
+    iban.press("Enter")
+    expect(page.locator("#e-iban")).to_have_text(re.compile("not a valid IBAN: its check digits"))
 
     number = page.get_by_label("Invoice number")
     expect(number).to_have_value("F-DROP-1")
@@ -300,6 +331,16 @@ def test_a_document_is_moved_by_dragging_it_onto_another_box_and_labelled_and_re
     expect(row.get_by_text("1 remark", exact=True)).to_be_attached()
     check_screen(page, "mailbox-misc-actions-en")
 
+    # Download gives the document's PDF; delete asks first, then the document leaves the box.
+    with page.expect_download() as download:
+        menu.get_by_role("button", name="Download").click()
+    assert download.value.suggested_filename == "receipt-photo.jpg.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    row.get_by_role("button", name="Actions for receipt-photo.jpg").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator(".menu").get_by_role("button", name="Delete", exact=True).click()
+    expect(page.locator("li.doc", has_text="receipt-photo.jpg")).to_have_count(0)
+
 
 def test_help_and_profile_screens_read_well_everywhere(page: Page):
     sign_in(page, USER, language="nl")
@@ -328,9 +369,143 @@ def test_a_page_is_rotated_from_the_pages_screen_and_the_document_says_so(page: 
 def test_two_documents_are_merged_from_the_selection(page: Page, demo_company):
     sign_in(page, ADMIN, language="en")
     page.goto(f"/c/{demo_company}/box/purchase")
-    for name in ("dropped-invoice.pdf", "dropped-photo.jpg"):
-        page.get_by_role("checkbox", name=f"Select {name}").check()
-    page.get_by_role("button", name="Merge selected").click()
+    # From the three-dots menu of one document: merged with the selected one, its pages first.
+    page.get_by_role("checkbox", name="Select dropped-photo.jpg").check()
+    page.get_by_role("button", name="Actions for dropped-invoice.pdf").click()
+    page.get_by_role("button", name="Merge with the selected ones").click()
     expect(page.get_by_role("status")).to_have_text("The documents were merged.", timeout=60_000)
     expect(page.locator("li.doc", has_text="(merged with")).to_have_count(1, timeout=30_000)
     expect(page.get_by_role("link", name="dropped-photo.jpg", exact=True)).to_have_count(0)
+
+
+DUPONT = {"supplier": "Brasserie Dupont SRL", "supplier_vat": "BE0403170701", "iban": "BE71 0961 2345 6769"}
+LAMBERT = {"supplier": "Imprimerie Lambert SA", "supplier_vat": "BE0876543270", "iban": "BE62 5100 0754 7061"}
+
+
+def _api_upload(stack, token, company, name: str, pdf: bytes) -> str:
+    answer = stack.request(
+        "POST",
+        f"/documents/companies/{company}/mailboxes/purchase/documents?filename={name}",
+        token=token,
+        raw=pdf,
+        content_type="application/pdf",
+    )
+    assert answer.status == 202, answer.body
+    return answer.json()["documents"][0]
+
+
+def _pay(stack, token, company, did: str, method: str) -> None:
+    form = stack.request("GET", f"/payments/companies/{company}/documents/{did}/payment-form", token=token)
+    assert form.status == 200, form.body
+    form = form.json()
+    request = {
+        "document": did,
+        "method": method,
+        "amount": form["amount"],
+        "counterparty": {k: v for k, v in form["counterparty"].items() if v},
+        "communication": form["communication"],
+    }
+    if method == "sepa":
+        request |= {"from_account": form["from_account"], "execution_date": form["execution_date"]}
+    answer = stack.request("POST", f"/payments/companies/{company}/payments", token=token, body=request)
+    assert answer.status == 201, answer.body
+
+
+def test_payment_approval_and_duplicate_states_show_on_each_document_and_the_list_refreshes_by_itself(
+    page: Page, stack, demo_company
+):
+    """Last of the module: it turns invoice approval on for the company."""
+    token = stack.login(ADMIN)["id_token"]
+    current = stack.request("GET", f"/accounts/companies/{demo_company}/settings", token=token).json()
+    settings = {**current["settings"], "bank_accounts": [{"iban": "BE15001765432130", "name": "Courant"}]}
+    saved = stack.request(
+        "PUT",
+        f"/accounts/companies/{demo_company}/settings",
+        token=token,
+        body={"settings": settings, "version": current["version"]},
+    )
+    assert saved.status == 200, saved.body
+
+    sign_in(page, ADMIN, language="en")
+    page.goto(f"/c/{demo_company}/box/purchase")
+    expect(page.get_by_role("heading", name="Purchases")).to_be_visible()
+    lists: list[str] = []
+    page.on("request", lambda r: r.url.endswith("/mailboxes/purchase") and lists.append(r.url))
+    page.locator("input[data-testid=import]").set_input_files(
+        [
+            {
+                "name": "pay-by-qr.pdf",
+                "mimeType": "application/pdf",
+                "buffer": invoice_pdf(number="F-PAY-1", **DUPONT),
+            },
+            {
+                "name": "pay-by-sepa.pdf",
+                "mimeType": "application/pdf",
+                "buffer": invoice_pdf(number="F-PAY-2", **LAMBERT),
+            },
+        ]
+    )
+    # While they are processed the list is read again by itself, and their thumbnails appear without a reload.
+    refreshing = page.get_by_test_id("refreshing")
+    expect(refreshing).to_be_visible()
+    for name in ("pay-by-qr.pdf", "pay-by-sepa.pdf"):
+        expect(page.get_by_role("img", name=f"First page of {name}")).to_be_visible(timeout=45_000)
+    expect(refreshing).to_be_hidden(timeout=30_000)
+    # Nothing in progress any more: the list is not polled.
+    polled = len(lists)
+    page.wait_for_timeout(2_000)
+    assert len(lists) == polled
+
+    listed = stack.request(
+        "GET", f"/documents/companies/{demo_company}/mailboxes/purchase", token=token
+    ).json()
+    ids = {d["name"]: d["id"] for d in listed["documents"]}
+    _pay(stack, token, demo_company, ids["pay-by-qr.pdf"], "qr")
+    _pay(stack, token, demo_company, ids["pay-by-sepa.pdf"], "sepa")
+
+    on = stack.request(
+        "PUT", f"/approvals/companies/{demo_company}/invoice-approval", token=token, body={"enabled": True}
+    )
+    assert on.status == 200, on.body
+    waiting = {
+        name: _api_upload(stack, token, demo_company, name, pdf)
+        for name, pdf in (
+            ("copy-of-qr.pdf", invoice_pdf(number="F-PAY-1", **DUPONT)),
+            ("approve-yes.pdf", invoice_pdf(number="F-APR-2", **LAMBERT)),
+            ("approve-no.pdf", invoice_pdf(number="F-APR-3", **LAMBERT)),
+        )
+    }
+
+    def approval(did):
+        answer = stack.request("GET", f"/documents/companies/{demo_company}/documents/{did}", token=token)
+        return answer.json().get("approval_status")
+
+    assert wait_for(
+        lambda: all(approval(did) == "to_approve_by_me" for did in waiting.values()), timeout_s=60
+    )
+    for name, decision in (("approve-yes.pdf", "approve"), ("approve-no.pdf", "reject")):
+        answer = stack.request(
+            "POST",
+            f"/approvals/companies/{demo_company}/documents/{waiting[name]}/{decision}",
+            token=token,
+            body={"comment": "checked"},
+        )
+        assert answer.status == 200, answer.body
+    assert wait_for(lambda: approval(waiting["approve-no.pdf"]) == "rejected")
+
+    # Back to the tab: the list is read again, with each document's states as icons and words.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+
+    def row(name: str):
+        return page.locator("li.doc", has=page.get_by_role("link", name=name, exact=True))
+
+    expect(row("pay-by-qr.pdf").locator("[data-payment=paid]")).to_have_text("Paid (QR code)")
+    expect(row("pay-by-sepa.pdf").locator("[data-payment=to_pay]")).to_have_text("To pay: payment prepared")
+    expect(row("copy-of-qr.pdf").locator("[data-approval=to_approve_by_me]")).to_have_text(
+        "To approve by you"
+    )
+    expect(row("copy-of-qr.pdf")).to_contain_text("Possible duplicate")
+    expect(row("pay-by-sepa.pdf")).not_to_contain_text("Possible duplicate")
+    expect(row("approve-yes.pdf").locator("[data-approval=approved]")).to_have_text("Approved")
+    expect(row("approve-no.pdf").locator("[data-approval=rejected]")).to_have_text("Rejected")
+    check_screen(page, "mailbox-states-en")

@@ -28,11 +28,22 @@ export function confidenceLevel(confidence: number, source: string): "high" | "m
   return confidence >= 0.6 ? "medium" : "low";
 }
 
-export function fieldProblem(name: string, err: ApiError): string {
+/** Why a VAT number or an IBAN was refused: its form, its country's format, or its check digits. */
+export function fieldProblem(name: string, err: ApiError, value = ""): string {
   const details = Array.isArray(err.details) ? (err.details as { field?: string; problem?: string }[]) : [];
   const mine = details.find((d) => d.field === name);
-  if (name.endsWith("_vat") && name !== "total_excl_vat") return t("fields.invalid_vat");
-  if (name === "iban") return t("fields.invalid_iban");
+  const said = mine?.problem ?? "";
+  const compact = value.toUpperCase().replace(/[^0-9A-Z]/g, "");
+  if (name.endsWith("_vat") && name !== "total_excl_vat") {
+    const wellFormed = /^[A-Z]{2}[0-9A-Z]{2,13}$/.test(compact) && (!compact.startsWith("BE") || /^BE[01]\d{9}$/.test(compact));
+    return t(wellFormed ? "fields.vat_check" : "fields.vat_format");
+  }
+  if (name === "iban") {
+    if (said.includes("national")) return t("fields.iban_national");
+    if (said.includes("length or format") || said.includes("format of an IBAN of")) return t("fields.iban_country", { country: compact.slice(0, 2) });
+    if (said.includes("two letters")) return t("fields.iban_format");
+    return t("fields.invalid_iban");
+  }
   if (name === "bic") return t("fields.invalid_bic");
   if (DATE_FIELDS.has(name)) return t("fields.invalid_date");
   if (AMOUNT_FIELDS.has(name)) return t("fields.invalid_amount");

@@ -43,6 +43,8 @@ export interface FieldValue {
   source: string;
   page: number | null;
   box: [number, number, number, number] | null;
+  // Where on `page` the value was read, as fractions of the page (x0, y0, x1, y1 from its top-left).
+  area?: [number, number, number, number] | null;
   recognised?: unknown;
   corrected_by?: string | null;
 }

@@ -67,6 +67,10 @@ class FieldValue(BaseModel):
     page: int | None = None
     # x0, y0, x1, y1 in PDF points from the page's top-left corner.
     box: tuple[float, float, float, float] | None = None
+    # Where on `page` the value was read, as fractions of the page's width and height (x0, y0, x1, y1
+    # from its top-left corner): what the document view outlines over the page image. None when the
+    # value is printed nowhere (comptoir_pdf.locate).
+    area: tuple[float, float, float, float] | None = None
     # Set once a user corrected the field: what recognition said, and who changed it when.
     recognised: Any = None
     corrected_by: str | None = None

@@ -48,7 +48,7 @@ from comptoir_core.recognition.textract import ocr_engine
 from comptoir_core.repository import Repository
 from comptoir_core.settings import Settings
 from comptoir_core.tenancy import Caller, authorize
-from comptoir_pdf import recognition, render
+from comptoir_pdf import locate, recognition, render
 from comptoir_pdf.detect import Kind, detect
 from comptoir_pdf.errors import DocumentError, NeedsPassword
 from comptoir_pdf.recognition.inputs import prepare
@@ -518,13 +518,17 @@ def _recognise(
         recognition.pages_to_json(found.pages),
         content_type="application/json",
     )
+    areas = locate.field_areas(
+        {name: locate.Placed(f.value, f.page, f.box) for name, f in found.fields.items()}, found.pages
+    )
     fields = {
         name: FieldValue(
             value=field.value,
             confidence=field.confidence,
             source=field.source,
-            page=field.page,
+            page=areas[name].page if name in areas else field.page,
             box=field.box,
+            area=areas[name].box if name in areas else None,
         )
         for name, field in found.fields.items()
     }

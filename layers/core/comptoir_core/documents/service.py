@@ -403,6 +403,7 @@ def correct_fields(
             source=FieldSource.user,
             page=before.page if before else None,
             box=before.box if before else None,
+            area=before.area if before else None,
             recognised=recognised,
             corrected_by=caller.email,
             corrected_at=now(),

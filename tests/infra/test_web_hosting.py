@@ -1,0 +1,142 @@
+"""The portal in AWS: web/dist from a private bucket behind CloudFront, the APIs on the same origin."""
+
+import json
+import shutil
+import subprocess
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from comptoir_infra.local.web import APP_ROUTE_PREFIXES, CONTENT_SECURITY_POLICY
+from comptoir_infra.spec import SPEC
+from comptoir_infra.web_hosting import WebHosting, deep_link_function_code
+
+from .lookup import one, resources
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+
+
+def distribution(template_json) -> dict:
+    return one(resources(template_json, "AWS::CloudFront::Distribution"))[1]["Properties"][
+        "DistributionConfig"
+    ]
+
+
+def origin_of(config: dict, origin_id: str) -> dict:
+    return next(o for o in config["Origins"] if o["Id"] == origin_id)
+
+
+def test_the_distribution_answers_the_api_domain_over_tls_with_no_error_page_rewriting(template_json):
+    config = distribution(template_json)
+    assert config["Aliases"] == [{"Ref": "DomainName"}]
+    assert config["ViewerCertificate"]["AcmCertificateArn"] == {"Ref": "CloudFrontCertificateArn"}
+    assert config["ViewerCertificate"]["SslSupportMethod"] == "sni-only"
+    # An API's 404 or 403 stays the API's JSON answer: never turned into index.html.
+    assert "CustomErrorResponses" not in config
+    assert config["DefaultRootObject"] == "index.html"
+
+
+def test_every_app_base_path_goes_uncached_to_the_api_domain_with_everything_forwarded(template_json):
+    config = distribution(template_json)
+    by_path = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    assert set(by_path) == {f"/{app.base_path}/*" for app in SPEC.apps}
+    domain_id, _ = one(resources(template_json, "AWS::ApiGateway::DomainName"))
+    for behavior in by_path.values():
+        assert behavior["CachePolicyId"] == CACHING_DISABLED
+        assert behavior["OriginRequestPolicyId"] == ALL_VIEWER
+        assert set(behavior["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+        assert behavior["ViewerProtocolPolicy"] == "https-only"
+        origin = origin_of(config, behavior["TargetOriginId"])
+        assert origin["DomainName"] == {"Fn::GetAtt": [domain_id, "RegionalDomainName"]}
+        assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+
+
+def test_the_rest_comes_from_a_private_bucket_through_origin_access_control(template_json):
+    config = distribution(template_json)
+    default = config["DefaultCacheBehavior"]
+    origin = origin_of(config, default["TargetOriginId"])
+    bucket_id, bucket = one(resources(template_json, "AWS::S3::Bucket", "PortalBucket"))
+    assert origin["DomainName"] == {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]}
+    assert origin["S3OriginConfig"]["OriginAccessIdentity"] == ""
+    oac_id, _ = one(resources(template_json, "AWS::CloudFront::OriginAccessControl"))
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    # The bucket lets CloudFront read, and only this distribution.
+    policy = one(resources(template_json, "AWS::S3::BucketPolicy", "PortalBucketPolicy"))[1]
+    reads = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "s3:GetObject"]
+    assert reads[0]["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "AWS:SourceArn" in json.dumps(reads[0]["Condition"])
+
+
+def test_every_answer_carries_the_same_csp_as_comptoir_up(template_json):
+    policy_id, policy = one(resources(template_json, "AWS::CloudFront::ResponseHeadersPolicy"))
+    security = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert security["ContentSecurityPolicy"] == {
+        "ContentSecurityPolicy": CONTENT_SECURITY_POLICY,
+        "Override": True,
+    }
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+    config = distribution(template_json)
+    for behavior in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]:
+        assert behavior["ResponseHeadersPolicyId"] == {"Ref": policy_id}
+
+
+def run_function(code: str, uri: str) -> str:
+    """The deep-link function run by node on a viewer request for `uri`: the URI it hands on."""
+    script = code + f"\nprocess.stdout.write(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);\n"
+    return subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node comes with scripts/system-packages")
+def test_deep_links_are_rewritten_to_index_html_and_nothing_else_is(template_json):
+    function = one(resources(template_json, "AWS::CloudFront::Function"))[1]["Properties"]
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    code = function["FunctionCode"]
+    assert code == deep_link_function_code()
+    association = distribution(template_json)["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert [a["EventType"] for a in association] == ["viewer-request"]
+    for deep_link in ["/", "/sign-in", "/c/abc/box/sales", "/firm/processing", "/invitations/tok", "/help"]:
+        assert run_function(code, deep_link) == "/index.html", deep_link
+    assert {f"/{p}/x" for p in APP_ROUTE_PREFIXES} == {
+        uri for uri in (f"/{p}/x" for p in APP_ROUTE_PREFIXES) if run_function(code, uri) == "/index.html"
+    }
+    # Assets, files and anything unknown reach the bucket as asked; API paths never reach it at all.
+    for kept in ["/assets/index-abc.js", "/sw.js", "/manifest.webmanifest", "/nowhere", "/cx", "/sign-inx"]:
+        assert run_function(code, kept) == kept
+    for app in SPEC.apps:
+        assert run_function(code, f"/{app.base_path}/companies") == f"/{app.base_path}/companies"
+
+
+def hosting_template(dist) -> dict:
+    stack = cdk.Stack(cdk.App(), "Hosting", env=cdk.Environment(region="eu-west-1"))
+    WebHosting(
+        stack,
+        "Portal",
+        domain_name="portal.example.be",
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/x",
+        api_origin_domain="d-abc.execute-api.eu-west-1.amazonaws.com",
+        base_paths=["accounts", "documents"],
+        dist=dist,
+    )
+    return Template.from_stack(stack).to_json()
+
+
+def test_a_built_app_is_deployed_to_the_bucket_and_synthesis_works_without_one(tmp_path):
+    assert not resources(hosting_template(tmp_path / "missing"), "Custom::CDKBucketDeployment")
+    (tmp_path / "dist" / "assets").mkdir(parents=True)
+    (tmp_path / "dist" / "index.html").write_text("<!doctype html>")
+    (tmp_path / "dist" / "assets" / "index-abc.js").write_text("1")
+    deployments = resources(hosting_template(tmp_path / "dist"), "Custom::CDKBucketDeployment").values()
+    caches = sorted(tuple(d["Properties"].get("SystemMetadata", {}).values()) for d in deployments)
+    assert caches == [("no-cache",), ("public, max-age=31536000, immutable",)]
+    # The shell's deployment invalidates the edge's copies.
+    assert [
+        d["Properties"].get("DistributionPaths") for d in deployments if "DistributionId" in d["Properties"]
+    ]
