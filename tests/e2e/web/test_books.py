@@ -224,5 +224,15 @@ def test_a_suppliers_open_invoice_in_the_history_opens_its_document(page: Page, 
     page.get_by_role("radio", name="Openstaande posten").check()
     expect(paid).to_have_count(0)
 
+    # An account's lines: the bank account 550000 (a prefix), every line of the latest year.
+    page.get_by_role("link", name="Rekeningen").click()
+    page.get_by_label("Rekening").fill("55")
+    page.get_by_role("button", name="Filteren").click()
+    bank_lines = page.locator("table.history-lines tbody tr")
+    expect(bank_lines.filter(has_text="620200")).to_have_count(0)
+    expect(bank_lines.first.locator("td").nth(2)).to_have_text(re.compile(r"^55\d{4}"))
+    check_screen(page, "books-accounts-nl")
+
+    page.get_by_role("link", name="Leveranciers").click()
     line.get_by_role("link", name=re.compile("^Openen")).click()
     expect(page).to_have_url(re.compile(f"/c/{company}/doc/{did}$"))
