@@ -18,7 +18,7 @@ from comptoir_core.events import S3ObjectCreated, s3_objects_in
 from comptoir_core.ledger import history, imports
 from comptoir_core.ledger import service as ledger
 from comptoir_core.ledger.history import HistoryQuery, HistoryRead
-from comptoir_core.ledger.models import ImportCreate, ImportRead, LedgerImported, LedgerSnapshot
+from comptoir_core.ledger.models import ImportCreate, ImportRead, LedgerImported, LedgerSnapshot, YearsRead
 from comptoir_core.observability import logger, metrics, observe
 from comptoir_core.openapi_docs import documented, publish_openapi
 from comptoir_core.reports import service as reports
@@ -89,6 +89,15 @@ def read_import(cid, iid):
     """An import job: status, progress, the fiscal years applied or the lines refused."""
     _member(cid, ACCOUNTANTS, module=None)
     return dump(imports.read_import(repo=wiring.repository(), company_id=cid, import_id=iid))
+
+
+@app.route(COMPANY + "/ledger/years", methods=["GET"], authorizer=authorizer)
+@documented(answer=YearsRead, errors=(404,))
+@view
+def ledger_years(cid):
+    """The imported fiscal years with their periods and when each was updated (none yet: an empty list)."""
+    _member(cid)
+    return dump(ledger.list_years(repo=wiring.repository(), company_id=cid))
 
 
 @app.route(COMPANY + "/dashboard", methods=["GET"], authorizer=authorizer)

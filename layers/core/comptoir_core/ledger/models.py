@@ -117,6 +117,29 @@ class ImportRead(BaseModel):
     error: dict | None = None
 
 
+class PeriodRead(BaseModel):
+    id: str
+    start: date
+    end: date
+    special: str | None = None
+
+
+class YearRead(BaseModel):
+    """One imported fiscal year as the portal offers it: its periods (for a report's range) and freshness."""
+
+    fiscal_year: str
+    start: date
+    end: date
+    state: str
+    data_date: date
+    periods: list[PeriodRead]
+    updated_at: datetime
+
+
+class YearsRead(BaseModel):
+    years: list[YearRead]
+
+
 class YearFigures(BaseModel):
     """What an import computes once for one fiscal year: the dashboard reads only this."""
 

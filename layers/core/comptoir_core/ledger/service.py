@@ -20,7 +20,15 @@ from decimal import Decimal
 from comptoir_core import keys
 from comptoir_core.blobs import BlobStore
 from comptoir_core.errors import Invalid, NotFound
-from comptoir_core.ledger.models import Entry, LedgerImported, LedgerSnapshot, YearFigures
+from comptoir_core.ledger.models import (
+    Entry,
+    LedgerImported,
+    LedgerSnapshot,
+    PeriodRead,
+    YearFigures,
+    YearRead,
+    YearsRead,
+)
 from comptoir_core.repository import Repository
 
 ZERO = Decimal("0")
@@ -310,6 +318,29 @@ def read_years(*, repo: Repository, company_id: str) -> list[YearFigures]:
     """Every imported fiscal year, by start date."""
     items = repo.query(keys.company_pk(company_id), sk_prefix=keys.LEDGER_YEAR_SK_PREFIX)
     return sorted((_figures_of(item) for item in items), key=lambda y: y.start)
+
+
+def list_years(*, repo: Repository, company_id: str) -> YearsRead:
+    """The imported fiscal years, oldest first, each with its periods in order (an opening period first)."""
+    return YearsRead(
+        years=[
+            YearRead(
+                fiscal_year=year.fiscal_year,
+                start=year.start,
+                end=year.end,
+                state=year.state,
+                data_date=year.data_date,
+                updated_at=year.updated_at,
+                periods=[
+                    PeriodRead(id=p.id, start=p.start, end=p.end, special=p.special)
+                    for p in sorted(
+                        year.periods, key=lambda p: (p.start, 0 if p.special == "opening" else 1, p.end)
+                    )
+                ],
+            )
+            for year in read_years(repo=repo, company_id=company_id)
+        ]
+    )
 
 
 def read_content(*, blobs: BlobStore, figures: YearFigures) -> dict:
