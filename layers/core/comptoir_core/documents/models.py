@@ -183,6 +183,8 @@ class Document(BaseModel):
     processed_at: datetime | None = None
     processed_by: str | None = None
     permanent: bool = False
+    # When a member of the company (not its accountant) first opened it: the archive's blue or grey eye.
+    seen_at: datetime | None = None
     deleted_from: DocumentStatus | None = None  # the status a restore returns to
     lease_until: datetime | None = None  # while a pipeline run holds the document
 
