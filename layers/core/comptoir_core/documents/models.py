@@ -131,6 +131,8 @@ class Booking(BaseModel):
     vat_amount: str | None = None
     amount_incl_vat: str | None = None
     comment: str | None = Field(default=None, max_length=500)
+    # The entry's number in the firm's accounting software, to find the booking there.
+    reference: str | None = Field(default=None, max_length=40)
 
 
 class Document(BaseModel):
