@@ -8,6 +8,7 @@ from comptoir_core.accounts import passwords, service, users
 from comptoir_core.accounts.models import (
     Accepted,
     AcceptInvitation,
+    AccessDecision,
     AccessRequestRead,
     CompanyRead,
     CompanySettingsRead,
@@ -303,6 +304,9 @@ def access_requests(cid):
 
 def _decide(cid, rid, approve: bool):
     caller = caller_in_company(app.current_request, cid)
+    # The approval's body is optional: without it, the person gets the role the admin asked for.
+    raw = app.current_request.raw_body or b""
+    decision = parse_body(app.current_request, AccessDecision) if raw.strip() else AccessDecision()
     return dump(
         users.decide_access_request(
             repo=wiring.repository(),
@@ -311,15 +315,17 @@ def _decide(cid, rid, approve: bool):
             request_id=rid,
             approve=approve,
             portal_origin=get_settings().portal_origin,
+            role=decision.role,
         )
     )
 
 
 @app.route(ACCESS_REQUESTS + "/{rid}/approve", methods=["POST"], authorizer=authorizer)
 @documented(
-    summary="The firm's accountant approves a request: the person is invited",
+    summary="The firm's accountant approves a request: the person is invited (optionally with another role)",
+    body=AccessDecision,
     answer=AccessRequestRead,
-    errors=(403, 404, 409),
+    errors=(400, 403, 404, 409),
 )
 @view
 def approve_access_request(cid, rid):

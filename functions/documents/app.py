@@ -194,7 +194,7 @@ def upload_form(cid):
 @view
 def document(cid, did):
     caller = caller_in_company(app.current_request, cid)
-    document = service.read_document(**_deps(), caller=caller, company_id=cid, document_id=did)
+    document = service.open_document(**_deps(), caller=caller, company_id=cid, document_id=did)
     return _document(payments.with_payments(**_deps(), document=document))
 
 
@@ -362,7 +362,7 @@ def send_many(cid):
 
 
 @app.route(DOCUMENT + "/process", methods=["POST"], authorizer=authorizer)
-@documented(body=ProcessRequest, answer=Document, errors=(403, 409))
+@documented(body=ProcessRequest, answer=Document, errors=(400, 403, 409))
 @view
 def process(cid, did):
     caller = caller_in_company(app.current_request, cid)

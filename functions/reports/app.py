@@ -30,7 +30,9 @@ from comptoir_core.uploads import parts_of
 app = Chalice(app_name="comptoir-reports")
 app.register_middleware(observe, "http")
 publish_openapi(app, title="Comptoir reports")
-app.api.binary_types.extend(["multipart/form-data", "application/octet-stream", "text/plain"])
+app.api.binary_types.extend(
+    ["multipart/form-data", "application/octet-stream", "text/plain", "application/zip"]
+)
 
 JOBS_QUEUE = "books-jobs"
 ACCOUNTANTS = frozenset({Role.accountant})
@@ -80,6 +82,37 @@ def create_import(cid):
         repo=wiring.repository(), blobs=wiring.blob_store(), company_id=cid, request=request
     )
     return dump(created, status=201)
+
+
+@app.route(COMPANY + "/ledger/imports", methods=["GET"], authorizer=authorizer)
+@documented(answer=list[ImportRead], errors=(403, 404))
+@view
+def list_imports(cid):
+    """The company's latest ledger imports, newest first: their status, progress and errors."""
+    _member(cid, ACCOUNTANTS, module=None)
+    return dump(imports.recent_imports(repo=wiring.repository(), company_id=cid))
+
+
+@app.route(
+    COMPANY + "/ledger/imports/{iid}/file",
+    methods=["PUT"],
+    authorizer=authorizer,
+    content_types=["application/octet-stream", "application/json", "application/zip"],
+)
+@documented(
+    answer=ImportRead, status=202, errors=(400, 403, 404, 409),
+    body_media_types=("application/octet-stream", "application/json", "application/zip"),
+)  # fmt: skip
+@view
+def put_import_file(cid, iid):
+    """The ledger file of an import sent through the API (up to 6 MB; same origin for the portal): the
+    import job starts as from the upload URL."""
+    _member(cid, ACCOUNTANTS, module=None)
+    received = imports.receive_file(
+        repo=wiring.repository(), blobs=wiring.blob_store(), company_id=cid, import_id=iid,
+        data=app.current_request.raw_body or b"",
+    )  # fmt: skip
+    return dump(received, status=202)
 
 
 @app.route(COMPANY + "/ledger/imports/{iid}", methods=["GET"], authorizer=authorizer)

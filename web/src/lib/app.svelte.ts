@@ -28,7 +28,7 @@ export function isAccountant(): boolean {
 export function homePath(me: Me): string {
   const client = me.companies.find((c) => c.role !== "accountant");
   if (client) return `/c/${client.id}/box/purchase`;
-  return "/firm/processing";
+  return "/firm";
 }
 
 export function signOut(): void {

@@ -288,6 +288,13 @@ class AccessRequestStatus(StrEnum):
     refused = "refused"
 
 
+class AccessDecision(BaseModel):
+    """The approval of an access request; `role` overrides the role the admin asked for."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: ClientRole | None = None
+
+
 class AccessRequestRead(BaseModel):
     id: str
     email: str
@@ -396,6 +403,8 @@ class FirmCompany(BaseModel):
     name: str
     documents_in_processing: int
     conversations_waiting: int
+    # What waits in each box (purchase, sales, misc, processing).
+    boxes: dict[str, int] = {}
     # Filled once the approvals and reports apps exist (None: not known here yet).
     approvals_pending: int | None = None
     last_vat_ok: str | None = None

@@ -259,9 +259,17 @@ def list_access_requests(*, repo: Repository, caller: Caller, company_id: str) -
 
 
 def decide_access_request(
-    *, repo: Repository, caller: Caller, company_id: str, request_id: str, approve: bool, portal_origin: str
+    *,
+    repo: Repository,
+    caller: Caller,
+    company_id: str,
+    request_id: str,
+    approve: bool,
+    portal_origin: str,
+    role: ClientRole | None = None,
 ) -> AccessRequestRead:
-    """The firm's accountant approves (the person is invited) or refuses a pending request."""
+    """The firm's accountant approves (the person is invited, with `role` if given, else the role asked
+    for) or refuses a pending request."""
     authorize(repo=repo, caller=caller, company_id=company_id, roles=ACCOUNTANTS)
     item = None
     if is_valid_id(request_id, "ar"):
@@ -272,6 +280,8 @@ def decide_access_request(
         raise Conflict(f"the request is already {item['status']}")
     status = AccessRequestStatus.approved if approve else AccessRequestStatus.refused
     decided = {**item, "status": status.value, "decided_by": caller.user_id, "decided_at": _now().isoformat()}
+    if approve and role is not None:
+        decided["role"] = role.value
     access = AccessRequestRead.model_validate(decided)
     if approve:
         _invite(
@@ -344,13 +354,15 @@ def firm_companies(*, repo: Repository, caller: Caller, sort: FirmSort) -> list[
     lines = []
     for membership in _accountant_memberships(repo, caller):
         company_id = membership["company_id"]
-        in_processing = box_counts(repo=repo, company_id=company_id)["processing"]
+        boxes = box_counts(repo=repo, company_id=company_id)
+        in_processing = boxes["processing"]
         member = Membership(company_id=company_id, user_id=caller.user_id, role=Role.accountant)
         lines.append(
             FirmCompany(
                 id=company_id,
                 name=membership["company_name"],
                 documents_in_processing=in_processing,
+                boxes=boxes,
                 conversations_waiting=conversations.waiting_for(repo=repo, membership=member),
                 last_vat_ok=vat.last_ok(repo=repo, company_id=company_id),
                 approvals_pending=pending_count(repo=repo, company_id=company_id),

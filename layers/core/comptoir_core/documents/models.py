@@ -135,6 +135,8 @@ class Booking(BaseModel):
     vat_amount: str | None = None
     amount_incl_vat: str | None = None
     comment: str | None = Field(default=None, max_length=500)
+    # The entry's number in the firm's accounting software, to find the booking there.
+    reference: str | None = Field(default=None, max_length=40)
 
 
 class Document(BaseModel):
@@ -187,6 +189,8 @@ class Document(BaseModel):
     processed_at: datetime | None = None
     processed_by: str | None = None
     permanent: bool = False
+    # When a member of the company (not its accountant) first opened it: the archive's blue or grey eye.
+    seen_at: datetime | None = None
     deleted_from: DocumentStatus | None = None  # the status a restore returns to
     lease_until: datetime | None = None  # while a pipeline run holds the document
 

@@ -292,6 +292,21 @@ def document_remarks(
     return RemarkPage(remarks=remarks, next_cursor=_encode_cursor(page.last_key) if page.last_key else None)
 
 
+def open_document(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
+    """The document as its reader sees it; a member of the company (not its accountant) opening a
+    processed document for the first time marks it seen (the archive's eye)."""
+    document = read_document(repo=repo, caller=caller, company_id=company_id, document_id=document_id)
+    role = authorize(repo=repo, caller=caller, company_id=company_id).role
+    if role == Role.accountant or document.seen_at or document.status != DocumentStatus.processed:
+        return document
+    stored = get_document(repo=repo, company_id=company_id, document_id=document_id)
+    try:
+        store.save(repo=repo, document=stored.model_copy(update={"seen_at": now()}))
+    except Conflict:
+        return document  # changed meanwhile: the next opening marks it
+    return read_document(repo=repo, caller=caller, company_id=company_id, document_id=document_id)
+
+
 def read_document(*, repo: Repository, caller: Caller, company_id: str, document_id: str) -> Document:
     """The document as its reader sees it: `approval_status` is the caller's (approvals.views)."""
     role = authorize(repo=repo, caller=caller, company_id=company_id).role

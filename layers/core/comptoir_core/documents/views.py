@@ -48,6 +48,8 @@ class DocumentListItem(BaseModel):
     # Who must still approve (user ids) while an approval chain waits: the status each reader sees
     # (`seen_by`) derives from it, so a list stored once serves every reader.
     approval_pending: list[str] = []
+    # Opened by a member of the company (not its accountant) since it was archived: the blue eye.
+    seen: bool = False
 
     @classmethod
     def of(cls, document: Document, viewer: tuple[str, str] | None = None) -> "DocumentListItem":
@@ -76,6 +78,7 @@ class DocumentListItem(BaseModel):
             duplicate=bool(document.duplicate_of),
             duplicate_of=document.duplicate_of,
             thumbnail=thumbnail,
+            seen=document.seen_at is not None,
         ).seen_by(viewer)
 
     def seen_by(self, viewer: tuple[str, str] | None) -> "DocumentListItem":

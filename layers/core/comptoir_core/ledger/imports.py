@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from comptoir_core import keys
 from comptoir_core.bank.service import MAX_CODA_BYTES, import_statements
 from comptoir_core.blobs import BlobStore
-from comptoir_core.errors import Invalid, NotFound
+from comptoir_core.errors import Conflict, Invalid, NotFound
 from comptoir_core.ids import is_valid_id, new_id
 from comptoir_core.ledger.models import ImportCreate, ImportRead, LedgerSnapshot
 from comptoir_core.ledger.service import check_year, import_year
@@ -64,6 +64,54 @@ def read_import(*, repo: Repository, company_id: str, import_id: str) -> ImportR
     if item is None:
         raise NotFound("import not found")
     return ImportRead.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk")})
+
+
+# A ledger file sent through the API (the portal, same origin) rather than to the upload URL: Lambda's
+# request limit bounds it; a larger one goes to the presigned URL.
+MAX_API_UPLOAD_BYTES = 6 * 1024 * 1024
+RECENT_IMPORTS = 10
+
+
+def receive_file(
+    *, repo: Repository, blobs: BlobStore, company_id: str, import_id: str, data: bytes
+) -> ImportRead:
+    """The file of an import waiting for its upload, sent through the API: stored where the upload
+    URL would have put it, so the same S3 event starts the same job."""
+    current = read_import(repo=repo, company_id=company_id, import_id=import_id)
+    if current.status != "waiting_upload":
+        raise Conflict(f"this import is {current.status}: its file was received already")
+    if not data:
+        raise Invalid("the ledger file is empty")
+    if len(data) > MAX_API_UPLOAD_BYTES:
+        raise Invalid(
+            f"the ledger file is over {MAX_API_UPLOAD_BYTES // (1024 * 1024)} MB: use the upload URL"
+        )
+    blobs.put(
+        keys.ledger_upload_key(company_id, import_id),
+        data,
+        content_type="application/zip" if current.format == "zip" else "application/json",
+        metadata={"format": current.format},
+    )
+    queued = current.model_copy(update={"status": "queued"})
+    repo.put(
+        {
+            "pk": keys.company_pk(company_id),
+            "sk": keys.ledger_import_sk(import_id),
+            **queued.model_dump(mode="json", exclude={"url", "fields", "max_bytes"}),
+        }
+    )
+    return queued
+
+
+def recent_imports(*, repo: Repository, company_id: str) -> list[ImportRead]:
+    """The company's latest ledger imports, newest first (ids are time-ordered)."""
+    page = repo.page(
+        keys.company_pk(company_id), sk_prefix=keys.LEDGER_IMPORT_SK_PREFIX, limit=RECENT_IMPORTS
+    )
+    return [
+        ImportRead.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk", "version")})
+        for item in page.items
+    ]
 
 
 def parse_upload_key(key: str) -> tuple[str, str]:

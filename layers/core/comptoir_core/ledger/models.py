@@ -104,7 +104,7 @@ class ImportCreate(BaseModel):
 
 class ImportRead(BaseModel):
     id: str
-    status: str  # waiting_upload, running, done, failed
+    status: str  # waiting_upload, queued (its file received through the API), running, done, failed
     format: str
     progress: int = 0
     created_at: datetime
