@@ -206,3 +206,42 @@ def test_given_a_second_page_quoting_another_invoice_in_its_body_then_the_pdf_is
 
     assert not any("invoices" in w for w in rec.warnings)
     assert rec.fields["invoice_number"].value == sample.truth["invoice_number"]
+
+
+@pytest.mark.parametrize(
+    "seed,layout",
+    [(30, "lastrow"), (46, "utility"), (78, "logo"), (106, "multipage"), (8, "below")],
+    ids=["fr-n-de-facture", "en-invoice-number", "fr-july-4-2025", "fr-multipage", "nl-may-1-2024"],
+)
+def test_given_a_narrow_cell_that_broke_a_label_or_a_date_over_two_lines_then_number_and_date_are_read(
+    seed, layout
+):
+    # "N° de" / "facture", "Invoice" / "number", "July 4," / "2025": each half alone is no label or
+    # no date, and a neighbouring cell a few points away was read into the same segment.
+    sample = wild(seed, layout=layout)
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    for name in ("invoice_number", "invoice_date"):
+        assert getattr(rec.fields.get(name), "value", None) == sample.truth[name], name
+
+
+def _cell_words(block: int, x: float, y: float, *lines: str) -> list[Word]:
+    words = []
+    for n, line in enumerate(lines):
+        cx = x
+        for text in line.split():
+            words.append(Word(text, 1, cx, y + 11 * n, cx + 5 * len(text), y + 11 * n + 12, "text", block, n))
+            cx += 5 * len(text) + 3
+    return words
+
+
+def test_given_two_cells_a_few_points_apart_and_wrapped_then_each_reads_as_its_own_joined_text():
+    # Cell 1: "2025.2681" over "Numéro"; cell 2, 6 pt to its right: "July 4," / "2025" / "Date de facture".
+    words = _cell_words(2, 50, 155, "2025.2681", "Numéro") + _cell_words(3, 101, 155, "July 4,", "2025")
+    words += _cell_words(4, 101, 177, "Date de facture") + _cell_words(5, 50, 200, "N° de", "facture")
+    page = PageWords(page=1, width=595, height=842, words=tuple(words), source="text")
+
+    texts = [[seg.text for seg in row] for row in read_layouts([page])[0].rows]
+
+    assert texts == [["2025.2681"], ["Numéro", "July 4, 2025"], ["Date de facture"], ["N° de facture"]]

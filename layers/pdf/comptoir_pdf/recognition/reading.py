@@ -19,7 +19,7 @@ def open_pdf(pdf: bytes) -> pymupdf.Document:
 def text_words(page: pymupdf.Page, number: int) -> PageWords:
     rect = page.rect
     words = tuple(
-        Word(w[4], number, round(w[0], 2), round(w[1], 2), round(w[2], 2), round(w[3], 2), "text")
+        Word(w[4], number, round(w[0], 2), round(w[1], 2), round(w[2], 2), round(w[3], 2), "text", w[5], w[6])
         for w in page.get_text("words", sort=False)
         if w[4].strip()
     )

@@ -151,7 +151,10 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
     # stands elsewhere is less surely its value.
     elsewhere = 0.6 if rest else 1.0
     if not same and len(rest) <= 12:
-        for n, right in enumerate(layout.right_of(seg, 3)):
+        rights = layout.right_of(seg, 3)
+        if not rights and seg.wrapped:
+            rights = [r for r in [layout.beside(seg, left=False)] if r is not None]
+        for n, right in enumerate(rights):
             if L.find_labels(right.folded) and kind != "amount":
                 break
             found = values_after(kind, right, 0)
@@ -258,6 +261,8 @@ def _captioned(layout: PageLayout, seg: Segment, hit: L.LabelHit):
     cell = _label_cell(seg, hit)
     x0 = seg.span_box(hit.start, hit.end)[0]
     left = layout.left_of(seg)
+    if left is None and seg.wrapped:
+        left = layout.beside(seg, left=True)  # a label broken over two lines: its first line's left
     if (
         hit.start == 0
         and left is not None
