@@ -245,3 +245,19 @@ def test_given_two_cells_a_few_points_apart_and_wrapped_then_each_reads_as_its_o
     texts = [[seg.text for seg in row] for row in read_layouts([page])[0].rows]
 
     assert texts == [["2025.2681"], ["Numéro", "July 4, 2025"], ["Date de facture"], ["N° de facture"]]
+
+
+@pytest.mark.parametrize(
+    "seed,layout", [(26, "below"), (64, "utility"), (346, "swap")], ids=["below-nl", "utility-en", "swap-nl"]
+)
+def test_given_captions_in_a_grid_when_the_due_label_stands_right_of_the_issue_date_then_each_date_is_its_own(
+    seed, layout
+):
+    # "March 6, 2024" over "Datum", "April 20, 2024" over "Te betalen voor" one cell to the right:
+    # the due caption took its left neighbour, and the issue date fell back to the due date.
+    sample = wild(seed, layout=layout)
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["invoice_date"].value == sample.truth["invoice_date"]
+    assert rec.fields["due_date"].value == sample.truth["due_date"]

@@ -199,8 +199,9 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
                 after = values_after(kind, where, start)
                 found = after[0] if after and _gap_ok(where.text, start, after[0][1], 3) else None
             if found:
+                # Left of it and above it may both hold a value (a grid of captions): both are
+                # candidates, the one above in the caption's own column a little stronger.
                 add(where, found, weight)
-                break
     return out
 
 
@@ -276,7 +277,7 @@ def _captioned(layout: PageLayout, seg: Segment, hit: L.LabelHit):
         # The value in the label's column: from the first word that reaches the label's left edge.
         for word, start in zip(above.words, above.starts, strict=True):
             if word.x1 >= x0 - 2:
-                yield above, 0.7, start
+                yield above, 0.72, start
                 break
 
 
@@ -619,7 +620,10 @@ class Recogniser:
     def read_dates(self) -> None:
         due = [c for c in self._labelled("due_date")]
         issued = [c for c in self._labelled("invoice_date") if c.seg is None or c.seg.region != "customer"]
-        due_keys = {c.key for c in due}
+        # The date the due labels point at most strongly is not the issue date; a date a due label
+        # reaches less surely (a caption's neighbour) may still be.
+        top_due = max((c.score for c in due), default=0.0)
+        due_keys = {c.key for c in due if c.score >= top_due - 0.01}
         issued = [c for c in issued if c.key not in due_keys]
         best_issue = max(issued, key=lambda c: (c.score, -(c.box[1] if c.box else 0))) if issued else None
         if best_issue is None:
