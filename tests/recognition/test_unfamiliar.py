@@ -261,3 +261,16 @@ def test_given_captions_in_a_grid_when_the_due_label_stands_right_of_the_issue_d
 
     assert rec.fields["invoice_date"].value == sample.truth["invoice_date"]
     assert rec.fields["due_date"].value == sample.truth["due_date"]
+
+
+@pytest.mark.parametrize(
+    "seed,layout", [(120, "lastrow"), (274, "swap")], ids=["value-cell-lower", "caption-two-rows-below"]
+)
+def test_given_a_number_whose_cell_is_offset_from_its_label_then_it_is_read(seed, layout):
+    # "Numéro" with "ADV-I44" right of it but half a line lower; "B02977" above "Réf. facture"
+    # with the neighbouring cell's wrapped caption between their rows.
+    sample = wild(seed, layout=layout)
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert getattr(rec.fields.get("invoice_number"), "value", None) == sample.truth["invoice_number"]

@@ -152,7 +152,9 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
     elsewhere = 0.6 if rest else 1.0
     if not same and len(rest) <= 12:
         rights = layout.right_of(seg, 3)
-        if not rights and seg.wrapped:
+        if not rights:
+            # The value's cell a little higher or lower than the label's (a wrapped label, a cell
+            # aligned on its middle): the nearest segment to the right sharing half its height.
             rights = [r for r in [layout.beside(seg, left=False)] if r is not None]
         for n, right in enumerate(rights):
             if L.find_labels(right.folded) and kind != "amount":
@@ -271,7 +273,7 @@ def _captioned(layout: PageLayout, seg: Segment, hit: L.LabelHit):
         and not L.find_labels(left.folded)
     ):
         yield left, 0.7, None
-    for above in layout.above(cell, max_rows=1):
+    for above in layout.above(cell, max_rows=2)[:1]:
         if L.find_labels(above.folded):
             continue
         # The value in the label's column: from the first word that reaches the label's left edge.
