@@ -274,3 +274,12 @@ def test_given_a_number_whose_cell_is_offset_from_its_label_then_it_is_read(seed
     rec = recognise(sample.data, company=OWN, ocr=None)
 
     assert getattr(rec.fields.get("invoice_number"), "value", None) == sample.truth["invoice_number"]
+
+
+def test_given_totals_captioned_below_with_the_euro_sign_before_them_then_the_total_is_read():
+    # "€ 3.108,68" over "Te betalen": the caption's column starts at the digits, the value at "€".
+    sample = wild(278, layout="below")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["total_incl_vat"].value == sample.truth["total_incl_vat"]

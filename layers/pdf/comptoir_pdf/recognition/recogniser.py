@@ -198,8 +198,12 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
             if start is None:
                 found = _value_before(kind, where, hit.start if where is seg else len(where.text))
             else:
+                # From the word in the caption's column; a value may begin just before it ("€ 3.108,68").
                 after = values_after(kind, where, start)
-                found = after[0] if after and _gap_ok(where.text, start, after[0][1], 3) else None
+                if kind != "id":
+                    after = [f for f in values_after(kind, where, 0) if f[2] > start]
+                ok = after and (after[0][1] <= start or _gap_ok(where.text, start, after[0][1], 3))
+                found = after[0] if ok else None
             if found:
                 # Left of it and above it may both hold a value (a grid of captions): both are
                 # candidates, the one above in the caption's own column a little stronger.
