@@ -283,3 +283,12 @@ def test_given_totals_captioned_below_with_the_euro_sign_before_them_then_the_to
     rec = recognise(sample.data, company=OWN, ocr=None)
 
     assert rec.fields["total_incl_vat"].value == sample.truth["total_incl_vat"]
+
+
+def test_given_a_label_printed_with_a_ligature_then_it_is_read_as_its_letters():
+    # "Maatstaf van heﬃng" (one glyph for "ffi"): the label was not found, the base not read.
+    sample = wild(22, layout="swap")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["total_excl_vat"].value == sample.truth["total_excl_vat"]
