@@ -292,3 +292,16 @@ def test_given_a_label_printed_with_a_ligature_then_it_is_read_as_its_letters():
     rec = recognise(sample.data, company=OWN, ocr=None)
 
     assert rec.fields["total_excl_vat"].value == sample.truth["total_excl_vat"]
+
+
+@pytest.mark.parametrize(
+    "seed", [74, 308], ids=["euro-sign-alone-on-its-line", "total-cell-lower-than-its-row"]
+)
+def test_given_a_bilingual_rate_table_with_cells_offset_then_the_vat_total_is_read(seed):
+    # "€" over "2.213,54" in a narrow right-aligned cell; "1367,79 EUR" half a row below "Total".
+    sample = wild(seed, layout="bilingual")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    for name in ("total_excl_vat", "vat_amount", "total_incl_vat"):
+        assert rec.fields[name].value == sample.truth[name], name

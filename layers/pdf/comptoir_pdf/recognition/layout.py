@@ -6,6 +6,7 @@ a regular expression maps back to the words, hence the box, it came from. A scan
 skewed: rows are formed in coordinates turned back by the page's skew, boxes stay as read."""
 
 import math
+import re
 import statistics
 from dataclasses import dataclass, field
 
@@ -93,13 +94,19 @@ class PageLayout:
         """Segments under `seg` that overlap it horizontally, nearest row first."""
         max_gap = max_gap if max_gap is not None else 3.2 * self.median_height
         out = []
-        for r in range(seg.row + 1, min(len(self.rows), seg.row + 1 + max_rows)):
+        rows = 0  # rows holding something under `seg`: rows with nothing there do not count
+        for r in range(seg.row + 1, len(self.rows)):
+            if rows >= max_rows:
+                break
+            found = False
             for other in self.rows[r]:
                 if other.y0 - seg.y1 > max_gap:
                     return out
                 overlap = min(seg.x1, other.x1) - max(seg.x0, other.x0)
                 if overlap > 0.3 * min(seg.x1 - seg.x0, other.x1 - other.x0) or abs(other.x1 - seg.x1) < 6:
                     out.append(other)
+                    found = True
+            rows += found
         return out
 
     def above(self, seg: Segment, *, max_rows: int = 3) -> list[Segment]:
@@ -265,6 +272,9 @@ def _stacked(upper: Segment, lower: Segment) -> bool:
     )
 
 
+_CURRENCY_ONLY = re.compile(r"^\s*(?:€|eur|euro|\$|£|usd|gbp|chf)\s*$", re.I)
+
+
 def _complete_label(folded: str, *, at_end: bool) -> bool:
     """`folded` ends (or starts) with a whole, strong label: a line of its own, not half of one."""
     stripped = folded.rstrip(" :.")
@@ -277,6 +287,11 @@ def _complete_label(folded: str, *, at_end: bool) -> bool:
 def _crosses(upper: Segment, lower: Segment, folded: str, at: int) -> bool:
     """A label or a date that runs over position `at` (the line break) of a joined text."""
     if any(m.start < at < m.end for m in V.find_dates(folded)):
+        return True
+    # A currency sign alone on its line, its amount on the next ("€" / "2.213,54"), or after it.
+    if _CURRENCY_ONLY.match(upper.text) and V.find_amounts(lower.text):
+        return True
+    if _CURRENCY_ONLY.match(lower.text) and V.find_amounts(upper.text):
         return True
     if _complete_label(upper.folded, at_end=True) or _complete_label(lower.folded, at_end=False):
         return False

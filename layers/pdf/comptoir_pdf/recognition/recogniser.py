@@ -297,7 +297,13 @@ def _column_total(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Can
         row = layout.rows[r]
         if not row or not _TOTAL_ROW.match(row[0].folded) or row[0] is seg:
             continue
-        for other in row[1:]:
+        cells = row[1:]
+        if r + 1 < len(layout.rows) and all(not L.find_labels(o.folded) for o in layout.rows[r + 1]):
+            # A cell of the total row that sits lower than the row's first (wrapped, or aligned
+            # on its middle): the next row's amounts, when it holds no label of its own.
+            nxt = [o for o in layout.rows[r + 1] if o.y0 - row[0].y1 < layout.median_height]
+            cells += nxt
+        for other in cells:
             overlap = min(seg.x1, other.x1) - max(seg.x0, other.x0)
             if overlap > 0.3 * min(seg.x1 - seg.x0, other.x1 - other.x0) or abs(other.x1 - seg.x1) < 6:
                 found = _in_column("amount", other, seg)
