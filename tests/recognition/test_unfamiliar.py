@@ -77,6 +77,19 @@ def test_given_ocr_read_a_letter_i_as_1_in_the_number_when_the_file_name_shows_i
     assert recogniser.fields["invoice_number"].value == "ADV-I01"
 
 
+def test_given_ocr_read_a_digit_like_a_letter_after_the_letters_and_no_context_then_the_number_is_not_sure():
+    # "ADV-I47" OCR'd as "ADV-147" came out with 0.95: nothing told the two apart.
+    page = _ocr_page((100, "Facture n° ADV-147"), (120, "Date 04/03/2024"), (300, "Total TTC 121,00 EUR"))
+    from comptoir_pdf.recognition import context
+
+    recogniser = Recogniser(read_layouts([page]), company=COMPANY, source="ocr")
+    recogniser.run()
+    context.use_context(recogniser.fields, filename="scan0001.pdf", subject=None, body=None)
+
+    assert recogniser.fields["invoice_number"].value == "ADV-147"
+    assert recogniser.fields["invoice_number"].confidence < 0.9
+
+
 def test_given_a_text_layer_number_then_a_file_name_never_changes_it():
     page = PageWords(
         page=1,
@@ -206,3 +219,102 @@ def test_given_a_second_page_quoting_another_invoice_in_its_body_then_the_pdf_is
 
     assert not any("invoices" in w for w in rec.warnings)
     assert rec.fields["invoice_number"].value == sample.truth["invoice_number"]
+
+
+@pytest.mark.parametrize(
+    "seed,layout",
+    [(30, "lastrow"), (46, "utility"), (78, "logo"), (106, "multipage"), (8, "below")],
+    ids=["fr-n-de-facture", "en-invoice-number", "fr-july-4-2025", "fr-multipage", "nl-may-1-2024"],
+)
+def test_given_a_narrow_cell_that_broke_a_label_or_a_date_over_two_lines_then_number_and_date_are_read(
+    seed, layout
+):
+    # "N° de" / "facture", "Invoice" / "number", "July 4," / "2025": each half alone is no label or
+    # no date, and a neighbouring cell a few points away was read into the same segment.
+    sample = wild(seed, layout=layout)
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    for name in ("invoice_number", "invoice_date"):
+        assert getattr(rec.fields.get(name), "value", None) == sample.truth[name], name
+
+
+def _cell_words(block: int, x: float, y: float, *lines: str) -> list[Word]:
+    words = []
+    for n, line in enumerate(lines):
+        cx = x
+        for text in line.split():
+            words.append(Word(text, 1, cx, y + 11 * n, cx + 5 * len(text), y + 11 * n + 12, "text", block, n))
+            cx += 5 * len(text) + 3
+    return words
+
+
+def test_given_two_cells_a_few_points_apart_and_wrapped_then_each_reads_as_its_own_joined_text():
+    # Cell 1: "2025.2681" over "Numéro"; cell 2, 6 pt to its right: "July 4," / "2025" / "Date de facture".
+    words = _cell_words(2, 50, 155, "2025.2681", "Numéro") + _cell_words(3, 101, 155, "July 4,", "2025")
+    words += _cell_words(4, 101, 177, "Date de facture") + _cell_words(5, 50, 200, "N° de", "facture")
+    page = PageWords(page=1, width=595, height=842, words=tuple(words), source="text")
+
+    texts = [[seg.text for seg in row] for row in read_layouts([page])[0].rows]
+
+    assert texts == [["2025.2681"], ["Numéro", "July 4, 2025"], ["Date de facture"], ["N° de facture"]]
+
+
+@pytest.mark.parametrize(
+    "seed,layout", [(26, "below"), (64, "utility"), (346, "swap")], ids=["below-nl", "utility-en", "swap-nl"]
+)
+def test_given_captions_in_a_grid_when_the_due_label_stands_right_of_the_issue_date_then_each_date_is_its_own(
+    seed, layout
+):
+    # "March 6, 2024" over "Datum", "April 20, 2024" over "Te betalen voor" one cell to the right:
+    # the due caption took its left neighbour, and the issue date fell back to the due date.
+    sample = wild(seed, layout=layout)
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["invoice_date"].value == sample.truth["invoice_date"]
+    assert rec.fields["due_date"].value == sample.truth["due_date"]
+
+
+@pytest.mark.parametrize(
+    "seed,layout", [(120, "lastrow"), (274, "swap")], ids=["value-cell-lower", "caption-two-rows-below"]
+)
+def test_given_a_number_whose_cell_is_offset_from_its_label_then_it_is_read(seed, layout):
+    # "Numéro" with "ADV-I44" right of it but half a line lower; "B02977" above "Réf. facture"
+    # with the neighbouring cell's wrapped caption between their rows.
+    sample = wild(seed, layout=layout)
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert getattr(rec.fields.get("invoice_number"), "value", None) == sample.truth["invoice_number"]
+
+
+def test_given_totals_captioned_below_with_the_euro_sign_before_them_then_the_total_is_read():
+    # "€ 3.108,68" over "Te betalen": the caption's column starts at the digits, the value at "€".
+    sample = wild(278, layout="below")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["total_incl_vat"].value == sample.truth["total_incl_vat"]
+
+
+def test_given_a_label_printed_with_a_ligature_then_it_is_read_as_its_letters():
+    # "Maatstaf van heﬃng" (one glyph for "ffi"): the label was not found, the base not read.
+    sample = wild(22, layout="swap")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["total_excl_vat"].value == sample.truth["total_excl_vat"]
+
+
+@pytest.mark.parametrize(
+    "seed", [74, 308], ids=["euro-sign-alone-on-its-line", "total-cell-lower-than-its-row"]
+)
+def test_given_a_bilingual_rate_table_with_cells_offset_then_the_vat_total_is_read(seed):
+    # "€" over "2.213,54" in a narrow right-aligned cell; "1367,79 EUR" half a row below "Total".
+    sample = wild(seed, layout="bilingual")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    for name in ("total_excl_vat", "vat_amount", "total_incl_vat"):
+        assert rec.fields[name].value == sample.truth[name], name

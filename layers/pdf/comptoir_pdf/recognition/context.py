@@ -50,6 +50,13 @@ def use_context(
     if len(set(shown)) == 1:
         number.value = shown[0]
         number.confidence = round(min(0.9, number.confidence), 3)
+    elif _LOOKALIKE_AFTER_LETTERS.search(number.value):
+        # "ADV-147" as OCR read it may be "ADV-I47": a digit that looks like a letter right after
+        # the letters, and nothing to check it against, is not sure.
+        number.confidence = round(min(0.8, number.confidence), 3)
+
+
+_LOOKALIKE_AFTER_LETTERS = re.compile(r"[A-Za-z][-/. ]?[0158]")
 
 
 def is_xfa_placeholder(text: str) -> bool:

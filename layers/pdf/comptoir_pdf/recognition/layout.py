@@ -6,9 +6,12 @@ a regular expression maps back to the words, hence the box, it came from. A scan
 skewed: rows are formed in coordinates turned back by the page's skew, boxes stay as read."""
 
 import math
+import re
 import statistics
 from dataclasses import dataclass, field
 
+from comptoir_pdf.recognition import labels as L
+from comptoir_pdf.recognition import values as V
 from comptoir_pdf.recognition.model import Box, PageWords, Word
 from comptoir_pdf.recognition.values import fold_keep_length
 
@@ -32,6 +35,11 @@ class Segment:
     @property
     def height(self) -> float:
         return self.y1 - self.y0
+
+    @property
+    def wrapped(self) -> bool:
+        """Over more than one line: a narrow cell's text joined (`join_wrapped`)."""
+        return self.height > 1.3 * max(w.y1 - w.y0 for w in self.words)
 
     def span_box(self, start: int = 0, end: int | None = None) -> Box:
         """The box of the words covering text[start:end], in page coordinates."""
@@ -66,17 +74,39 @@ class PageLayout:
     def left_of(self, seg: Segment) -> Segment | None:
         return self.rows[seg.row][seg.index - 1] if seg.index > 0 else None
 
+    def beside(self, seg: Segment, *, left: bool) -> Segment | None:
+        """The nearest segment left (or right) of `seg` in the row above or below that shares its
+        height: a cell's first line beside a label a narrow cell broke over two lines."""
+        near = []
+        for r in (seg.row - 1, seg.row + 1):
+            if not 0 <= r < len(self.rows):
+                continue
+            for other in self.rows[r]:
+                shared = min(seg.y1, other.y1) - max(seg.y0, other.y0)
+                if shared < 0.5 * min(seg.height, other.height):
+                    continue
+                gap = seg.x0 - other.x1 if left else other.x0 - seg.x1
+                if gap >= 0:
+                    near.append((gap, other))
+        return min(near, key=lambda g: g[0])[1] if near else None
+
     def below(self, seg: Segment, *, max_rows: int = 3, max_gap: float | None = None) -> list[Segment]:
         """Segments under `seg` that overlap it horizontally, nearest row first."""
         max_gap = max_gap if max_gap is not None else 3.2 * self.median_height
         out = []
-        for r in range(seg.row + 1, min(len(self.rows), seg.row + 1 + max_rows)):
+        rows = 0  # rows holding something under `seg`: rows with nothing there do not count
+        for r in range(seg.row + 1, len(self.rows)):
+            if rows >= max_rows:
+                break
+            found = False
             for other in self.rows[r]:
                 if other.y0 - seg.y1 > max_gap:
                     return out
                 overlap = min(seg.x1, other.x1) - max(seg.x0, other.x0)
                 if overlap > 0.3 * min(seg.x1 - seg.x0, other.x1 - other.x0) or abs(other.x1 - seg.x1) < 6:
                     out.append(other)
+                    found = True
+            rows += found
         return out
 
     def above(self, seg: Segment, *, max_rows: int = 3) -> list[Segment]:
@@ -189,7 +219,10 @@ def build_layout(page: PageWords, *, skew: float = 0.0) -> PageLayout:
             char_width = ((prev[3] - prev[1]) + (cur[3] - cur[1])) / max(
                 1, len(prev[0].text) + len(cur[0].text)
             )
-            if gap > max(0.85 * h, 1.5 * char_width) or gap < -h:
+            # Two cells of a table, two blocks of a letterhead: the reader's blocks part them even
+            # when they stand closer than a wide space ("2025.2681" | "July 4,").
+            other_block = prev[0].block >= 0 and (prev[0].block, prev[0].line) != (cur[0].block, cur[0].line)
+            if gap > max(0.85 * h, 1.5 * char_width) or gap < -h or (other_block and gap > 0.3 * h):
                 segments.append([cur])
             else:
                 segments[-1].append(cur)
@@ -218,4 +251,94 @@ def build_layout(page: PageWords, *, skew: float = 0.0) -> PageLayout:
                 )
             )
         layout.rows.append(out_row)
+    join_wrapped(layout)
     return layout
+
+
+def _stacked(upper: Segment, lower: Segment) -> bool:
+    """`lower` is the next line of `upper`'s text: same block (when the reader says), the line
+    right under it, the same size, aligned left, right or centred."""
+    blocks = {w.block for w in upper.words} | {w.block for w in lower.words}
+    if len(blocks) > 1:
+        return False
+    h = min(upper.height, lower.height)
+    known = -1 not in blocks
+    if lower.y0 - upper.y1 > (0.45 if known else 0.15) * h or abs(upper.height - lower.height) > 0.35 * h:
+        return False
+    return (
+        abs(lower.x0 - upper.x0) < 3
+        or abs(lower.x1 - upper.x1) < 3
+        or abs((lower.x0 + lower.x1) - (upper.x0 + upper.x1)) < 6
+    )
+
+
+_CURRENCY_ONLY = re.compile(r"^\s*(?:€|eur|euro|\$|£|usd|gbp|chf)\s*$", re.I)
+
+
+def _complete_label(folded: str, *, at_end: bool) -> bool:
+    """`folded` ends (or starts) with a whole, strong label: a line of its own, not half of one."""
+    stripped = folded.rstrip(" :.")
+    return any(
+        h.weight >= 0.9 and (h.end >= len(stripped) if at_end else h.start == 0)
+        for h in L.find_labels(folded)
+    )
+
+
+def _crosses(upper: Segment, lower: Segment, folded: str, at: int) -> bool:
+    """A label or a date that runs over position `at` (the line break) of a joined text."""
+    if any(m.start < at < m.end for m in V.find_dates(folded)):
+        return True
+    # A currency sign alone on its line, its amount on the next ("€" / "2.213,54"), or after it.
+    if _CURRENCY_ONLY.match(upper.text) and V.find_amounts(lower.text):
+        return True
+    if _CURRENCY_ONLY.match(lower.text) and V.find_amounts(upper.text):
+        return True
+    if _complete_label(upper.folded, at_end=True) or _complete_label(lower.folded, at_end=False):
+        return False
+    return any(h.start < at < h.end for h in L.find_labels(folded))
+
+
+def _join(upper: Segment, lower: Segment, sep: str, row: int) -> Segment:
+    offset = len(upper.text) + len(sep)
+    text = upper.text + sep + lower.text
+    return Segment(
+        page=upper.page,
+        words=[*upper.words, *lower.words],
+        starts=[*upper.starts, *(s + offset for s in lower.starts)],
+        text=text,
+        folded=fold_keep_length(text),
+        x0=min(upper.x0, lower.x0),
+        y0=upper.y0,
+        x1=max(upper.x1, lower.x1),
+        y1=lower.y1,
+        row=row,
+    )
+
+
+def join_wrapped(layout: PageLayout) -> None:
+    """Text a narrow cell broke over two lines, read as one segment where the break cut a label or
+    a value: "N° de" / "facture", "July 4," / "2025", "Rechnungs-Nr. 2024-" / "FA-5553". The joined
+    segment stands in the lower line's row (a caption below it reads it as the value above)."""
+    changed = False
+    for r in range(len(layout.rows) - 1):
+        for upper in list(layout.rows[r]):
+            for lower in layout.rows[r + 1]:
+                if not _stacked(upper, lower):
+                    continue
+                # A word or a number cut at its hyphen or slash joins without a space.
+                cut = len(upper.text) > 2 and upper.text[-1] in "-/" and upper.text[-2].isalnum()
+                sep = "" if cut and lower.text[:1].isalnum() else " "
+                joined_ = _join(upper, lower, sep, r + 1)
+                if sep and not _crosses(upper, lower, joined_.folded, len(upper.text)):
+                    continue
+                layout.rows[r].remove(upper)
+                layout.rows[r + 1][layout.rows[r + 1].index(lower)] = joined_
+                changed = True
+                break
+    if not changed:
+        return
+    layout.rows = [row for row in layout.rows if row]
+    for r, row in enumerate(layout.rows):
+        row.sort(key=lambda s: s.x0)
+        for i, seg in enumerate(row):
+            seg.row, seg.index = r, i

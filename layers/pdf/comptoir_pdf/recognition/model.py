@@ -42,6 +42,10 @@ class Word:
     x1: float
     y1: float
     source: Source = "text"
+    # The text block (a table cell, a paragraph) the reader put the word in, and its line there:
+    # MuPDF's block/line numbers, Tesseract's block/paragraph/line; -1 when the reader gives none.
+    block: int = -1
+    line: int = -1
 
     @property
     def box(self) -> Box:

@@ -126,8 +126,21 @@ def words_from_tsv(
             continue
         if conf < min_conf and len(text) <= 2:
             continue
+        try:
+            block = 1000 * int(row["block_num"]) + int(row["par_num"])
+            line = int(row["line_num"])
+        except (KeyError, TypeError, ValueError):
+            block = line = -1
         word = Word(
-            text, page, left * scale, top * scale, (left + w) * scale, (top + h) * scale, source="ocr"
+            text,
+            page,
+            left * scale,
+            top * scale,
+            (left + w) * scale,
+            (top + h) * scale,
+            source="ocr",
+            block=block,
+            line=line,
         )
         words.append(word)
         lines.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(word)

@@ -16,10 +16,27 @@ def open_pdf(pdf: bytes) -> pymupdf.Document:
     return pymupdf.open(stream=pdf, filetype="pdf")
 
 
+# A font's ligatures as the letters they stand for ("heﬃng" → "heffing"): labels and names are
+# matched letter by letter.
+_LIGATURES = str.maketrans(
+    {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb06": "st"}
+)
+
+
 def text_words(page: pymupdf.Page, number: int) -> PageWords:
     rect = page.rect
     words = tuple(
-        Word(w[4], number, round(w[0], 2), round(w[1], 2), round(w[2], 2), round(w[3], 2), "text")
+        Word(
+            w[4].translate(_LIGATURES),
+            number,
+            round(w[0], 2),
+            round(w[1], 2),
+            round(w[2], 2),
+            round(w[3], 2),
+            "text",
+            w[5],
+            w[6],
+        )
         for w in page.get_text("words", sort=False)
         if w[4].strip()
     )

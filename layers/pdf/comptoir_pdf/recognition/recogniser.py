@@ -151,7 +151,12 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
     # stands elsewhere is less surely its value.
     elsewhere = 0.6 if rest else 1.0
     if not same and len(rest) <= 12:
-        for n, right in enumerate(layout.right_of(seg, 3)):
+        rights = layout.right_of(seg, 3)
+        if not rights:
+            # The value's cell a little higher or lower than the label's (a wrapped label, a cell
+            # aligned on its middle): the nearest segment to the right sharing half its height.
+            rights = [r for r in [layout.beside(seg, left=False)] if r is not None]
+        for n, right in enumerate(rights):
             if L.find_labels(right.folded) and kind != "amount":
                 break
             found = values_after(kind, right, 0)
@@ -193,11 +198,16 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
             if start is None:
                 found = _value_before(kind, where, hit.start if where is seg else len(where.text))
             else:
+                # From the word in the caption's column; a value may begin just before it ("€ 3.108,68").
                 after = values_after(kind, where, start)
-                found = after[0] if after and _gap_ok(where.text, start, after[0][1], 3) else None
+                if kind != "id":
+                    after = [f for f in values_after(kind, where, 0) if f[2] > start]
+                ok = after and (after[0][1] <= start or _gap_ok(where.text, start, after[0][1], 3))
+                found = after[0] if ok else None
             if found:
+                # Left of it and above it may both hold a value (a grid of captions): both are
+                # candidates, the one above in the caption's own column a little stronger.
                 add(where, found, weight)
-                break
     return out
 
 
@@ -258,6 +268,8 @@ def _captioned(layout: PageLayout, seg: Segment, hit: L.LabelHit):
     cell = _label_cell(seg, hit)
     x0 = seg.span_box(hit.start, hit.end)[0]
     left = layout.left_of(seg)
+    if left is None and seg.wrapped:
+        left = layout.beside(seg, left=True)  # a label broken over two lines: its first line's left
     if (
         hit.start == 0
         and left is not None
@@ -265,13 +277,13 @@ def _captioned(layout: PageLayout, seg: Segment, hit: L.LabelHit):
         and not L.find_labels(left.folded)
     ):
         yield left, 0.7, None
-    for above in layout.above(cell, max_rows=1):
+    for above in layout.above(cell, max_rows=2)[:1]:
         if L.find_labels(above.folded):
             continue
         # The value in the label's column: from the first word that reaches the label's left edge.
         for word, start in zip(above.words, above.starts, strict=True):
             if word.x1 >= x0 - 2:
-                yield above, 0.7, start
+                yield above, 0.72, start
                 break
 
 
@@ -285,7 +297,13 @@ def _column_total(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Can
         row = layout.rows[r]
         if not row or not _TOTAL_ROW.match(row[0].folded) or row[0] is seg:
             continue
-        for other in row[1:]:
+        cells = row[1:]
+        if r + 1 < len(layout.rows) and all(not L.find_labels(o.folded) for o in layout.rows[r + 1]):
+            # A cell of the total row that sits lower than the row's first (wrapped, or aligned
+            # on its middle): the next row's amounts, when it holds no label of its own.
+            nxt = [o for o in layout.rows[r + 1] if o.y0 - row[0].y1 < layout.median_height]
+            cells += nxt
+        for other in cells:
             overlap = min(seg.x1, other.x1) - max(seg.x0, other.x0)
             if overlap > 0.3 * min(seg.x1 - seg.x0, other.x1 - other.x0) or abs(other.x1 - seg.x1) < 6:
                 found = _in_column("amount", other, seg)
@@ -614,7 +632,10 @@ class Recogniser:
     def read_dates(self) -> None:
         due = [c for c in self._labelled("due_date")]
         issued = [c for c in self._labelled("invoice_date") if c.seg is None or c.seg.region != "customer"]
-        due_keys = {c.key for c in due}
+        # The date the due labels point at most strongly is not the issue date; a date a due label
+        # reaches less surely (a caption's neighbour) may still be.
+        top_due = max((c.score for c in due), default=0.0)
+        due_keys = {c.key for c in due if c.score >= top_due - 0.01}
         issued = [c for c in issued if c.key not in due_keys]
         best_issue = max(issued, key=lambda c: (c.score, -(c.box[1] if c.box else 0))) if issued else None
         if best_issue is None:

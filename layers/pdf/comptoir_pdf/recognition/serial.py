@@ -16,7 +16,8 @@ def pages_to_json(pages: list[PageWords]) -> bytes:
                 "source": p.source,
                 "skew": p.skew,
                 "words": [
-                    [w.text, round(w.x0, 1), round(w.y0, 1), round(w.x1, 1), round(w.y1, 1)] for w in p.words
+                    [w.text, round(w.x0, 1), round(w.y0, 1), round(w.x1, 1), round(w.y1, 1), w.block, w.line]
+                    for w in p.words
                 ],
             }
             for p in pages
@@ -30,7 +31,10 @@ def pages_from_json(data: bytes) -> list[PageWords]:
     out = []
     for p in json.loads(data):
         source = p.get("source", "text")
-        words = tuple(Word(t, p["page"], x0, y0, x1, y1, source) for t, x0, y0, x1, y1 in p["words"])
+        # Words kept before blocks were: five items, no block or line.
+        words = tuple(
+            Word(t, p["page"], x0, y0, x1, y1, source, *more) for t, x0, y0, x1, y1, *more in p["words"]
+        )
         out.append(
             PageWords(
                 page=p["page"],
