@@ -71,6 +71,7 @@ def test_the_dashboard_says_when_there_are_no_books_then_draws_the_imported_ones
     sign_in(page, OTHER_ADMIN)
     page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.get_by_role("heading", name="Nog geen boekhouding")).to_be_visible()
+    check_screen(page, "books-dashboard-empty-nl")
 
     push_books(stack, other)
     page.reload()
