@@ -34,9 +34,10 @@ def _processed_document(documents_api, company, pump) -> str:
         "POST",
         f"/companies/{company}/documents/{did}/process",
         as_user=ACCOUNTANT,
-        body={"booking": {"journal": "ACH", "account": "604000"}},
+        body={"booking": {"journal": "ACH", "account": "604000", "reference": "ACH-2026-0042"}},
     )
     assert processed.status_code == 200, processed.body
+    assert body(processed)["booking"]["reference"] == "ACH-2026-0042"
     return did
 
 
@@ -122,3 +123,31 @@ def test_a_refused_ledger_file_keeps_its_error_in_words(reports_api, company, pu
 
     job = body(reports_api.call("GET", f"{base}/{iid}", as_user=ACCOUNTANT))
     assert job["status"] == "failed" and job["error"]["message"]
+
+
+def test_a_miscellaneous_document_filed_permanent_says_so_in_the_lists(documents_api, company, pump):
+    content_type, payload = multipart(("statuts.pdf", text_pdf("Statuts")))
+    uploaded = documents_api.call(
+        "POST",
+        f"/companies/{company}/mailboxes/misc/documents",
+        as_user=ADMIN,
+        raw=payload,
+        content_type=content_type,
+    )
+    pump()
+    did = body(uploaded)["documents"][0]
+
+    filed = documents_api.call(
+        "POST",
+        f"/companies/{company}/documents/{did}/permanent",
+        as_user=ACCOUNTANT,
+        body={"permanent": True},
+    )
+
+    assert filed.status_code == 200
+    dossier = body(
+        documents_api.call("GET", f"/companies/{company}/archive?tab=permanent", as_user=ACCOUNTANT)
+    )
+    box = body(documents_api.call("GET", f"/companies/{company}/mailboxes/misc", as_user=ADMIN))
+    assert [(d["id"], d["permanent"]) for d in dossier["documents"]] == [(did, True)]
+    assert [(d["id"], d["permanent"]) for d in box["documents"]] == [(did, True)]

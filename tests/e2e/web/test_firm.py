@@ -75,7 +75,7 @@ def test_the_accountants_home_lists_the_companies_and_opens_a_dossier_where_acce
     # The access request: approved as a user, not the administrator asked for.
     request = page.locator("ul.requests > li", has_text="nadia@other.example")
     request.get_by_label("Rôle").select_option("user")
-    page.get_by_role("button", name="Approuver la demande pour Nadia Nieuw").click()
+    page.get_by_role("button", name="Approuver (Nadia Nieuw)").click()
     expect(page.get_by_role("status").filter(has_text="Approuvée")).to_contain_text("nadia@other.example")
     expect(request).to_contain_text("Approuvée")
     expect(request).to_contain_text("utilisateur")
@@ -112,7 +112,7 @@ def test_a_booking_that_does_not_add_up_is_refused_in_words_then_booked_and_foun
     sign_in(page, ACCOUNTANT, language="nl")
     row = page.locator("tr", has_text="zeta-z7781.pdf")
     expect(row).to_contain_text("Other BV")
-    row.get_by_role("button", name="zeta-z7781.pdf verwerken").click()
+    row.get_by_role("button", name="Verwerken (zeta-z7781.pdf)").click()
     page.get_by_label("Dagboek").fill("ACH")
     page.get_by_label("Rekening", exact=True).fill("611000")
     page.get_by_label("Boekingsreferentie").fill("ACH-2026-0117")
@@ -170,6 +170,6 @@ def test_a_document_marked_permanent_is_listed_in_the_dossier_and_the_history_do
     line = page.locator("tr", has_text="statuts-other.pdf")
     expect(line).to_contain_text("Import")
     with page.expect_download() as download:
-        line.get_by_role("button", name="Download statuts-other.pdf").click()
+        line.get_by_role("button", name="Download (statuts-other.pdf)").click()
     assert download.value.suggested_filename == "statuts-other.pdf"
     check_screen(page, "firm-history-en")

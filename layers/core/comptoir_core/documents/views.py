@@ -50,6 +50,8 @@ class DocumentListItem(BaseModel):
     approval_pending: list[str] = []
     # Opened by a member of the company (not its accountant) since it was archived: the blue eye.
     seen: bool = False
+    # In the company's permanent dossier (a Miscellaneous document the accountant filed there).
+    permanent: bool = False
 
     @classmethod
     def of(cls, document: Document, viewer: tuple[str, str] | None = None) -> "DocumentListItem":
@@ -79,6 +81,7 @@ class DocumentListItem(BaseModel):
             duplicate_of=document.duplicate_of,
             thumbnail=thumbnail,
             seen=document.seen_at is not None,
+            permanent=document.permanent,
         ).seen_by(viewer)
 
     def seen_by(self, viewer: tuple[str, str] | None) -> "DocumentListItem":
