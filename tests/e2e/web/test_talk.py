@@ -158,6 +158,11 @@ def test_a_conversation_goes_both_ways_with_an_attachment_and_the_client_closes_
         period_button.first.click()
         expect(firm.get_by_text(re.compile("reçue par la fiduciaire le"))).to_be_visible()
         check_screen(firm, "talk-accountant-conversation-fr")
+        # The accountant's settings of the company: its users, with invitations and access requests.
+        firm.goto(f"/c/{demo_company}/settings")
+        expect(firm.get_by_role("heading", name="Inviter quelqu'un")).to_be_visible()
+        expect(firm.get_by_label("Rôle de Alice Admin")).to_have_value("admin")
+        check_screen(firm, "talk-accountant-settings-fr")
     finally:
         other.close()
 
