@@ -61,6 +61,10 @@ def test_an_invited_person_chooses_a_password_then_resets_a_forgotten_one_throug
     expect(page.get_by_text("Bonjour Léa Talk, vous êtes invité·e pour Demo SRL")).to_be_visible()
     expect(page.get_by_text("au moins 12 caractères")).to_be_visible()
     check_screen(page, "talk-invitation-fr")
+    page.locator("main label.lang select").select_option("nl")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.get_by_role("heading", name="Welkom bij Comptoir")).to_be_visible()
+    page.locator("main label.lang select").select_option("fr")
     page.get_by_label("Nouveau mot de passe", exact=True).fill("court")
     page.get_by_label("Le même, une seconde fois").fill("court")
     page.get_by_role("button", name="Choisir ce mot de passe et entrer").click()
@@ -70,6 +74,8 @@ def test_an_invited_person_chooses_a_password_then_resets_a_forgotten_one_throug
     page.get_by_role("button", name="Choisir ce mot de passe et entrer").click()
     expect(page.locator("header.top")).to_be_visible(timeout=15_000)
     expect(page.get_by_role("button", name=re.compile("Menu utilisateur"))).to_contain_text("Léa Talk")
+    lea = stack.login(LEA, FIRST_PASSWORD)["id_token"]
+    assert stack.request("GET", "/accounts/me", token=lea).json()["profile"]["language"] == "fr"
 
     # The user menu works with the keyboard: Escape closes it and gives the focus back to its button.
     menu_button = page.get_by_role("button", name=re.compile("Menu utilisateur"))
