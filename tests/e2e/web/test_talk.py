@@ -61,6 +61,10 @@ def test_an_invited_person_chooses_a_password_then_resets_a_forgotten_one_throug
     expect(page.get_by_text("Bonjour Léa Talk, vous êtes invité·e pour Demo SRL")).to_be_visible()
     expect(page.get_by_text("au moins 12 caractères")).to_be_visible()
     check_screen(page, "talk-invitation-fr")
+    page.locator("main label.lang select").select_option("nl")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.get_by_role("heading", name="Welkom bij Comptoir")).to_be_visible()
+    page.locator("main label.lang select").select_option("fr")
     page.get_by_label("Nouveau mot de passe", exact=True).fill("court")
     page.get_by_label("Le même, une seconde fois").fill("court")
     page.get_by_role("button", name="Choisir ce mot de passe et entrer").click()
@@ -70,6 +74,8 @@ def test_an_invited_person_chooses_a_password_then_resets_a_forgotten_one_throug
     page.get_by_role("button", name="Choisir ce mot de passe et entrer").click()
     expect(page.locator("header.top")).to_be_visible(timeout=15_000)
     expect(page.get_by_role("button", name=re.compile("Menu utilisateur"))).to_contain_text("Léa Talk")
+    lea = stack.login(LEA, FIRST_PASSWORD)["id_token"]
+    assert stack.request("GET", "/accounts/me", token=lea).json()["profile"]["language"] == "fr"
 
     # The user menu works with the keyboard: Escape closes it and gives the focus back to its button.
     menu_button = page.get_by_role("button", name=re.compile("Menu utilisateur"))
@@ -138,6 +144,7 @@ def test_a_conversation_goes_both_ways_with_an_attachment_and_the_client_closes_
     page.get_by_role("button", name="Tous les documents sont là").click()
     expect(page.get_by_role("status")).to_contain_text("signalée complète")
     conversation_url = page.url
+    page.get_by_role("link", name="Boîtes").click()
 
     # The accountant, in his own browser, follows the e-mail's link, downloads the file and answers.
     other = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, locale="fr-BE")
@@ -157,13 +164,20 @@ def test_a_conversation_goes_both_ways_with_an_attachment_and_the_client_closes_
         period_button.first.click()
         expect(firm.get_by_text(re.compile("reçue par la fiduciaire le"))).to_be_visible()
         check_screen(firm, "talk-accountant-conversation-fr")
+        # The accountant's settings of the company: its users, with invitations and access requests.
+        firm.goto(f"/c/{demo_company}/settings")
+        expect(firm.get_by_role("heading", name="Inviter quelqu'un")).to_be_visible()
+        expect(firm.get_by_label("Rôle de Alice Admin")).to_have_value("admin")
+        check_screen(firm, "talk-accountant-settings-fr")
     finally:
         other.close()
 
     # The client's counter shows the answer by itself; opening the conversation reads it; the client closes it.
-    page.get_by_role("link", name="Conversations").click()
+    page.bring_to_front()
     counter = page.locator("header nav .badge")
     expect(counter).to_have_text("1", timeout=25_000)
+    page.get_by_role("link", name=re.compile("^Conversations")).click()
+    expect(page.locator(".conversations li.waiting")).to_contain_text("Nouveau")
     page.locator(".conversations").get_by_role("link", name=re.compile("Extrait de septembre")).click()
     expect(page.locator(".messages")).to_contain_text("Bien reçu, merci !")
     expect(counter).to_be_hidden(timeout=10_000)
@@ -177,7 +191,7 @@ def test_a_conversation_goes_both_ways_with_an_attachment_and_the_client_closes_
 
 def sign_in_here(page: Page) -> None:
     """The sign-in page a deep link led to: signing in goes on to that link."""
-    expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
     page.locator("main label.lang select").select_option("fr")
     page.locator("input[type=email]").fill(ACCOUNTANT)
     page.locator("input[type=password]").fill(DEMO_PASSWORD)

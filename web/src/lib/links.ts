@@ -22,8 +22,18 @@ export function emailLink(path: string): string | null {
   return null;
 }
 
-/** Where to go after signing in: a same-site path only (never another origin). */
-export function nextPath(raw: string | null): string | null {
+const NEXT = "comptoir.next";
+
+/** Keep the deep link that led to the sign-in page, for after signing in (this tab only). */
+export function keepNext(path: string): void {
+  if (path && path !== "/" && path !== "/sign-in") sessionStorage.setItem(NEXT, path);
+  else sessionStorage.removeItem(NEXT);
+}
+
+/** Where to go after signing in, once: a same-site path only (never another origin). */
+export function takeNext(): string | null {
+  const raw = sessionStorage.getItem(NEXT);
+  sessionStorage.removeItem(NEXT);
   if (!raw || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return null;
   return raw;
 }
