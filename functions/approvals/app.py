@@ -16,6 +16,8 @@ from comptoir_core.approvals.models import (
     BulkResults,
     ChainRead,
     DecisionRequest,
+    InvoiceApprovalItem,
+    InvoiceApprovalQuery,
     InvoiceRule,
     InvoiceRuleWrite,
     Kind,
@@ -205,6 +207,21 @@ def _decide(cid: str, kind: Kind, subject_id: str, decision: str):
     )
     metrics.add_metric(name=f"Approval{decision.capitalize()}d", unit="Count", value=1)
     return dump(read)
+
+
+@app.route("/companies/{cid}/documents", methods=["GET"], authorizer=authorizer)
+@documented(query=InvoiceApprovalQuery, answer=list[InvoiceApprovalItem], errors=(400, 404))
+@view
+def invoices_under_approval(cid):
+    """Purchase invoices under approval, newest first: waiting for the caller (scope=mine), for others
+    only (scope=others), or every one whatever its state (scope=all)."""
+    caller = caller_in_company(app.current_request, cid, module=Module.approvals)
+    query = parse_query(app.current_request, InvoiceApprovalQuery)
+    return dump(
+        service.invoices_under_approval(
+            repo=wiring.repository(), caller=caller, company_id=cid, scope=query.scope
+        )
+    )
 
 
 @app.route("/companies/{cid}/documents/{did}", methods=["GET"], authorizer=authorizer)

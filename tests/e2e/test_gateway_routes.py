@@ -2,6 +2,7 @@
 
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -60,3 +61,28 @@ def test_every_answer_carries_a_request_id_and_a_given_one_is_kept(stack):
 
     assert answer.value.code == 401
     assert answer.value.headers["X-Request-Id"] == "trace-7"
+
+
+def test_requests_to_one_app_at_the_same_time_each_get_the_answer_to_their_own_body(stack):
+    """Chalice keeps the request being handled on the app object: Lambda runs one request per instance,
+    and so must the local gateway, or a PUT beside a GET reads the GET's (empty) body."""
+    token = stack.login("admin@demo.comptoir.local")["id_token"]
+    company = stack.request("GET", "/accounts/companies", token=token).json()[0]["id"]
+    current = stack.request("GET", f"/accounts/companies/{company}/settings", token=token).json()
+    wrong = {**current["settings"], "bank_accounts": [{"iban": "BE00 1234 5678 9012"}]}
+
+    def put(_):
+        body = {"settings": wrong, "version": current["version"]}
+        return stack.request("PUT", f"/accounts/companies/{company}/settings", token=token, body=body)
+
+    def get(_):
+        return stack.request("GET", f"/accounts/companies/{company}/users", token=token)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        puts = [pool.submit(put, i) for i in range(24)]
+        gets = [pool.submit(get, i) for i in range(24)]
+        answers = [f.result() for f in puts]
+        assert all(f.result().status == 200 for f in gets)
+
+    refusals = {(a.status, a.json()["error"]["details"][0]["field"]) for a in answers}
+    assert refusals == {(400, "settings.bank_accounts.0.iban")}

@@ -484,3 +484,46 @@ def test_the_firm_view_counts_the_approvals_that_wait_in_a_company(
     invoice()
 
     assert firm_line()["approvals_pending"] == 1
+
+
+def test_the_approvals_list_gives_each_reader_the_invoices_waiting_for_them_then_every_one_with_its_state(
+    approvals_api, documents_api, company, demo_companies, invoice, worker
+):
+    approval_on(approvals_api, company, None, approvers=(USER,))
+    waiting = invoice(number="F-LIST-1")
+    decided = invoice(number="F-LIST-2")
+    worker.deliver(until=lambda: tokens_recorded(company, waiting)() and tokens_recorded(company, decided)())
+    rejected = call(
+        approvals_api,
+        "POST",
+        f"/companies/{company}/documents/{decided}/reject",
+        USER,
+        {"comment": "not ours"},
+    )
+    assert rejected.status_code == 200, rejected.body
+    worker.deliver(until=lambda: chain_of(company, decided).state == "rejected")
+
+    def listed(as_user, scope):
+        answer = call(approvals_api, "GET", f"/companies/{company}/documents?scope={scope}", as_user)
+        assert answer.status_code == 200, answer.body
+        return {item["id"]: item for item in body(answer)}
+
+    mine = listed(USER, "mine")
+    assert list(mine) == [waiting]
+    assert mine[waiting]["approval_status"] == "to_approve_by_me"
+    assert (mine[waiting]["amount"], mine[waiting]["invoice_number"]) == ("1500.00", "F-LIST-1")
+    assert [p["email"] for p in mine[waiting]["pending"]] == [USER]
+    assert listed(ADMIN, "mine") == {}
+    assert list(listed(ADMIN, "others")) == [waiting]
+    every = listed(ADMIN, "all")
+    assert {i: every[i]["approval_status"] for i in every} == {
+        waiting: "to_approve_by_others",
+        decided: "rejected",
+    }
+    # An accountant never approves: nothing is theirs, and the company's are the others'.
+    assert listed(ACCOUNTANT, "mine") == {} and list(listed(ACCOUNTANT, "others")) == [waiting]
+
+    stranger = call(approvals_api, "GET", f"/companies/{company}/documents?scope=all", OTHER_ADMIN)
+    bad_scope = call(approvals_api, "GET", f"/companies/{company}/documents?scope=everything", USER)
+    assert stranger.status_code == 404
+    assert bad_scope.status_code == 400

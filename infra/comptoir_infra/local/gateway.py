@@ -35,6 +35,9 @@ class Mount:
         self.app = module.app
         self.gateway = LocalGateway(self.app, Config(chalice_stage="dev"))
         self.matcher = RouteMatcher(list(self.app.routes))
+        # Chalice keeps the request being handled on the app (`app.current_request`): one request at a
+        # time per app, as one Lambda instance runs one, or two at once would read each other's.
+        self.lock = threading.Lock()
 
     def methods(self, path: str) -> dict:
         """The route entries of the path by method; empty when no route matches."""
@@ -116,7 +119,8 @@ class Gateway:
         if _event_bytes(mount.app, headers, body) > LAMBDA_PAYLOAD_BYTES:
             message = "the request is over Lambda's 6 MB limit: send large files by a presigned upload"
             return _error(413, "too_large", message)
-        response = mount.gateway.handle_request(method, app_path + query, headers, body)
+        with mount.lock:
+            response = mount.gateway.handle_request(method, app_path + query, headers, body)
         if len(json.dumps(response, default=str)) > LAMBDA_PAYLOAD_BYTES:
             # What Lambda does with such an answer: API Gateway says 502, the client learns nothing more.
             logger.error("answer over Lambda's 6 MB limit: %s %s", method, url.path)

@@ -255,6 +255,30 @@ class PaymentScope(BaseModel):
     scope: Literal["mine", "others"] = "mine"
 
 
+class InvoiceApprovalQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scope: Literal["mine", "others", "all"] = "mine"
+
+
+class InvoiceApprovalItem(BaseModel):
+    """A purchase invoice under approval as the Approvals screen lists it: the document's key fields and
+    the chain's state, seen by the caller (`approval_status`, as on the document)."""
+
+    id: str
+    name: str
+    mailbox: str
+    status: str
+    supplier_name: str | None = None
+    invoice_number: str | None = None
+    invoice_date: str | None = None
+    amount: Decimal | None = None
+    state: ChainState
+    approval_status: str | None
+    pending: list[Person]
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
 class PaymentApprovalOutcome(BaseModel):
     needs_approval: bool
     rule_id: str | None = None

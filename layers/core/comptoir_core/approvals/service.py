@@ -26,6 +26,7 @@ from comptoir_core.approvals.models import (
     ChainRead,
     ChainState,
     Decision,
+    InvoiceApprovalItem,
     InvoiceRule,
     InvoiceRuleWrite,
     Kind,
@@ -54,6 +55,8 @@ REJECTED = "Rejected"
 EXPIRED = "Expired"
 _SAVE_TRIES = 8
 BULK_AT_ONCE = 4
+# The Approvals screen's list: at most this many invoices, newest chains first.
+INVOICE_LIST_LIMIT = 200
 
 
 def now() -> datetime:
@@ -867,6 +870,54 @@ def payments_to_approve(*, repo: Repository, caller: Caller, company_id: str, sc
         mine = membership.role != Role.accountant and caller.user_id in chain.pending_users()
         if mine == (scope == "mine"):
             found.append(read_of(chain, viewer=caller.user_id, role=membership.role))
+    return found
+
+
+def _text_or_none(value) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def invoices_under_approval(
+    *, repo: Repository, caller: Caller, company_id: str, scope: str
+) -> list[InvoiceApprovalItem]:
+    """Purchase invoices with an approval chain, newest first: those waiting for the caller (`mine`; never
+    an accountant), those waiting for others only (`others`), or every one, whatever its state (`all`).
+    A deleted document is left out."""
+    membership = authorize(repo=repo, caller=caller, company_id=company_id)
+    chains = sorted(_chains(repo, company_id, Kind.invoice), key=lambda c: c.started_at, reverse=True)
+    found: list[InvoiceApprovalItem] = []
+    for chain in chains:
+        mine = membership.role != Role.accountant and caller.user_id in chain.pending_users()
+        if (scope == "mine" and not mine) or (
+            scope == "others" and (mine or chain.state != ChainState.pending)
+        ):
+            continue
+        try:
+            document = documents.get_document(repo=repo, company_id=company_id, document_id=chain.subject_id)
+        except NotFound:
+            continue
+        if document.status == DocumentStatus.deleted:
+            continue
+        read = read_of(chain, viewer=caller.user_id, role=membership.role)
+        found.append(
+            InvoiceApprovalItem(
+                id=document.id,
+                name=document.name,
+                mailbox=document.mailbox.value,
+                status=document.status.value,
+                supplier_name=_text_or_none(document.field_value("supplier_name")),
+                invoice_number=_text_or_none(document.field_value("invoice_number")),
+                invoice_date=_text_or_none(document.field_value("invoice_date")),
+                amount=chain.amount if chain.amount is not None else _amount(document),
+                state=chain.state,
+                approval_status=read.approval_status,
+                pending=read.pending,
+                started_at=chain.started_at,
+                ended_at=chain.ended_at,
+            )
+        )
+        if len(found) >= INVOICE_LIST_LIMIT:
+            break
     return found
 
 

@@ -18,7 +18,7 @@ export function problems(err: unknown, area: "approvals" | "payments"): Problems
   const fields: Record<string, string> = {};
   if (Array.isArray(err.details)) {
     for (const d of err.details as { field?: string; problem?: string }[]) {
-      if (d.field) fields[d.field.replace(/^(body|settings)\./, "")] = d.problem ?? "";
+      if (d.field) fields[d.field.replace(/^(body|settings)\./, "")] = (d.problem ?? "").replace(/^Value error, /, "");
     }
   }
   const general = Object.keys(fields).length ? "" : t(`${area}.errors.refused`, { message: err.message });
