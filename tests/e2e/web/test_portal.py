@@ -155,7 +155,7 @@ def test_a_field_is_corrected_with_its_check_said_in_words(page: Page, demo_comp
     vat.fill("0123")
     vat.press("Tab")
     expect(page.get_by_role("alert")).to_have_text(re.compile("A VAT number is two letters and its number"))
-    iban = page.get_by_label("IBAN")
+    iban = page.locator("form.fields").get_by_label("IBAN")
     iban.fill("BE71 0961 2345 6760")
     iban.press("Enter")
     expect(page.locator("#e-iban")).to_have_text(re.compile("not a valid IBAN: its check digits"))
