@@ -69,6 +69,7 @@ def test_the_dashboard_says_when_there_are_no_books_then_draws_the_imported_ones
     page: Page, stack, other
 ):
     sign_in(page, OTHER_ADMIN)
+    page.locator("header.top").get_by_role("button", name="Cijfers", exact=True).click()
     page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.get_by_role("heading", name="Nog geen boekhouding")).to_be_visible()
     check_screen(page, "books-dashboard-empty-nl")
@@ -119,6 +120,7 @@ def test_the_dashboard_says_when_there_are_no_books_then_draws_the_imported_ones
 
 def test_a_report_is_generated_with_its_progress_and_its_excel_file_opens(page: Page, books):
     sign_in(page, OTHER_ADMIN)
+    page.locator("header.top").get_by_role("button", name="Cijfers", exact=True).click()
     page.get_by_role("link", name="Rapporten", exact=True).click()
     page.get_by_role("radio", name=re.compile("Proef- en saldibalans")).check()
     page.get_by_role("combobox", name="Boekjaar").select_option("2024")
@@ -147,6 +149,7 @@ def test_the_financial_filters_narrow_the_transactions_and_the_accountant_asks_f
     assert uploaded.status in (200, 201), uploaded.body
 
     sign_in(page, OTHER_ADMIN)
+    page.locator("header.top").get_by_role("button", name="Cijfers", exact=True).click()
     page.get_by_role("link", name="Financieel", exact=True).click()
     expect(page.get_by_role("list", name="Bankrekeningen").locator("li")).to_have_count(2)
     rows = page.locator("table.movements tbody tr")
@@ -213,6 +216,7 @@ def test_a_suppliers_open_invoice_in_the_history_opens_its_document(page: Page, 
     assert corrected.status == 200, corrected.body
 
     sign_in(page, OTHER_ADMIN)
+    page.locator("header.top").get_by_role("button", name="Cijfers", exact=True).click()
     page.get_by_role("link", name="Boekhouding", exact=True).click()
     expect(page.get_by_role("link", name="Leveranciers")).to_have_attribute("aria-current", "page")
     line = page.locator("table.history-lines tbody tr", has_text=INVOICE_NUMBER)

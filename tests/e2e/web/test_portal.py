@@ -155,7 +155,7 @@ def test_a_field_is_corrected_with_its_check_said_in_words(page: Page, demo_comp
     vat.fill("0123")
     vat.press("Tab")
     expect(page.get_by_role("alert")).to_have_text(re.compile("A VAT number is two letters and its number"))
-    iban = page.get_by_label("IBAN")
+    iban = page.locator("form.fields").get_by_label("IBAN")
     iban.fill("BE71 0961 2345 6760")
     iban.press("Enter")
     expect(page.locator("#e-iban")).to_have_text(re.compile("not a valid IBAN: its check digits"))
@@ -509,3 +509,50 @@ def test_payment_approval_and_duplicate_states_show_on_each_document_and_the_lis
     expect(row("approve-yes.pdf").locator("[data-approval=approved]")).to_have_text("Approved")
     expect(row("approve-no.pdf").locator("[data-approval=rejected]")).to_have_text("Rejected")
     check_screen(page, "mailbox-states-en")
+
+
+def test_the_header_groups_its_nav_behind_disclosures_for_the_keyboard_and_one_menu_button_on_a_phone(
+    page: Page, demo_company
+):
+    sign_in(page, ADMIN)
+    header = page.locator("header.top")
+    figures = header.locator("button[aria-controls=nav-figures]")
+    expect(figures).to_have_attribute("aria-expanded", "false")
+    expect(header.locator("#nav-figures")).to_be_hidden()
+
+    # The keyboard opens a group, walks into it, closes it with Escape and follows a link from it.
+    figures.focus()
+    page.keyboard.press("Enter")
+    expect(figures).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Tab")
+    expect(header.locator("#nav-figures a").first).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(header.locator("#nav-figures")).to_be_hidden()
+    expect(figures).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/c/{demo_company}/dashboard$"))
+    expect(header.locator("#nav-figures")).to_be_hidden()
+    expect(figures).to_have_class(re.compile(r"\bhere\b"))
+
+    # On a phone the header is one line with one Menu button that shows every group's links.
+    page.set_viewport_size({"width": 390, "height": 844})
+    toggle = header.locator("button.navtoggle")
+    expect(toggle).to_be_visible()
+    expect(header.locator("nav")).to_be_hidden()
+    assert header.bounding_box()["height"] < 64
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    for group in ("documents", "figures", "money"):
+        for link in header.locator(f"#nav-{group} a").all():
+            expect(link).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(header.locator("nav")).to_be_hidden()
+    expect(toggle).to_be_focused()
+    toggle.click()
+    header.locator("#nav-documents a").first.click()
+    expect(page).to_have_url(re.compile(rf"/c/{demo_company}/box/purchase$"))
+    expect(header.locator("nav")).to_be_hidden()
+    toggle.click()
+    check_screen(page, "portal-header-menu")

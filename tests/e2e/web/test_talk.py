@@ -144,6 +144,7 @@ def test_a_conversation_goes_both_ways_with_an_attachment_and_the_client_closes_
     page.get_by_role("button", name="Tous les documents sont là").click()
     expect(page.get_by_role("status")).to_contain_text("signalée complète")
     conversation_url = page.url
+    page.locator("header.top").get_by_role("button", name="Documents", exact=True).click()
     page.get_by_role("link", name="Boîtes").click()
 
     # The accountant, in his own browser, follows the e-mail's link, downloads the file and answers.
