@@ -318,3 +318,63 @@ def test_given_a_bilingual_rate_table_with_cells_offset_then_the_vat_total_is_re
 
     for name in ("total_excl_vat", "vat_amount", "total_incl_vat"):
         assert rec.fields[name].value == sample.truth[name], name
+
+
+def _ocr_words(*words: tuple[str, float, float, float, float, int]) -> PageWords:
+    return PageWords(
+        page=1,
+        width=595,
+        height=842,
+        words=tuple(Word(t, 1, x0, y0, x1, y1, "ocr", block, 1) for t, x0, y0, x1, y1, block in words),
+        source="ocr",
+    )
+
+
+def test_given_ocr_put_the_two_lines_of_a_wrapped_caption_in_two_blocks_then_they_still_join():
+    # Tesseract read "M04180 Ons" / "kenmerk" (a caption right of its value, wrapped) as two blocks.
+    page = _ocr_words(
+        ("M04180", 47.0, 161.3, 77.0, 168.0, 4001),
+        ("Ons", 84.7, 160.8, 95.8, 165.6, 4001),
+        ("kenmerk", 84.7, 168.7, 109.2, 173.5, 5001),
+        ("20-7-25", 47.0, 181.0, 75.8, 187.7, 6001),
+        ("Uitgiftedatum", 84.7, 181.0, 126.0, 186.0, 6001),
+    )
+
+    recogniser = Recogniser(read_layouts([page]), company=OWN, source="ocr")
+    recogniser.run()
+
+    assert recogniser.fields["invoice_number"].value == "M04180"
+
+
+def test_given_an_ocr_letterhead_with_an_ampersand_and_a_legal_form_on_its_own_line_then_the_name_is_whole():
+    # "&" was dropped as a speck (the name split in two), and "CommV" under a line with descenders
+    # was not its continuation: its box is a fifth lower.
+    page = _ocr_words(
+        ("Brasserie", 54, 51, 143, 67, 1),
+        ("Moreau", 150, 52, 219, 68, 1),
+        ("&", 226, 53, 239, 68, 1),
+        ("Fils", 247, 53, 279, 68, 1),
+        ("SRL", 286, 53, 325, 68, 1),
+        ("Facture", 50, 120, 80, 126, 2),
+        ("123", 90, 120, 100, 126, 2),
+    )
+    other = _ocr_words(
+        ("Schrijnwerkerij", 323.6, 52.7, 460, 72.9, 1),
+        ("De", 465, 52.7, 490, 72.9, 1),
+        ("Smet", 495, 52.7, 551.4, 72.9, 1),
+        ("CommV", 477.3, 77.4, 551.4, 93.2, 1),
+        ("Factuur", 50, 120, 80, 126, 2),
+        ("123", 90, 120, 100, 126, 2),
+        ("Stationsstraat", 50, 140, 100, 146, 3),
+        ("5", 105, 140, 110, 146, 3),
+        ("2000", 50, 150, 70, 156, 4),
+        ("Antwerpen", 75, 150, 110, 156, 4),
+    )
+
+    names = []
+    for words in (page, other):
+        recogniser = Recogniser(read_layouts([words]), company=OWN, source="ocr")
+        recogniser.run()
+        names.append(recogniser.fields["supplier_name"].value)
+
+    assert names == ["Brasserie Moreau & Fils SRL", "Schrijnwerkerij De Smet CommV"]

@@ -1154,7 +1154,8 @@ def _wrapped(layout: PageLayout, seg: Segment) -> str | None:
         return None
     for other in layout.rows[seg.row + 1]:
         if (
-            abs(other.height - seg.height) <= 0.2 * seg.height
+            # OCR's boxes hug the glyphs: a line without descenders ("CommV") is a fifth lower.
+            abs(other.height - seg.height) <= 0.3 * seg.height
             and (abs(other.x0 - seg.x0) < 6 or abs(other.x1 - seg.x1) < 6)
             and -0.3 * seg.height <= other.y0 - seg.y1 < 0.6 * seg.height
             and len(other.text.split()) <= 4
