@@ -378,3 +378,20 @@ def test_given_an_ocr_letterhead_with_an_ampersand_and_a_legal_form_on_its_own_l
         names.append(recogniser.fields["supplier_name"].value)
 
     assert names == ["Brasserie Moreau & Fils SRL", "Schrijnwerkerij De Smet CommV"]
+
+
+def test_given_ocr_lost_the_cents_of_the_total_then_the_base_and_vat_beside_it_give_them_back_unsure():
+    # "€ 13.741 ‚57": the comma read as a low quote, the total as 13741.
+    page = _ocr_page(
+        (100, "Facture n° B07031"),
+        (120, "Date 03/04/2024"),
+        (300, "Base imposable 11.356,67"),
+        (315, "Total TVA 2.384,90"),
+        (330, "Total TTC 13.741 ‚57"),
+    )
+
+    recogniser = Recogniser(read_layouts([page]), company=COMPANY, source="ocr")
+    recogniser.run()
+
+    total = recogniser.fields["total_incl_vat"]
+    assert (total.value, total.confidence < 0.9) == ("13741.57", True)

@@ -751,6 +751,17 @@ class Recogniser:
                     self.put("total_incl_vat", i, 0.9 if ok else 0.45, value=V.amount_str(i.value))
             else:
                 # Nothing adds up: each total as read, unsure, so the bookkeeper's check speaks.
+                if (
+                    i is not None
+                    and E
+                    and Vc
+                    and self.source != "text"
+                    and i.value == int(E[0].value + Vc[0].value)
+                    and i.value != E[0].value + Vc[0].value
+                ):
+                    # OCR lost the total's cents ("13.741 ‚57" read as 13741): the base and VAT
+                    # read beside it give them back, unsure.
+                    i = dataclasses.replace(i, value=E[0].value + Vc[0].value, label_weight=0.0)
                 if i is not None:
                     self.put(
                         "total_incl_vat",
