@@ -395,3 +395,28 @@ def test_given_ocr_lost_the_cents_of_the_total_then_the_base_and_vat_beside_it_g
 
     total = recogniser.fields["total_incl_vat"]
     assert (total.value, total.confidence < 0.9) == ("13741.57", True)
+
+
+def test_given_a_rate_table_whose_total_row_lost_its_caption_then_the_column_sum_is_the_total():
+    # OCR kept "Netto bedrag | BTW-bedrag | Totaal incl. btw" over one row per rate and a last row
+    # without its "Totaal": the first rate's row, self-consistent, was taken with 0.9.
+    words = []
+    for y, cells in (
+        (100, [(50, "Factuurnummer"), (200, "INV-24-08833")]),
+        (115, [(50, "Factuurdatum"), (200, "29-11-2024")]),
+        (300, [(170, "Netto bedrag"), (300, "BTW-bedrag"), (470, "Totaal incl. btw")]),
+        (315, [(170, "4496,35 EUR"), (300, "944,23 EUR"), (470, "5440,58 EUR")]),
+        (330, [(170, "3158,82 EUR"), (300, "189,53 EUR"), (470, "3348,35 EUR")]),
+        (345, [(170, "7655,17 EUR"), (300, "1133,76 EUR"), (470, "8788,93 EUR")]),
+    ):
+        for x, text in cells:
+            for part in text.split():
+                words.append(Word(part, 1, x, y, x + 5 * len(part), y + 8, "ocr"))
+                x += 5 * len(part) + 4
+    page = PageWords(page=1, width=595, height=842, words=tuple(words), source="ocr")
+
+    recogniser = Recogniser(read_layouts([page]), company=OWN, source="ocr")
+    recogniser.run()
+
+    totals = [recogniser.fields[n].value for n in ("total_excl_vat", "vat_amount", "total_incl_vat")]
+    assert totals == ["7655.17", "1133.76", "8788.93"]

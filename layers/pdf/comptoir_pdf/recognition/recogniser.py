@@ -321,7 +321,34 @@ def _column_total(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Can
                         )
                     )
         break
-    return out
+    return out or _column_sum(layout, seg, hit)
+
+
+def _column_sum(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Candidate]:
+    """A column whose last amount is the sum of those above it: that amount is the column's total
+    (a table of rates whose total row lost, or never had, its "Total")."""
+    found: list[tuple[Decimal, Segment, int, int]] = []
+    for below in layout.below(seg, max_rows=12, max_gap=2.5 * layout.median_height * 12):
+        if L.find_labels(below.folded):
+            break
+        value = _in_column("amount", below, seg)
+        if value is None:
+            break
+        found.append((value[0], below, value[1], value[2]))
+    if len(found) < 3 or found[-1][0] != sum((f[0] for f in found[:-1]), Decimal(0)):
+        return []
+    value, other, a, b = found[-1]
+    return [
+        Candidate(
+            value=value,
+            score=hit.weight * 0.95,
+            page=layout.page,
+            box=other.span_box(a, b),
+            seg=other,
+            label_weight=hit.weight,
+            key=(layout.page, id(other), a),
+        )
+    ]
 
 
 # ---- the recogniser --------------------------------------------------------------------------
