@@ -420,3 +420,14 @@ def test_given_a_rate_table_whose_total_row_lost_its_caption_then_the_column_sum
 
     totals = [recogniser.fields[n].value for n in ("total_excl_vat", "vat_amount", "total_incl_vat")]
     assert totals == ["7655.17", "1133.76", "8788.93"]
+
+
+def test_given_a_receipt_with_one_vat_line_per_rate_and_no_total_vat_then_the_vat_amount_is_their_sum():
+    # "Totaal btw 21% 1.345,66", "BTW-bedrag 12% 1.409,17", "btw 6% 201,96", no total VAT:
+    # the 21 % line was taken as the whole VAT amount.
+    sample = wild(14, layout="receipt")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["vat_amount"].value == sample.truth["vat_amount"] == "2956.79"
+    assert rec.fields["total_incl_vat"].value == sample.truth["total_incl_vat"]

@@ -745,6 +745,15 @@ class Recogniser:
             if best is None or score > best[0]:
                 best = (score, e, v, i)
         chosen_rows = None
+        if best is None and (split := self._vat_per_rate(E, Vc, I)) is not None:
+            # No total VAT printed, one VAT line per rate: their sum is the VAT amount.
+            e, parts, i = split
+            total_vat = sum((p.value for p in parts), Decimal(0))
+            self.put("total_excl_vat", e, 0.85, value=V.amount_str(e.value))
+            self.put("vat_amount", parts[0], 0.8, value=V.amount_str(total_vat))
+            self.put("total_incl_vat", i, 0.87, value=V.amount_str(i.value))
+            self._put_breakdown(self._choose_breakdown(breakdown_rows, e.value, total_vat))
+            return
         if best is not None:
             _, e, v, i = best
             chosen_rows = self._choose_breakdown(breakdown_rows, e.value, v.value)
@@ -804,6 +813,24 @@ class Recogniser:
                     gap = V.amount_str(i.value - E[0].value)
                     self.put("vat_amount", Candidate(None, 0, None, None), 0.3, value=gap)
         self._put_breakdown(chosen_rows)
+
+    @staticmethod
+    def _vat_per_rate(E, Vc, I):  # noqa: E741 (E, V, I: excl, VAT, incl)
+        """Excl. + two or three VAT lines = incl.: the VAT lines of a document printing one per rate
+        and no total VAT. The best-scored split wins; none when two give other totals."""
+        found = []
+        for e, i in product(E[:8], I[:8]):
+            if i.value <= e.value or e.key == i.key:
+                continue
+            pool = {c.key: c for c in Vc[:10] if c.key not in (e.key, i.key) and 0 < c.value < e.value}
+            for n in (2, 3):
+                for parts in combinations(pool.values(), n):
+                    if e.value + sum((p.value for p in parts), Decimal(0)) == i.value:
+                        found.append((e, list(parts), i))
+        totals = {(f[0].value, f[2].value) for f in found}
+        if len(totals) != 1:
+            return None
+        return max(found, key=lambda f: f[0].score + f[2].score)
 
     def _put_breakdown(self, rows: list["BreakdownRow"] | None) -> None:
         e = self.fields.get("total_excl_vat")
