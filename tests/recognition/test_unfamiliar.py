@@ -431,3 +431,13 @@ def test_given_a_receipt_with_one_vat_line_per_rate_and_no_total_vat_then_the_va
 
     assert rec.fields["vat_amount"].value == sample.truth["vat_amount"] == "2956.79"
     assert rec.fields["total_incl_vat"].value == sample.truth["total_incl_vat"]
+
+
+def test_given_several_rates_and_no_base_per_rate_printed_then_the_lines_give_the_bases_checked_by_the_totals():
+    # Lines at 21 % and 6 %, only the totals printed under them: the breakdown was not given at all.
+    sample = wild(80, layout="below")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["vat_breakdown"].value == sample.truth["vat_breakdown"]
+    assert rec.fields["vat_breakdown"].confidence < 0.9

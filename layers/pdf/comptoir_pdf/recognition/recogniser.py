@@ -30,6 +30,7 @@ from comptoir_pdf.recognition.model import (
 CENT = Decimal("0.01")
 _TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-3])[:h.][0-5]\d(?::[0-5]\d)?(?!\d)")
 STANDARD_RATES = (Decimal(21), Decimal(12), Decimal(6), Decimal(0))
+_LINE_RATE = re.compile(r"(?<![\d.,])(21|12|6|0)(?:[.,]0{1,2})?\s?%")
 
 
 @dataclass
@@ -852,6 +853,29 @@ class Recogniser:
         base, vat = Decimal(e.value), Decimal(v.value)
         if base <= 0:
             return
+        per_rate = self._line_bases()
+        if len(per_rate) >= 2 and sum(per_rate.values(), Decimal(0)) == base:
+            # Several rates and no base per rate printed: the lines' amounts summed by their rate,
+            # checked against the totals (bases add up to excl., each rate's VAT to the VAT).
+            taxes = {r: (b * r / 100).quantize(CENT) for r, b in per_rate.items()}
+            if abs(sum(taxes.values(), Decimal(0)) - vat) <= CENT * len(taxes):
+                self.fields["vat_breakdown"] = RecognisedField(
+                    value=[
+                        {
+                            "rate": V.rate_str(r),
+                            "base": V.amount_str(per_rate[r]),
+                            "vat": V.amount_str(taxes[r]),
+                        }
+                        for r in sorted(per_rate, reverse=True)
+                    ],
+                    confidence=round(max(min(e.confidence, v.confidence) - 0.15, 0.3), 3),
+                    source=self.source,
+                    page=v.page,
+                    box=v.box,
+                )
+                if sum(taxes.values(), Decimal(0)) == vat:
+                    return
+                del self.fields["vat_breakdown"]
         for rate in STANDARD_RATES:
             if abs(base * rate / 100 - vat) <= Decimal("0.02") + base * Decimal("0.0001"):
                 conf = min(e.confidence, v.confidence) - 0.15
@@ -863,6 +887,35 @@ class Recogniser:
                     box=v.box,
                 )
                 return
+
+    def _line_bases(self) -> dict[Decimal, Decimal]:
+        """The invoice lines' amounts summed by rate: a row with a standard rate ("21%") and
+        amounts right of it, its last amount the line's; rows holding a label are no lines."""
+        out: dict[Decimal, Decimal] = {}
+        for layout in self.layouts:
+            for row in layout.rows:
+                if any(L.find_labels(seg.folded) for seg in row):
+                    continue
+                rates = [
+                    (n, Decimal(m.group(1)))
+                    for n, seg in enumerate(row)
+                    for m in [_LINE_RATE.search(seg.text)]
+                    if m and Decimal(m.group(1)) in STANDARD_RATES
+                ]
+                if len(rates) != 1:
+                    continue
+                n, rate = rates[0]
+                after = [
+                    a
+                    for seg in row[n:]
+                    for a in V.find_amounts(
+                        seg.text[_LINE_RATE.search(seg.text).end() :] if seg is row[n] else seg.text
+                    )
+                ]
+                if not after:
+                    continue
+                out[rate] = out.get(rate, Decimal(0)) + abs(after[-1].value)
+        return out
 
     def _breakdown_rows(self) -> list["BreakdownRow"]:
         rows: list[BreakdownRow] = []
