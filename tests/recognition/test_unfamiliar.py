@@ -441,3 +441,13 @@ def test_given_several_rates_and_no_base_per_rate_printed_then_the_lines_give_th
 
     assert rec.fields["vat_breakdown"].value == sample.truth["vat_breakdown"]
     assert rec.fields["vat_breakdown"].confidence < 0.9
+
+
+def test_given_words_kept_before_blocks_were_then_they_still_load_and_new_ones_keep_their_block():
+    from comptoir_pdf.recognition import pages_from_json, pages_to_json
+
+    old = b'[{"page":1,"width":595,"height":842,"source":"ocr","skew":0.0,"words":[["Total",50,100,80,110]]}]'
+    page = PageWords(page=1, width=595, height=842, words=(Word("Total", 1, 50, 100, 80, 110, "ocr", 3, 2),))
+
+    assert pages_from_json(old)[0].words[0] == Word("Total", 1, 50, 100, 80, 110, "ocr")
+    assert pages_from_json(pages_to_json([page]))[0].words[0].block == 3
