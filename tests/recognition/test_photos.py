@@ -92,3 +92,16 @@ def test_given_a_photo_then_comptoir_extract_gives_what_the_pipeline_gives(photo
     fields = json.loads(result.stdout)["fields"]
     assert {n: f["value"] for n, f in fields.items() if f["value"] is not None} == rec.values()
     assert fields["supplier_vat"]["value"] != OWN_VAT
+
+
+def test_given_a_photo_whose_footer_holds_the_vat_number_and_iban_in_small_grey_type_then_they_are_read():
+    # The page's reading lost the footer (7 pt grey under a shadow): VAT number, IBAN, BIC missing.
+    from tests.recognition.wildcorpus import OWN, wild
+
+    sample = wild(20006, medium="photo", layout="logo")
+    prepared = prepare(sample.data)
+
+    rec = recognise(prepared.pdf, company=OWN, ocr=TesseractEngine())
+
+    assert rec.fields["supplier_vat"].value == sample.truth["supplier_vat"]
+    assert rec.fields["iban"].value == sample.truth["iban"]

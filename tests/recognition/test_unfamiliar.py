@@ -318,3 +318,136 @@ def test_given_a_bilingual_rate_table_with_cells_offset_then_the_vat_total_is_re
 
     for name in ("total_excl_vat", "vat_amount", "total_incl_vat"):
         assert rec.fields[name].value == sample.truth[name], name
+
+
+def _ocr_words(*words: tuple[str, float, float, float, float, int]) -> PageWords:
+    return PageWords(
+        page=1,
+        width=595,
+        height=842,
+        words=tuple(Word(t, 1, x0, y0, x1, y1, "ocr", block, 1) for t, x0, y0, x1, y1, block in words),
+        source="ocr",
+    )
+
+
+def test_given_ocr_put_the_two_lines_of_a_wrapped_caption_in_two_blocks_then_they_still_join():
+    # Tesseract read "M04180 Ons" / "kenmerk" (a caption right of its value, wrapped) as two blocks.
+    page = _ocr_words(
+        ("M04180", 47.0, 161.3, 77.0, 168.0, 4001),
+        ("Ons", 84.7, 160.8, 95.8, 165.6, 4001),
+        ("kenmerk", 84.7, 168.7, 109.2, 173.5, 5001),
+        ("20-7-25", 47.0, 181.0, 75.8, 187.7, 6001),
+        ("Uitgiftedatum", 84.7, 181.0, 126.0, 186.0, 6001),
+    )
+
+    recogniser = Recogniser(read_layouts([page]), company=OWN, source="ocr")
+    recogniser.run()
+
+    assert recogniser.fields["invoice_number"].value == "M04180"
+
+
+def test_given_an_ocr_letterhead_with_an_ampersand_and_a_legal_form_on_its_own_line_then_the_name_is_whole():
+    # "&" was dropped as a speck (the name split in two), and "CommV" under a line with descenders
+    # was not its continuation: its box is a fifth lower.
+    page = _ocr_words(
+        ("Brasserie", 54, 51, 143, 67, 1),
+        ("Moreau", 150, 52, 219, 68, 1),
+        ("&", 226, 53, 239, 68, 1),
+        ("Fils", 247, 53, 279, 68, 1),
+        ("SRL", 286, 53, 325, 68, 1),
+        ("Facture", 50, 120, 80, 126, 2),
+        ("123", 90, 120, 100, 126, 2),
+    )
+    other = _ocr_words(
+        ("Schrijnwerkerij", 323.6, 52.7, 460, 72.9, 1),
+        ("De", 465, 52.7, 490, 72.9, 1),
+        ("Smet", 495, 52.7, 551.4, 72.9, 1),
+        ("CommV", 477.3, 77.4, 551.4, 93.2, 1),
+        ("Factuur", 50, 120, 80, 126, 2),
+        ("123", 90, 120, 100, 126, 2),
+        ("Stationsstraat", 50, 140, 100, 146, 3),
+        ("5", 105, 140, 110, 146, 3),
+        ("2000", 50, 150, 70, 156, 4),
+        ("Antwerpen", 75, 150, 110, 156, 4),
+    )
+
+    names = []
+    for words in (page, other):
+        recogniser = Recogniser(read_layouts([words]), company=OWN, source="ocr")
+        recogniser.run()
+        names.append(recogniser.fields["supplier_name"].value)
+
+    assert names == ["Brasserie Moreau & Fils SRL", "Schrijnwerkerij De Smet CommV"]
+
+
+def test_given_ocr_lost_the_cents_of_the_total_then_the_base_and_vat_beside_it_give_them_back_unsure():
+    # "€ 13.741 ‚57": the comma read as a low quote, the total as 13741.
+    page = _ocr_page(
+        (100, "Facture n° B07031"),
+        (120, "Date 03/04/2024"),
+        (300, "Base imposable 11.356,67"),
+        (315, "Total TVA 2.384,90"),
+        (330, "Total TTC 13.741 ‚57"),
+    )
+
+    recogniser = Recogniser(read_layouts([page]), company=COMPANY, source="ocr")
+    recogniser.run()
+
+    total = recogniser.fields["total_incl_vat"]
+    assert (total.value, total.confidence < 0.9) == ("13741.57", True)
+
+
+def test_given_a_rate_table_whose_total_row_lost_its_caption_then_the_column_sum_is_the_total():
+    # OCR kept "Netto bedrag | BTW-bedrag | Totaal incl. btw" over one row per rate and a last row
+    # without its "Totaal": the first rate's row, self-consistent, was taken with 0.9.
+    words = []
+    for y, cells in (
+        (100, [(50, "Factuurnummer"), (200, "INV-24-08833")]),
+        (115, [(50, "Factuurdatum"), (200, "29-11-2024")]),
+        (300, [(170, "Netto bedrag"), (300, "BTW-bedrag"), (470, "Totaal incl. btw")]),
+        (315, [(170, "4496,35 EUR"), (300, "944,23 EUR"), (470, "5440,58 EUR")]),
+        (330, [(170, "3158,82 EUR"), (300, "189,53 EUR"), (470, "3348,35 EUR")]),
+        (345, [(170, "7655,17 EUR"), (300, "1133,76 EUR"), (470, "8788,93 EUR")]),
+    ):
+        for x, text in cells:
+            for part in text.split():
+                words.append(Word(part, 1, x, y, x + 5 * len(part), y + 8, "ocr"))
+                x += 5 * len(part) + 4
+    page = PageWords(page=1, width=595, height=842, words=tuple(words), source="ocr")
+
+    recogniser = Recogniser(read_layouts([page]), company=OWN, source="ocr")
+    recogniser.run()
+
+    totals = [recogniser.fields[n].value for n in ("total_excl_vat", "vat_amount", "total_incl_vat")]
+    assert totals == ["7655.17", "1133.76", "8788.93"]
+
+
+def test_given_a_receipt_with_one_vat_line_per_rate_and_no_total_vat_then_the_vat_amount_is_their_sum():
+    # "Totaal btw 21% 1.345,66", "BTW-bedrag 12% 1.409,17", "btw 6% 201,96", no total VAT:
+    # the 21 % line was taken as the whole VAT amount.
+    sample = wild(14, layout="receipt")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["vat_amount"].value == sample.truth["vat_amount"] == "2956.79"
+    assert rec.fields["total_incl_vat"].value == sample.truth["total_incl_vat"]
+
+
+def test_given_several_rates_and_no_base_per_rate_printed_then_the_lines_give_the_bases_checked_by_the_totals():
+    # Lines at 21 % and 6 %, only the totals printed under them: the breakdown was not given at all.
+    sample = wild(80, layout="below")
+
+    rec = recognise(sample.data, company=OWN, ocr=None)
+
+    assert rec.fields["vat_breakdown"].value == sample.truth["vat_breakdown"]
+    assert rec.fields["vat_breakdown"].confidence < 0.9
+
+
+def test_given_words_kept_before_blocks_were_then_they_still_load_and_new_ones_keep_their_block():
+    from comptoir_pdf.recognition import pages_from_json, pages_to_json
+
+    old = b'[{"page":1,"width":595,"height":842,"source":"ocr","skew":0.0,"words":[["Total",50,100,80,110]]}]'
+    page = PageWords(page=1, width=595, height=842, words=(Word("Total", 1, 50, 100, 80, 110, "ocr", 3, 2),))
+
+    assert pages_from_json(old)[0].words[0] == Word("Total", 1, 50, 100, 80, 110, "ocr")
+    assert pages_from_json(pages_to_json([page]))[0].words[0].block == 3

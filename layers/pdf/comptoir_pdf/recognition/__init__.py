@@ -22,7 +22,7 @@ from comptoir_pdf.recognition.model import (
     Word,
 )
 from comptoir_pdf.recognition.ocr import OcrEngine, OcrUnavailable, TesseractEngine
-from comptoir_pdf.recognition.reading import read_pages
+from comptoir_pdf.recognition.reading import read_band, read_pages
 from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts, sender_domain
 from comptoir_pdf.recognition.serial import pages_from_json, pages_to_json
 from comptoir_pdf.recognition.values import normalise_vat
@@ -120,6 +120,14 @@ def recognise(
     ):
         recogniser, pages = again
         layouts = recogniser.layouts
+    if (
+        main_source == "ocr"
+        and isinstance(ocr, TesseractEngine)
+        and len(layouts) == len(pages)
+        and (again := _footer_pass(pdf, recogniser, pages, ocr, company=company)) is not None
+    ):
+        recogniser, pages = again
+        layouts = recogniser.layouts
     fields = recogniser.fields
     _use_hints(fields, pages)
     context.use_context(fields, filename=filename, subject=subject, body=body)
@@ -167,6 +175,34 @@ def _second_pass(
     again.run()
     found = sum(n in again.fields for n in SECOND_PASS_FIELDS)
     return (again, pages) if found > sum(n in first.fields for n in SECOND_PASS_FIELDS) else None
+
+
+FOOTER_FIELDS = ("supplier_vat", "iban")
+
+
+def _footer_pass(
+    pdf: bytes, first: Recogniser, pages: list[PageWords], ocr: TesseractEngine, *, company
+) -> tuple[Recogniser, list[PageWords]] | None:
+    """The bottom of the first and last pages read again, enlarged and with more contrast, when
+    the supplier's VAT number or IBAN was not found: footers print them in small grey type. Kept
+    when it finds more of those fields and loses no key field."""
+    if all(n in first.fields for n in FOOTER_FIELDS):
+        return None
+    again_pages = list(pages)
+    for index in dict.fromkeys([0, len(pages) - 1]):
+        if pages[index].source != "ocr":
+            continue
+        again_pages[index] = read_band(pdf, pages[index], ocr, top=0.8, bottom=1.0)
+    if again_pages == pages:
+        return None
+    again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
+    again.page_sources = first.page_sources
+    again.sender_domain = first.sender_domain
+    again.run()
+    keys = (*SECOND_PASS_FIELDS, *FOOTER_FIELDS)
+    gained = sum(n in again.fields for n in FOOTER_FIELDS) > sum(n in first.fields for n in FOOTER_FIELDS)
+    kept = all(n in again.fields for n in keys if n in first.fields)
+    return (again, again_pages) if gained and kept else None
 
 
 def _xml_fields(values: dict, layouts) -> dict[str, RecognisedField]:

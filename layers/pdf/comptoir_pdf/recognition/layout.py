@@ -177,7 +177,11 @@ def build_layout(page: PageWords, *, skew: float = 0.0) -> PageLayout:
     for w in page.words:
         if not w.text.strip():
             continue
-        if page.source != "text" and len(w.text) <= 2 and not any(c.isalnum() or c in "€$£%" for c in w.text):
+        if (
+            page.source != "text"
+            and len(w.text) <= 2
+            and not any(c.isalnum() or c in "€$£%&" for c in w.text)
+        ):
             continue  # OCR's specks and rules read as "-", "=", "|"
         mx, my = turn((w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2)
         half_w, half_h = (w.x1 - w.x0) / 2, (w.y1 - w.y0) / 2
@@ -258,12 +262,19 @@ def build_layout(page: PageWords, *, skew: float = 0.0) -> PageLayout:
 def _stacked(upper: Segment, lower: Segment) -> bool:
     """`lower` is the next line of `upper`'s text: same block (when the reader says), the line
     right under it, the same size, aligned left, right or centred."""
-    blocks = {w.block for w in upper.words} | {w.block for w in lower.words}
-    if len(blocks) > 1:
-        return False
     h = min(upper.height, lower.height)
-    known = -1 not in blocks
-    if lower.y0 - upper.y1 > (0.45 if known else 0.15) * h or abs(upper.height - lower.height) > 0.35 * h:
+    if upper.words[0].source == "text":
+        # A text layer's blocks are the document's own: a cell's lines share one. Its word boxes
+        # are the font's full height, so lines of one paragraph touch.
+        blocks = {w.block for w in upper.words} | {w.block for w in lower.words}
+        if len(blocks) > 1:
+            return False
+        limit = 0.45 if -1 not in blocks else 0.15
+    else:
+        # OCR's blocks are its guess (it splits a cell's two lines), and its boxes hug the glyphs:
+        # lines of one paragraph stand most of a capital's height apart.
+        limit = 0.8
+    if lower.y0 - upper.y1 > limit * h or abs(upper.height - lower.height) > 0.35 * max(h, 1.0):
         return False
     return (
         abs(lower.x0 - upper.x0) < 3

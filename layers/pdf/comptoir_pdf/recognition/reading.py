@@ -1,5 +1,7 @@
 """Pages into words: the text layer where there is one, OCR where there is none."""
 
+import dataclasses
+import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pymupdf
@@ -122,3 +124,33 @@ def read_pages(
             if not words.words:
                 notes.append(f"page {words.page} came out blank: check it against the original")
     return [pages[n] for n in sorted(pages)], notes
+
+
+def read_band(
+    pdf: bytes, page_words: PageWords, ocr: OcrEngine, *, top: float, bottom: float, scale: float = 2.0
+) -> PageWords:
+    """A band of a page (`top`..`bottom`, shares of its height) read again at `scale` times the
+    page's OCR resolution with its contrast stretched: a footer's small grey type (VAT number,
+    IBAN) that the whole page's reading lost. Words come back in page points; the band's words of
+    the first reading are replaced by the band's."""
+    from PIL import Image, ImageOps
+
+    with open_pdf(pdf) as doc:
+        page = doc[page_words.page - 1]
+        rect = page.rect
+        band = pymupdf.Rect(rect.x0, rect.y0 + top * rect.height, rect.x1, rect.y0 + bottom * rect.height)
+        dpi = clamped_dpi(band.width, band.height, min(int(ocr_dpi(page) * scale), 600))
+        pix = page.get_pixmap(dpi=dpi, clip=band, colorspace=pymupdf.csGRAY, alpha=False)
+    image = ImageOps.autocontrast(Image.frombytes("L", (pix.width, pix.height), pix.samples), cutoff=1)
+    out = io.BytesIO()
+    image.save(out, format="PPM" if getattr(ocr, "image_format", "png") == "pgm" else "PNG")
+    read = ocr.read_page(out.getvalue(), page=page_words.page, width=band.width, height=band.height, dpi=dpi)
+    dx, dy = band.x0 - rect.x0, band.y0 - rect.y0
+    moved = [
+        dataclasses.replace(
+            w, x0=w.x0 + dx, y0=w.y0 + dy, x1=w.x1 + dx, y1=w.y1 + dy, block=w.block + 100_000
+        )
+        for w in read.words
+    ]
+    kept = [w for w in page_words.words if not band.y0 <= (w.y0 + w.y1) / 2 <= band.y1]
+    return dataclasses.replace(page_words, words=tuple(kept + moved))

@@ -30,6 +30,7 @@ from comptoir_pdf.recognition.model import (
 CENT = Decimal("0.01")
 _TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-3])[:h.][0-5]\d(?::[0-5]\d)?(?!\d)")
 STANDARD_RATES = (Decimal(21), Decimal(12), Decimal(6), Decimal(0))
+_LINE_RATE = re.compile(r"(?<![\d.,])(21|12|6|0)(?:[.,]0{1,2})?\s?%")
 
 
 @dataclass
@@ -321,7 +322,34 @@ def _column_total(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Can
                         )
                     )
         break
-    return out
+    return out or _column_sum(layout, seg, hit)
+
+
+def _column_sum(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Candidate]:
+    """A column whose last amount is the sum of those above it: that amount is the column's total
+    (a table of rates whose total row lost, or never had, its "Total")."""
+    found: list[tuple[Decimal, Segment, int, int]] = []
+    for below in layout.below(seg, max_rows=12, max_gap=2.5 * layout.median_height * 12):
+        if L.find_labels(below.folded):
+            break
+        value = _in_column("amount", below, seg)
+        if value is None:
+            break
+        found.append((value[0], below, value[1], value[2]))
+    if len(found) < 3 or found[-1][0] != sum((f[0] for f in found[:-1]), Decimal(0)):
+        return []
+    value, other, a, b = found[-1]
+    return [
+        Candidate(
+            value=value,
+            score=hit.weight * 0.95,
+            page=layout.page,
+            box=other.span_box(a, b),
+            seg=other,
+            label_weight=hit.weight,
+            key=(layout.page, id(other), a),
+        )
+    ]
 
 
 # ---- the recogniser --------------------------------------------------------------------------
@@ -718,6 +746,15 @@ class Recogniser:
             if best is None or score > best[0]:
                 best = (score, e, v, i)
         chosen_rows = None
+        if best is None and (split := self._vat_per_rate(E, Vc, I)) is not None:
+            # No total VAT printed, one VAT line per rate: their sum is the VAT amount.
+            e, parts, i = split
+            total_vat = sum((p.value for p in parts), Decimal(0))
+            self.put("total_excl_vat", e, 0.85, value=V.amount_str(e.value))
+            self.put("vat_amount", parts[0], 0.8, value=V.amount_str(total_vat))
+            self.put("total_incl_vat", i, 0.87, value=V.amount_str(i.value))
+            self._put_breakdown(self._choose_breakdown(breakdown_rows, e.value, total_vat))
+            return
         if best is not None:
             _, e, v, i = best
             chosen_rows = self._choose_breakdown(breakdown_rows, e.value, v.value)
@@ -751,6 +788,17 @@ class Recogniser:
                     self.put("total_incl_vat", i, 0.9 if ok else 0.45, value=V.amount_str(i.value))
             else:
                 # Nothing adds up: each total as read, unsure, so the bookkeeper's check speaks.
+                if (
+                    i is not None
+                    and E
+                    and Vc
+                    and self.source != "text"
+                    and i.value == int(E[0].value + Vc[0].value)
+                    and i.value != E[0].value + Vc[0].value
+                ):
+                    # OCR lost the total's cents ("13.741 ‚57" read as 13741): the base and VAT
+                    # read beside it give them back, unsure.
+                    i = dataclasses.replace(i, value=E[0].value + Vc[0].value, label_weight=0.0)
                 if i is not None:
                     self.put(
                         "total_incl_vat",
@@ -766,6 +814,24 @@ class Recogniser:
                     gap = V.amount_str(i.value - E[0].value)
                     self.put("vat_amount", Candidate(None, 0, None, None), 0.3, value=gap)
         self._put_breakdown(chosen_rows)
+
+    @staticmethod
+    def _vat_per_rate(E, Vc, I):  # noqa: E741 (E, V, I: excl, VAT, incl)
+        """Excl. + two or three VAT lines = incl.: the VAT lines of a document printing one per rate
+        and no total VAT. The best-scored split wins; none when two give other totals."""
+        found = []
+        for e, i in product(E[:8], I[:8]):
+            if i.value <= e.value or e.key == i.key:
+                continue
+            pool = {c.key: c for c in Vc[:10] if c.key not in (e.key, i.key) and 0 < c.value < e.value}
+            for n in (2, 3):
+                for parts in combinations(pool.values(), n):
+                    if e.value + sum((p.value for p in parts), Decimal(0)) == i.value:
+                        found.append((e, list(parts), i))
+        totals = {(f[0].value, f[2].value) for f in found}
+        if len(totals) != 1:
+            return None
+        return max(found, key=lambda f: f[0].score + f[2].score)
 
     def _put_breakdown(self, rows: list["BreakdownRow"] | None) -> None:
         e = self.fields.get("total_excl_vat")
@@ -787,6 +853,29 @@ class Recogniser:
         base, vat = Decimal(e.value), Decimal(v.value)
         if base <= 0:
             return
+        per_rate = self._line_bases()
+        if len(per_rate) >= 2 and sum(per_rate.values(), Decimal(0)) == base:
+            # Several rates and no base per rate printed: the lines' amounts summed by their rate,
+            # checked against the totals (bases add up to excl., each rate's VAT to the VAT).
+            taxes = {r: (b * r / 100).quantize(CENT) for r, b in per_rate.items()}
+            if abs(sum(taxes.values(), Decimal(0)) - vat) <= CENT * len(taxes):
+                self.fields["vat_breakdown"] = RecognisedField(
+                    value=[
+                        {
+                            "rate": V.rate_str(r),
+                            "base": V.amount_str(per_rate[r]),
+                            "vat": V.amount_str(taxes[r]),
+                        }
+                        for r in sorted(per_rate, reverse=True)
+                    ],
+                    confidence=round(max(min(e.confidence, v.confidence) - 0.15, 0.3), 3),
+                    source=self.source,
+                    page=v.page,
+                    box=v.box,
+                )
+                if sum(taxes.values(), Decimal(0)) == vat:
+                    return
+                del self.fields["vat_breakdown"]
         for rate in STANDARD_RATES:
             if abs(base * rate / 100 - vat) <= Decimal("0.02") + base * Decimal("0.0001"):
                 conf = min(e.confidence, v.confidence) - 0.15
@@ -798,6 +887,35 @@ class Recogniser:
                     box=v.box,
                 )
                 return
+
+    def _line_bases(self) -> dict[Decimal, Decimal]:
+        """The invoice lines' amounts summed by rate: a row with a standard rate ("21%") and
+        amounts right of it, its last amount the line's; rows holding a label are no lines."""
+        out: dict[Decimal, Decimal] = {}
+        for layout in self.layouts:
+            for row in layout.rows:
+                if any(L.find_labels(seg.folded) for seg in row):
+                    continue
+                rates = [
+                    (n, Decimal(m.group(1)))
+                    for n, seg in enumerate(row)
+                    for m in [_LINE_RATE.search(seg.text)]
+                    if m and Decimal(m.group(1)) in STANDARD_RATES
+                ]
+                if len(rates) != 1:
+                    continue
+                n, rate = rates[0]
+                after = [
+                    a
+                    for seg in row[n:]
+                    for a in V.find_amounts(
+                        seg.text[_LINE_RATE.search(seg.text).end() :] if seg is row[n] else seg.text
+                    )
+                ]
+                if not after:
+                    continue
+                out[rate] = out.get(rate, Decimal(0)) + abs(after[-1].value)
+        return out
 
     def _breakdown_rows(self) -> list["BreakdownRow"]:
         rows: list[BreakdownRow] = []
@@ -1154,7 +1272,8 @@ def _wrapped(layout: PageLayout, seg: Segment) -> str | None:
         return None
     for other in layout.rows[seg.row + 1]:
         if (
-            abs(other.height - seg.height) <= 0.2 * seg.height
+            # OCR's boxes hug the glyphs: a line without descenders ("CommV") is a fifth lower.
+            abs(other.height - seg.height) <= 0.3 * seg.height
             and (abs(other.x0 - seg.x0) < 6 or abs(other.x1 - seg.x1) < 6)
             and -0.3 * seg.height <= other.y0 - seg.y1 < 0.6 * seg.height
             and len(other.text.split()) <= 4
