@@ -9,6 +9,7 @@ import pytest
 
 from comptoir_core import wiring
 from comptoir_core.documents import pipeline, store
+from comptoir_core.documents import service as documents
 from comptoir_core.documents.intake import IncomingMetadata
 from comptoir_core.documents.models import DocumentStatus, FieldSource, Mailbox, Source
 from comptoir_core.settings import get_settings
@@ -659,3 +660,32 @@ def test_a_scan_of_real_invoices_splits_though_its_first_part_is_the_same_invoic
     first, _ = body(response)["documents"]
     assert stored(company, first["id"]).duplicate_of == [source]
     assert (stored(company, source).status, len(stored(company, source).parts)) == ("split", 2)
+
+
+def test_a_write_to_the_source_while_it_is_split_does_not_undo_the_split(
+    split_merge_api, company, make_document, monkeypatch
+):
+    source = make_document(numbered(4))
+    real_retire = documents.retire
+    landed = []
+
+    def retire_after_another_write(**kwargs):
+        if not landed:  # a part's pipeline flags the source at this very moment
+            repo = wiring.repository()
+            current = store.get_document(repo=repo, company_id=company, document_id=source)
+            store.save(
+                repo=repo, document=current.model_copy(update={"labels": [*current.labels, "meanwhile"]})
+            )
+            landed.append(True)
+        return real_retire(**kwargs)
+
+    monkeypatch.setattr(documents, "retire", retire_after_another_write)
+
+    response = post(
+        split_merge_api, f"/companies/{company}/documents/{source}/split", {"first_pages": [1, 3]}
+    )
+
+    assert response.status_code == 200, response.body
+    assert [d["pages"] for d in body(response)["documents"]] == [2, 2]
+    kept = stored(company, source)
+    assert (kept.status, len(kept.parts), kept.labels) == ("split", 2, ["meanwhile"])

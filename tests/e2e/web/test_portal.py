@@ -369,6 +369,9 @@ def test_a_page_is_rotated_from_the_pages_screen_and_the_document_says_so(page: 
 def test_two_documents_are_merged_from_the_selection(page: Page, demo_company):
     sign_in(page, ADMIN, language="en")
     page.goto(f"/c/{demo_company}/box/purchase")
+    # Both ready (the rotated one was processed again): their thumbnails are there.
+    for name in ("dropped-invoice.pdf", "dropped-photo.jpg"):
+        expect(page.get_by_role("img", name=f"First page of {name}")).to_be_visible(timeout=45_000)
     # From the three-dots menu of one document: merged with the selected one, its pages first.
     page.get_by_role("checkbox", name="Select dropped-photo.jpg").check()
     page.get_by_role("button", name="Actions for dropped-invoice.pdf").click()

@@ -274,19 +274,25 @@ def _split(
                     document_id=part_id(operation, number),
                 )
             )
-        # Read again: a part that is the source's first invoice flags the source as its duplicate meanwhile.
-        documents.retire(
-            repo=repo,
-            document=documents.get_document(
-                repo=repo, company_id=document.company_id, document_id=document.id
-            ),
-            status=DocumentStatus.split,
-            parts=[d.id for d in made],
-            by=by,
-        )
+        _retire_source(repo, document, [d.id for d in made], status=DocumentStatus.split, by=by)
     return DocumentsRead(
         documents=[PartRead(id=d.id, pages=len(g)) for d, g in zip(made, groups, strict=True)]
     )
+
+
+def _retire_source(
+    repo: Repository, document: Document, parts: list[str], *, status: DocumentStatus, by: str
+) -> None:
+    """Read again each time: a part that is the source's first invoice flags the source as its duplicate
+    meanwhile, and a part's pipeline may do it at this very moment (a write in between is retried)."""
+    for attempt in range(3):
+        current = documents.get_document(repo=repo, company_id=document.company_id, document_id=document.id)
+        try:
+            documents.retire(repo=repo, document=current, status=status, parts=parts, by=by)
+            return
+        except Conflict:
+            if attempt == 2:
+                raise
 
 
 def _merge(
@@ -322,12 +328,8 @@ def _merge(
             used.setdefault(ref.document, set()).add(ref.page)
         for source in sources:
             if used[source.id] == set(range(1, source.pages + 1)):
-                current = documents.get_document(
-                    repo=repo, company_id=source.company_id, document_id=source.id
-                )  # read again: the merged document may have flagged it as a duplicate meanwhile
-                documents.retire(
-                    repo=repo, document=current, status=DocumentStatus.merged, parts=[made[0].id], by=by
-                )
+                # The merged document may flag it as a duplicate meanwhile: read again, retried.
+                _retire_source(repo, source, [made[0].id], status=DocumentStatus.merged, by=by)
     return DocumentsRead(documents=[PartRead(id=made[0].id, pages=len(request.pages))])
 
 
