@@ -212,3 +212,16 @@ def test_a_counter_that_moved_after_it_was_read_is_not_overwritten(company, repo
             seen=seen,
             attributes=store.BOXES,
         )
+
+
+def test_the_command_migrates_every_company_and_says_what_it_did(documents_api, company, repo, capsys):
+    from comptoir_infra.cli import main
+
+    document = old_document(company, events=3, remarks=0)
+    repo.put(shape_one(document))
+
+    assert main(["migrate", "documents", "--table", repo.table_name]) == 0
+
+    printed = capsys.readouterr().out
+    assert f"{company}: " in printed and "1 rewritten" in printed and "2 companies migrated" in printed
+    assert document.id in listed(documents_api, f"/companies/{company}/mailboxes/purchase")
