@@ -23,14 +23,19 @@ REGION = "eu-west-1"
 @contextmanager
 def moto_query(which: str):
     """Queries answered by stock moto or by the patch; the patch's writes keep its sorted lists."""
-    Table.query = moto_patches.query if which == "patched" else moto_patches.stock_query
+    patched = which == "patched"
+    Table.query = moto_patches.query if patched else moto_patches.stock_query
+    DynamoResult.__init__ = (
+        moto_patches.dynamo_result_init if patched else moto_patches.stock_dynamo_result_init
+    )
     DynamoResult.execute_result = (
-        moto_patches.execute_result if which == "patched" else moto_patches.stock_execute_result
+        moto_patches.execute_result if patched else moto_patches.stock_execute_result
     )
     try:
         yield
     finally:
         Table.query = moto_patches.query
+        DynamoResult.__init__ = moto_patches.dynamo_result_init
         DynamoResult.execute_result = moto_patches.execute_result
 
 
@@ -286,6 +291,7 @@ def test_given_an_item_of_every_type_when_read_then_both_answers_are_the_same(ta
         ("query", {"TableName": "strings", "IndexName": "gsi", "KeyConditionExpression": "gpk = :h",
                    "ExpressionAttributeValues": {":h": {"S": "GT"}}}),
         ("scan", {"TableName": "strings", "Limit": 30}),
+        ("execute_statement", {"Statement": "SELECT * FROM strings WHERE pk='T'"}),
     ]  # fmt: skip
     try:
         for operation, request in reads:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import base64
 import bisect
-import copy
 import json
 import logging
 import threading
@@ -43,8 +42,9 @@ import moto
 from moto import settings
 from moto.core.responses import ActionResult
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, Table
+from moto.dynamodb.models.utilities import dynamo_to_dict
 from moto.dynamodb.responses import DynamoResult
 
 log = logging.getLogger("comptoir.local")
@@ -68,6 +68,7 @@ stock_delete_item = Table.delete_item
 stock_update_item = DynamoDBBackend.update_item
 # DynamoResult does not define its own: this is ActionResult's, which every other service keeps.
 stock_execute_result = DynamoResult.execute_result
+stock_dynamo_result_init = DynamoResult.__init__
 
 # One lock for the sorted lists and the writes that change them (the embedded server is threaded).
 _lock = threading.RLock()
@@ -84,7 +85,9 @@ def apply() -> None:
     Table.put_item = put_item
     Table.delete_item = delete_item
     DynamoDBBackend.update_item = update_item
+    DynamoResult.__init__ = dynamo_result_init
     DynamoResult.execute_result = execute_result
+    Item.__new__ = _untracked  # type: ignore[method-assign]
 
 
 def remove() -> None:
@@ -93,9 +96,19 @@ def remove() -> None:
     Table.put_item = stock_put_item
     Table.delete_item = stock_delete_item
     DynamoDBBackend.update_item = stock_update_item
+    DynamoResult.__init__ = stock_dynamo_result_init
     DynamoResult.execute_result = stock_execute_result
+    if "__new__" in Item.__dict__:
+        del Item.__new__
     with _lock:
         _sorted.clear()
+
+
+def _untracked(cls: type, *args: Any, **kwargs: Any) -> Any:
+    """moto's BaseModel.__new__ appends every instance to `instances_tracked`, for its dashboard, and
+    never lets go: each item ever written, projected or deep-copied (a transaction copies the whole
+    table) stayed in memory for the life of the local stack. DynamoDB items are not tracked."""
+    return object.__new__(cls)
 
 
 def _plain(value: DynamoType) -> Any:
@@ -211,6 +224,8 @@ def update_item(
             _sorted.pop(table, None)
             return stock_update_item(self, table_name, key, *args, **kwargs)
         _write(table, old, None)
+        if old is not None:
+            old.__dict__.pop("_comptoir_size", None)
         try:
             return stock_update_item(self, table_name, key, *args, **kwargs)
         finally:
@@ -279,7 +294,7 @@ def query(
         last_evaluated_key = None
         for position in range(low, high) if forward else range(high - 1, low - 1, -1):
             item = by_key[keys[position]]
-            item_size = item.size()
+            item_size = _size(item)
             if len(results) == limit or size + item_size > RESULT_SIZE_LIMIT:
                 last_evaluated_key = self._get_last_evaluated_key(results[-1], index_name)
                 break
@@ -296,15 +311,16 @@ def query(
                     len(results) == limit
                     or (
                         size + MAX_ITEM_SIZE > RESULT_SIZE_LIMIT
-                        and any(size + by_key[keys[p]].size() > RESULT_SIZE_LIMIT for p in rest)
+                        and any(size + _size(by_key[keys[p]]) > RESULT_SIZE_LIMIT for p in rest)
                     )
                 )
             ):
                 last_evaluated_key = self._get_last_evaluated_key(results[-1], index_name)
 
     scanned_count = len(results)
-    # Stock moto copies the items, then projects the copies; a projection makes new items anyway.
-    answer = results if projection_expressions else copy.deepcopy(results)
+    # Stock moto deep-copies the items first. Not needed: the answer is made of new dicts at once
+    # (`DynamoResult` turns the items into DynamoDB JSON), and a projection makes new items anyway.
+    answer = results
     if index_name is not None:
         secondary = self.get_index(index_name)
         answer = [secondary.project(item) for item in answer]
@@ -313,6 +329,15 @@ def query(
     if projection_expressions:
         answer = [_project(item, projection_expressions) for item in answer]
     return answer, scanned_count, last_evaluated_key
+
+
+def _size(item: Item) -> int:
+    """Item.size(), kept on the item: an item's attributes change in place only through update_item,
+    which forgets it."""
+    size = item.__dict__.get("_comptoir_size")
+    if size is None:
+        size = item.__dict__["_comptoir_size"] = item.size()
+    return size
 
 
 def _run(keys: list[tuple], comparison: str, bounds_of: list[DynamoType]) -> tuple[int, int]:
@@ -356,7 +381,17 @@ def _project(item: Item, expressions: list[list[str]]) -> Item:
                 return item.project(expressions)
             if expression[0] not in names:
                 names.append(expression[0])
-    return Item(item.hash_key, item.range_key, {name: {"S": item.attrs[name].value} for name in names})
+    # As Item(...) would make it, without LimitedSizeDict's size check on every attribute (the item
+    # it is cut from passed it), as moto's own Item.__deepcopy__ does.
+    projected = Item.__new__(Item)
+    projected.hash_key, projected.range_key = item.hash_key, item.range_key
+    projected.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.__init__(projected.attrs)
+    for name in names:
+        value = DynamoType.__new__(DynamoType)
+        value.type, value.value = "S", item.attrs[name].value
+        dict.__setitem__(projected.attrs, name, value)
+    return projected
 
 
 def _plan(
@@ -418,28 +453,57 @@ def _plan(
 # serializer does); the other members of the answer still go through moto's serializer.
 
 
+DEFERRED = ("Items", "Item", "LastEvaluatedKey")
+
+
+def dynamo_result_init(self: DynamoResult, result: object) -> None:
+    """Stock DynamoResult turns the whole answer into plain dicts at once (`dynamo_to_dict`, generic
+    and slow); the members that hold items are kept as they are until the answer is written."""
+    if not isinstance(result, dict) or not any(name in result for name in DEFERRED):
+        stock_dynamo_result_init(self, result)
+        return
+    self._comptoir_items = {name: result[name] for name in DEFERRED if name in result}
+    ActionResult.__init__(self, dynamo_to_dict({k: v for k, v in result.items() if k not in DEFERRED}))
+
+
 def execute_result(self: DynamoResult, context: Any) -> Any:
-    members = ITEM_MEMBERS.get(str(context.operation_model.name))
-    result = self.result
+    deferred = self.__dict__.get("_comptoir_items")
+    if deferred is None:
+        return stock_execute_result(self, context)
+    members = ITEM_MEMBERS.get(str(context.operation_model.name), ())
     if (
-        not members
-        or not isinstance(result, dict)
+        set(deferred) - set(members)
         or settings.PRETTIFY_RESPONSES
         or context.operation_model.service_model.protocol != "json"
     ):
-        return stock_execute_result(self, context)
-    rest = ActionResult({name: value for name, value in result.items() if name not in members})
-    status, headers, body = stock_execute_result(rest, context)
+        whole = ActionResult({**self.result, **dynamo_to_dict(deferred)})  # type: ignore[dict-item]
+        return stock_execute_result(whole, context)
+    status, headers, body = stock_execute_result(self, context)
     answer = json.loads(body)
-    for name in members:
-        if name in result:
-            value = result[name]
-            answer[name] = [_attributes(item) for item in value] if name == "Items" else _attributes(value)
+    for name, value in deferred.items():
+        answer[name] = [_attributes(item) for item in value] if name == "Items" else _attributes(value)
     return status, headers, json.dumps(answer)
 
 
 def _attributes(item: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if item is None else {name: _value(value) for name, value in item.items()}
+    return None if item is None else {name: _wire(value) for name, value in item.items()}
+
+
+def _wire(value: Any) -> dict[str, Any]:
+    """A DynamoType (or its {type: value} dict) as DynamoDB JSON, as dynamo_to_dict + moto's serializer
+    write it (binary values base64-encoded)."""
+    if not isinstance(value, DynamoType):
+        return _value(dynamo_to_dict(value))
+    kind, content = value.type, value.value
+    if kind == "B":
+        content = _base64(content)
+    elif kind == "BS":
+        content = [_base64(member) for member in content]
+    elif kind == "M":
+        content = {name: _wire(member) for name, member in content.items()}
+    elif kind == "L":
+        content = [_wire(member) for member in content]
+    return {kind: content}
 
 
 def _value(value: dict[str, Any]) -> dict[str, Any]:

@@ -251,8 +251,10 @@ class Repository:
         index: str | None = None,
         descending: bool = False,
         sk_before: str | None = None,
+        attributes: tuple[str, ...] = (),
     ) -> Iterator[Item]:
-        """Items of one partition in sort-key order (or reversed); `sk_before` starts strictly below a key."""
+        """Items of one partition in sort-key order (or reversed); `sk_before` starts strictly below a key;
+        `attributes`: only these of each item."""
         pk_name, sk_name = INDEX_KEYS[index] if index else ("pk", "sk")
         condition = Key(pk_name).eq(pk)
         if sk_before and sk_prefix:
@@ -262,6 +264,9 @@ class Repository:
         kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ScanIndexForward": not descending}
         if index:
             kwargs["IndexName"] = index
+        if attributes:
+            kwargs["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
+            kwargs["ExpressionAttributeNames"] = {f"#a{i}": name for i, name in enumerate(attributes)}
         while True:
             page = self._table.query(**kwargs)
             yield from page.get("Items", [])
