@@ -291,7 +291,7 @@ def test_given_an_item_of_every_type_when_read_then_both_answers_are_the_same(ta
         ("query", {"TableName": "strings", "IndexName": "gsi", "KeyConditionExpression": "gpk = :h",
                    "ExpressionAttributeValues": {":h": {"S": "GT"}}}),
         ("scan", {"TableName": "strings", "Limit": 30}),
-        ("execute_statement", {"Statement": "SELECT * FROM strings WHERE pk='T'"}),
+        ("execute_statement", {"Statement": 'SELECT * FROM "strings" WHERE pk = ?', "Parameters": [{"S": "T"}]}),
     ]  # fmt: skip
     try:
         for operation, request in reads:
