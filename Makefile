@@ -67,7 +67,7 @@ bench: setup
 	$(BIN)/python -P benchmarks/ledger.py
 	$(BIN)/python -P benchmarks/web.py --runs 5
 	$(BIN)/python -P benchmarks/conversations.py
-	$(BIN)/python -P benchmarks/lists.py --moto-shim --runs 10
+	$(BIN)/python -P benchmarks/lists.py --runs 10
 	$(BIN)/python -P benchmarks/big_document.py
 	$(BIN)/python -P benchmarks/approvals.py
 	# The whole service under moto takes minutes for 1,000 payments: the file writer alone here.

@@ -182,18 +182,10 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--companies", type=int, default=300)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument(
-        "--moto-shim",
-        action="store_true",
-        help="run the stack with benchmarks/moto_shim (no whole-table sort on every Query)",
-    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         os.environ["COMPTOIR_SNAPSHOT_SECONDS"] = "3600"  # no snapshot of 100k items mid-measure
-        shim = Path(__file__).resolve().parent / "moto_shim"
-        stack = start_stack(
-            Path(data_dir) / "data", env={"PYTHONPATH": str(shim)} if args.moto_shim else None
-        )
+        stack = start_stack(Path(data_dir) / "data")
         try:
             point_at(stack)
             from comptoir_core import keys
@@ -262,8 +254,8 @@ def main() -> None:
                     args.companies,
                 ),
             ]
-            moto = "moto with benchmarks/moto_shim" if args.moto_shim else "stock moto"
-            print(f"\n{args.runs} requests each, one at a time, {os.cpu_count()} cores, {moto}")
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            print(f"\n{args.runs} requests each, one at a time, {os.cpu_count()} cores, load {load}")
             print(f"{'list':34} {'p50 ms':>7} {'p95 ms':>7} {'shown':>6} {'items read':>11}  partial")
             for label, who, path, extra_reads in cases:
                 times, answer = measure(stack, who, path, args.runs)

@@ -1,5 +1,5 @@
 """The `comptoir` command: `comptoir up` runs the local stack; `comptoir extract FILE` reads an invoice;
-`comptoir openapi` writes the API's OpenAPI document."""
+`comptoir openapi` writes the API's OpenAPI document; `comptoir migrate documents` updates stored documents."""
 
 import argparse
 import logging
@@ -49,7 +49,22 @@ def main(argv: list[str] | None = None) -> int:
     coda.add_argument("--json", action="store_true", help="one JSON object {statements: [...]}")
     openapi = commands.add_parser("openapi", help="write the whole API's OpenAPI 3.1 document")
     openapi.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    migrate = commands.add_parser("migrate", help="bring stored items written by earlier versions up to date")
+    migrate.add_argument("what", choices=["documents"], help="documents: list keys, summaries, box counters")
+    migrate.add_argument("--company", action="append", default=[], help="only this company id (repeatable)")
+    migrate.add_argument(
+        "--table",
+        default=os.environ.get("COMPTOIR_TABLE_NAME", "comptoir-table"),
+        help="the table (default $COMPTOIR_TABLE_NAME, else the local stack's comptoir-table)",
+    )
+    migrate.add_argument(
+        "--endpoint",
+        default=os.environ.get("AWS_ENDPOINT_URL"),
+        help="AWS endpoint (the local stack: http://127.0.0.1:4566; default $AWS_ENDPOINT_URL, else AWS)",
+    )
     args = parser.parse_args(argv)
+    if args.command == "migrate":
+        return _migrate(args)
     if args.command == "coda":
         from comptoir_core.bank.command import coda_command
 
@@ -78,6 +93,29 @@ def _openapi(out: Path | None) -> int:
         sys.stdout.write(text)
     else:
         out.write_text(text)
+    return 0
+
+
+def _migrate(args) -> int:
+    """Migrate one company at a time (each idempotent: a run stopped anywhere is simply run again)."""
+    if args.endpoint:
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            os.environ.setdefault(name, "local")  # the local stack takes any credentials
+        os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+    from comptoir_core.documents.migration import company_ids, migrate_company
+    from comptoir_core.repository import Repository
+
+    repo = Repository(args.table)
+    companies = args.company or company_ids(repo=repo)
+    for company_id in companies:
+        report = migrate_company(repo=repo, company_id=company_id)
+        print(
+            f"{company_id}: {report.read} documents read, {report.rewritten} rewritten,"
+            f" {report.children_written} events and remarks given their own items; boxes {report.counts}",
+            flush=True,
+        )
+    print(f"{len(companies)} companies migrated")
     return 0
 
 

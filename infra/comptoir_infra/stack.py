@@ -48,6 +48,8 @@ INBOUND_PREFIX = "inbound/"
 # Every API stage: steady requests per second and burst, per API (API Gateway's own throttling).
 API_RATE_LIMIT = 100
 API_BURST_LIMIT = 200
+# The API definition's binary media types (Chalice writes its apps' own there; the stack widens them).
+BINARY_MEDIA_TYPES = "DefinitionBody.x-amazon-apigateway-binary-media-types"
 # Sign-in attempts one IP address may make in 5 minutes (WAF's window) before it is blocked.
 LOGIN_RATE_LIMIT = 100
 
@@ -116,6 +118,7 @@ class ComptoirStack(Stack):
             self._grant_state_machines(spec, api.app, api.role, params)
         for api in self.apis:
             self._throttle(api)
+            self._binary_answers(api)
         self._login_firewall(next(api for api in self.apis if api.app.name == "accounts"))
         self._alarms(spec)
         domain = self._api_domain(params, self.apis)
@@ -404,6 +407,15 @@ class ComptoirStack(Stack):
                 }
             ],
         )
+
+    def _binary_answers(self, api: ChaliceApi) -> None:
+        """`*/*` as the API's binary media types, whatever `Accept` a client sends. API Gateway turns a
+        base64 answer (a PDF, a page image, a QR code) back into bytes only when the request's first
+        Accept type is binary; a browser's `<img>` sends `image/avif,…` and a missing header is `*/*` to
+        us. JSON stays text: the apps base64-encode only their own binary types (Chalice's
+        `binary_types`), and API Gateway passes an answer without `isBase64Encoded` as it is. Request
+        bodies then all reach the function base64-encoded, which Chalice's `raw_body` decodes."""
+        api.rest_api.add_property_override(BINARY_MEDIA_TYPES, ["*/*"])
 
     def _login_firewall(self, accounts: ChaliceApi) -> wafv2.CfnWebACL:
         """A WAF web ACL on the accounts API's stage: one IP address that signs in too often is blocked."""

@@ -67,6 +67,14 @@ def test_an_app_authorizer_trusts_the_stack_user_pool(template_json, app_name):
     assert provider_arns == [{"Fn::GetAtt": [user_pool_id(template_json), "Arn"]}]
 
 
+@pytest.mark.parametrize("app_name", APPS)
+def test_an_app_api_takes_every_media_type_as_binary_so_any_accept_gets_a_file(template_json, app_name):
+    # API Gateway decodes a base64 answer only for a request whose first Accept type is binary; JSON
+    # answers are not base64-encoded, so they still pass as text (tests/functions/test_binary_media_types.py).
+    _, api = rest_api(template_json, APPS[app_name])
+    assert api["Properties"]["DefinitionBody"]["x-amazon-apigateway-binary-media-types"] == ["*/*"]
+
+
 def test_no_package_time_placeholder_is_left_in_the_template(template_json):
     text = json.dumps(template_json)
     assert "unset" not in text

@@ -15,7 +15,7 @@ from moto.server import ThreadedMotoServer
 from comptoir_core import wiring
 from comptoir_core.approvals import service as approvals
 from comptoir_core.settings import get_settings
-from comptoir_infra.local import demo, outbox, snapshot
+from comptoir_infra.local import demo, moto_patches, outbox, snapshot
 from comptoir_infra.local.apps import load_all
 from comptoir_infra.local.dropbox_poll import DropboxPoller
 from comptoir_infra.local.gateway import Gateway
@@ -74,6 +74,7 @@ class LocalStack:
         _ensure_free(options.port, options.smtp_port, options.aws_port)
         # moto's Step Functions executor calls the embedded server itself, at localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(options.aws_port)
+        moto_patches.apply()  # Query reads its page, not the whole table sorted (see the module)
         self._moto = ThreadedMotoServer(ip_address=HOST, port=options.aws_port, verbose=False)
         self._moto.start()
         endpoint = f"http://{HOST}:{options.aws_port}"

@@ -371,3 +371,9 @@ def approval_chain_sk(kind: str, subject_id: str) -> str:
 
 def pending_chain_gsi1(started_at: str, company_id: str, kind: str, subject_id: str) -> dict[str, str]:
     return {"gsi1pk": PENDING_CHAINS_GSI1PK, "gsi1sk": f"{started_at}#{company_id}#{kind}#{subject_id}"}
+
+
+# ---- e-mails sent once: a marker per notice, made before the e-mail leaves ------------------------
+def import_failed_notice_sk(document_id: str, attempt: str) -> str:
+    """The "failed to import" e-mail of one attempt at a document (a retry is a new attempt)."""
+    return f"NOTICE#import_failed#{document_id}#{attempt}"

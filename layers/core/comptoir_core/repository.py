@@ -151,8 +151,10 @@ class Repository:
         limit: int,
         start_key: Item | None = None,
         attributes: tuple[str, ...] = (),
+        consistent: bool = False,
     ) -> Page:
-        """At most `limit` items of one partition of the table or of an index, from after `start_key`."""
+        """At most `limit` items of one partition of the table or of an index, from after `start_key`
+        (`consistent`: a strongly consistent read, of the table only)."""
         pk_name, sk_name = INDEX_KEYS[index] if index else ("pk", "sk")
         condition = Key(pk_name).eq(pk)
         if sk_between:
@@ -168,6 +170,8 @@ class Repository:
             kwargs["IndexName"] = index
         if start_key:
             kwargs["ExclusiveStartKey"] = start_key
+        if consistent:
+            kwargs["ConsistentRead"] = True
         if attributes:
             kwargs["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
             kwargs["ExpressionAttributeNames"] = {f"#a{i}": name for i, name in enumerate(attributes)}
@@ -208,6 +212,34 @@ class Repository:
                 client.transact_write_items(TransactItems=actions)
         return written
 
+    def replace_if_unchanged(self, item: Item, *, seen: Item | None, attributes: tuple[str, ...]) -> None:
+        """Put `item` only if the stored item's `attributes` are still those of `seen` (an attribute
+        `seen` lacked must still be missing; `seen` None: no item yet), else Conflict."""
+        if seen is None:
+            condition = Attr("pk").not_exists()
+        else:
+            checks = [
+                Attr(name).eq(seen[name]) if name in seen else Attr(name).not_exists() for name in attributes
+            ]
+            condition = Attr("pk").exists()
+            for check in checks:
+                condition &= check
+        with _conflicts("changed meanwhile; try again"):
+            self._table.put_item(Item=item, ConditionExpression=condition)
+
+    def scan(self, *, sk: str, gsi1pk_prefix: str) -> Iterator[Item]:
+        """Every item with this sort key whose gsi1 key starts so: a Scan of the whole table, for
+        maintenance tools (a migration), never for a request."""
+        kwargs: dict[str, Any] = {
+            "FilterExpression": Attr("sk").eq(sk) & Attr("gsi1pk").begins_with(gsi1pk_prefix)
+        }
+        while True:
+            page = self._table.scan(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def delete(self, pk: str, sk: str) -> None:
         self._table.delete_item(Key={"pk": pk, "sk": sk})
 
@@ -219,8 +251,10 @@ class Repository:
         index: str | None = None,
         descending: bool = False,
         sk_before: str | None = None,
+        attributes: tuple[str, ...] = (),
     ) -> Iterator[Item]:
-        """Items of one partition in sort-key order (or reversed); `sk_before` starts strictly below a key."""
+        """Items of one partition in sort-key order (or reversed); `sk_before` starts strictly below a key;
+        `attributes`: only these of each item."""
         pk_name, sk_name = INDEX_KEYS[index] if index else ("pk", "sk")
         condition = Key(pk_name).eq(pk)
         if sk_before and sk_prefix:
@@ -230,6 +264,9 @@ class Repository:
         kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ScanIndexForward": not descending}
         if index:
             kwargs["IndexName"] = index
+        if attributes:
+            kwargs["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
+            kwargs["ExpressionAttributeNames"] = {f"#a{i}": name for i, name in enumerate(attributes)}
         while True:
             page = self._table.query(**kwargs)
             yield from page.get("Items", [])

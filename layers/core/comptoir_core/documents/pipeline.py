@@ -17,7 +17,7 @@ from comptoir_core import aws, keys
 from comptoir_core.accounts.service import read_company_settings
 from comptoir_core.approvals import service as approvals
 from comptoir_core.blobs import BlobStore
-from comptoir_core.documents import store
+from comptoir_core.documents import failures, store
 from comptoir_core.documents.intake import (
     IncomingMetadata,
     parse_incoming_key,
@@ -600,4 +600,7 @@ def _stop(
             "history": [*document.history, event(status.value, detail=problem)],
         }
     )
-    return store.save(repo=repo, document=stopped)
+    saved = store.save(repo=repo, document=stopped)
+    if saved.status == DocumentStatus.failed:
+        failures.tell_failed(repo=repo, document=saved)  # once per attempt, best effort
+    return saved

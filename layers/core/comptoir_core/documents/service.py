@@ -158,7 +158,10 @@ def firm_processing(*, repo: Repository, caller: Caller, query: FirmQuery) -> Do
     """The In processing box across the companies of a firm the caller is the accountant of, newest
     first, each document naming its company: one index range of the firm, a page at a time."""
     companies: dict[str, dict[str, str]] = {}
-    for membership in repo.query(keys.user_pk(caller.user_id), index=keys.GSI1):
+    memberships = repo.query(
+        keys.user_pk(caller.user_id), index=keys.GSI1, attributes=("pk", "role", "firm_id", "company_name")
+    )
+    for membership in memberships:
         if membership.get("role") == Role.accountant.value:
             firm_id = membership.get("firm_id") or _firm_of(repo, membership["pk"])
             companies.setdefault(firm_id, {})[membership["pk"]] = membership.get("company_name", "")

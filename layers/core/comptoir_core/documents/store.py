@@ -156,7 +156,7 @@ def save_all(*, repo: Repository, documents: list[Document]) -> list[Document]:
         item = to_item(document)
         puts.append(Put({**item, "version": document.version + 1}, expected_version=document.version))
         stored = document._stored or Stored(None, 0, 0)
-        children += _new_children(document, stored)
+        children += new_children(document, stored)
         new_box = box_of(document)
         if new_box != stored.box:
             counts = deltas.setdefault(document.company_id, {})
@@ -177,7 +177,7 @@ def save_all(*, repo: Repository, documents: list[Document]) -> list[Document]:
 MAX_TRANSACTION = 100
 
 
-def _new_children(document: Document, stored: Stored) -> list[Item]:
+def new_children(document: Document, stored: Stored) -> list[Item]:
     """The items of the remarks and history events added since the document was read."""
     pk = keys.company_pk(document.company_id)
     new_events = document.history[stored.history :]
