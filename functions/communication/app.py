@@ -172,12 +172,10 @@ def attachment_upload(cid, conv):
     return dump(form, status=201)
 
 
-@app.route(CONVERSATION + "/attachments/{aid}", methods=["GET"], authorizer=authorizer)
-@documented(summary="Download an attachment: a redirect to a short-lived URL", status=303, errors=(404,))
-@view
-def attachment(cid, conv, aid):
-    caller = _caller(cid)
-    url = service.attachment_url(
+def _attachment_url(cid: str, conv: str, aid: str) -> str:
+    """The short-lived download URL of an attachment the caller may read (both download routes)."""
+    caller = _caller(cid)  # membership first
+    return service.attachment_url(
         **_deps(),
         blobs=wiring.blob_store(),
         caller=caller,
@@ -185,6 +183,13 @@ def attachment(cid, conv, aid):
         conversation_id=conv,
         attachment_id=aid,
     )
+
+
+@app.route(CONVERSATION + "/attachments/{aid}", methods=["GET"], authorizer=authorizer)
+@documented(summary="Download an attachment: a redirect to a short-lived URL", status=303, errors=(404,))
+@view
+def attachment(cid, conv, aid):
+    url = _attachment_url(cid, conv, aid)
     return Response(body="", status_code=303, headers={"Location": url, "Cache-Control": "no-store"})
 
 
@@ -196,15 +201,7 @@ def attachment(cid, conv, aid):
 )
 @view
 def attachment_link(cid, conv, aid):
-    caller = _caller(cid)
-    url = service.attachment_url(
-        **_deps(),
-        blobs=wiring.blob_store(),
-        caller=caller,
-        company_id=cid,
-        conversation_id=conv,
-        attachment_id=aid,
-    )
+    url = _attachment_url(cid, conv, aid)
     return dump(AttachmentLink(url=url, expires_in=service.DOWNLOAD_LINK_SECONDS))
 
 
