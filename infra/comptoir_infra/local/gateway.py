@@ -53,12 +53,14 @@ class Gateway:
         host: str,
         port: int,
         local_pages: dict | None = None,
+        upload_origin: str | None = None,
     ):
         # Pages only the local stack serves (the outbox), by path: callable(query) -> (status, headers, body).
         self.local_pages = local_pages or {}
         self.mounts = {app.base_path: Mount(modules[app.name]) for app in SPEC.apps}
         self.verifier = verifier
-        self.web = WebApp()  # the portal at / (comptoir_infra.local.web)
+        # The portal at / (comptoir_infra.local.web); its CSP lets it send presigned uploads to upload_origin.
+        self.web = WebApp(upload_origin=upload_origin)
         self.modules = modules
         self._openapi: dict | None = None
         self.ready = threading.Event()

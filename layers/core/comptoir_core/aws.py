@@ -9,7 +9,14 @@ import boto3
 from botocore.config import Config
 
 # Many threads share one client locally (queue pollers, gateway requests): room for all of them.
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=50)
+# Virtual-hosted S3 addressing: presigned URLs and upload forms name the bucket's regional domain with
+# SigV4 (boto3's default is the legacy global domain with SigV2), the origin the portal's CSP allows. A
+# local endpoint (an IP address) keeps path-style addressing.
+_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    max_pool_connections=50,
+    s3={"addressing_style": "virtual"},
+)
 
 
 @cache
