@@ -28,11 +28,33 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
 
 
+def _request_per_thread(app) -> None:
+    """Chalice keeps the request being handled on the app object (`app.current_request`): fine in Lambda,
+    one request at a time, but this gateway serves requests in threads, so a GET polling a list could
+    replace a concurrent POST's request (its body, its caller) under the view. Each thread sees its own."""
+    cls = type(app)
+    if getattr(cls, "_request_per_thread", False):
+        return
+    local = threading.local()
+    app.__class__ = type(
+        cls.__name__,
+        (cls,),
+        {
+            "_request_per_thread": True,
+            "current_request": property(
+                lambda self: getattr(local, "request", None),
+                lambda self, request: setattr(local, "request", request),
+            ),
+        },
+    )
+
+
 class Mount:
     """One Chalice app behind its base path."""
 
     def __init__(self, module: ModuleType):
         self.app = module.app
+        _request_per_thread(self.app)
         self.gateway = LocalGateway(self.app, Config(chalice_stage="dev"))
         self.matcher = RouteMatcher(list(self.app.routes))
 

@@ -3,6 +3,8 @@ the browser sends it by the presigned upload straight to the documents bucket (m
 strict CSP, and it lands in the box with its thumbnail like any small file."""
 
 import random
+import urllib.error
+import urllib.request
 
 import pymupdf
 import pytest
@@ -62,7 +64,28 @@ def test_a_scan_over_the_apis_limit_goes_straight_to_the_bucket_and_appears_with
     assert not any("/mailboxes/purchase/documents" in url for url in posts)
 
     # The pipeline reads it from its object event; the box shows it without a reload.
-    thumbnail = page.get_by_role("img", name="First page of big-scan.pdf")
+    # (AuthImage shows a placeholder of that name until the image itself has come.)
+    thumbnail = page.locator("img[alt='First page of big-scan.pdf']")
     expect(thumbnail).to_be_visible(timeout=60_000)
     assert thumbnail.evaluate("img => img.src.startsWith('blob:') && img.naturalWidth > 0")
     expect(page.get_by_role("link", name="big-scan.pdf", exact=True)).to_be_visible()
+
+
+def preflight(url: str, origin: str) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url, method="OPTIONS", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, dict(answer.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers)
+
+
+def test_the_local_bucket_answers_the_portals_preflight_and_refuses_another_origins(stack):
+    bucket = f"http://127.0.0.1:{stack.aws_port}/comptoir-documents"
+    status, headers = preflight(bucket, stack.url)
+    assert status == 200
+    assert headers["Access-Control-Allow-Origin"] == stack.url
+    assert headers["Access-Control-Allow-Methods"] == "POST, PUT"
+    assert preflight(bucket, "https://elsewhere.example")[0] == 403
