@@ -74,6 +74,21 @@ class Bucket:
     notifications: tuple[Notification, ...] = ()
     # Prefixes whose objects are working material, deleted after so many days: (prefix, days).
     expiring: tuple[tuple[str, int], ...] = ()
+    # The portal's browser posts presigned uploads straight to it: CORS lets the portal's origin do that.
+    browser_uploads: bool = False
+
+
+def browser_upload_cors(portal_origin: str) -> dict:
+    """The CORS rule of a bucket that takes browser uploads, in S3's shape (the CDK stack and the local
+    stack both use it): only the portal's origin, only POST (the presigned form) and PUT, only the
+    Content-Type header; the form's fields travel in the body."""
+    return {
+        "AllowedOrigins": [portal_origin],
+        "AllowedMethods": ["POST", "PUT"],
+        "AllowedHeaders": ["content-type"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": 3000,
+    }
 
 
 @dataclass(frozen=True)
@@ -245,6 +260,7 @@ SPEC = Spec(
             ),
             # A job's object only starts it; its outcome lives in the table.
             expiring=(("jobs/", 7), ("report-jobs/", 7), ("ledger-uploads/", 7)),
+            browser_uploads=True,
         ),
     ),
     queues=(

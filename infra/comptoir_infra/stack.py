@@ -82,7 +82,10 @@ class ComptoirStack(Stack):
         self.table = self._table(spec.table)
         self.queues = {queue.id: self._queue(queue) for queue in spec.queues}
         self.state_machines = {machine.id: self._state_machine(machine) for machine in spec.state_machines}
-        self.buckets = {bucket.id: self._bucket(bucket) for bucket in spec.buckets}
+        self.buckets = {
+            bucket.id: self._bucket(bucket, portal_origin=f"https://{params.domain_name}")
+            for bucket in spec.buckets
+        }
         self.topics = {topic.id: self._topic(topic) for topic in spec.topics}
         self.keys = {key.id: self._key(key) for key in spec.keys}
         self.secrets = {
@@ -222,7 +225,9 @@ class ComptoirStack(Stack):
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=queue.max_receive_count, queue=dlq),
         )
 
-    def _bucket(self, bucket: specs.Bucket) -> s3.Bucket:
+    def _bucket(self, bucket: specs.Bucket, *, portal_origin: str) -> s3.Bucket:
+        # The portal (CloudFront at DomainName) posts presigned uploads straight to the bucket.
+        cors = specs.browser_upload_cors(portal_origin) if bucket.browser_uploads else None
         made = s3.Bucket(
             self,
             f"{construct_name(bucket.id)}Bucket",
@@ -231,6 +236,17 @@ class ComptoirStack(Stack):
             enforce_ssl=True,
             versioned=bucket.versioned,
             removal_policy=RemovalPolicy.RETAIN,
+            cors=[
+                s3.CorsRule(
+                    allowed_origins=cors["AllowedOrigins"],
+                    allowed_methods=[s3.HttpMethods(m) for m in cors["AllowedMethods"]],
+                    allowed_headers=cors["AllowedHeaders"],
+                    exposed_headers=cors["ExposeHeaders"],
+                    max_age=cors["MaxAgeSeconds"],
+                )
+            ]
+            if cors
+            else None,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     prefix=prefix,
@@ -581,6 +597,8 @@ class ComptoirStack(Stack):
             certificate_arn=certificate.value_as_string,
             api_origin_domain=domain.domain_name_alias_domain_name,
             base_paths=[app.base_path for app in spec.apps],
+            # Presigned upload forms name the documents bucket's regional domain (comptoir_core.aws).
+            upload_origin=f"https://{self.buckets[specs.DOCUMENTS_BUCKET].bucket_regional_domain_name}",
         )
         CfnOutput(
             self,

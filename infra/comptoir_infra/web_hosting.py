@@ -6,7 +6,8 @@ included), cookie, query string and method; everything else comes from the bucke
 access control. A viewer-request CloudFront Function rewrites the app's deep links (the first segments
 of comptoir_infra.local.web.APP_ROUTE_PREFIXES, and `/`) to `/index.html`, as `comptoir up` does; there
 is no error-page rewriting, so an API's 404 stays its JSON 404. Every answer carries the same strict
-Content-Security-Policy as `comptoir up` (one definition, comptoir_infra.local.web).
+Content-Security-Policy as `comptoir up` (one definition, comptoir_infra.local.web), whose connect-src
+names the documents bucket's regional domain, where the portal sends presigned uploads.
 """
 
 import json
@@ -20,7 +21,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from comptoir_infra.local.web import APP_ROUTE_PREFIXES, CONTENT_SECURITY_POLICY, dist_dir
+from comptoir_infra.local.web import APP_ROUTE_PREFIXES, content_security_policy, dist_dir
 
 # What index.html, the manifest and the service worker are, unhashed: checked at every visit.
 UNHASHED_CACHE = "no-cache"
@@ -53,6 +54,7 @@ class WebHosting(Construct):
         api_origin_domain: str,
         base_paths: list[str],
         dist: Path | None = None,
+        upload_origin: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         dist = dist_dir() if dist is None else dist
@@ -71,7 +73,7 @@ class WebHosting(Construct):
             comment="Comptoir: the strict CSP of comptoir up",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                    content_security_policy=content_security_policy(upload_origin), override=True
                 ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(

@@ -8,8 +8,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from comptoir_infra.local.web import APP_ROUTE_PREFIXES, CONTENT_SECURITY_POLICY
-from comptoir_infra.spec import SPEC
+from comptoir_infra.local.web import APP_ROUTE_PREFIXES, content_security_policy
+from comptoir_infra.names import construct_name
+from comptoir_infra.spec import DOCUMENTS_BUCKET, SPEC
 from comptoir_infra.web_hosting import WebHosting, deep_link_function_code
 
 from .lookup import one, resources
@@ -75,17 +76,50 @@ def test_the_rest_comes_from_a_private_bucket_through_origin_access_control(temp
     assert "AWS:SourceArn" in json.dumps(reads[0]["Condition"])
 
 
-def test_every_answer_carries_the_same_csp_as_comptoir_up(template_json):
+def documents_bucket(template_json) -> tuple[str, dict]:
+    return one(resources(template_json, "AWS::S3::Bucket", f"{construct_name(DOCUMENTS_BUCKET)}Bucket"))
+
+
+def test_every_answer_carries_the_csp_of_comptoir_up_connecting_only_to_the_documents_buckets_domain(
+    template_json,
+):
     policy_id, policy = one(resources(template_json, "AWS::CloudFront::ResponseHeadersPolicy"))
     security = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    bucket_id, _ = documents_bucket(template_json)
+    # The one definition, with the bucket's regional domain (a token CloudFormation fills in) as upload origin.
+    marker = "https://UPLOAD-ORIGIN"
+    before, after = content_security_policy(marker).split(marker)
     assert security["ContentSecurityPolicy"] == {
-        "ContentSecurityPolicy": CONTENT_SECURITY_POLICY,
+        "ContentSecurityPolicy": {
+            "Fn::Join": ["", [before + "https://", {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]}, after]]
+        },
         "Override": True,
     }
+    assert before.endswith("connect-src 'self' ")
     assert security["FrameOptions"]["FrameOption"] == "DENY"
     config = distribution(template_json)
     for behavior in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]:
         assert behavior["ResponseHeadersPolicyId"] == {"Ref": policy_id}
+
+
+def test_the_documents_bucket_lets_only_the_portal_post_or_put_presigned_uploads_from_a_browser(
+    template_json,
+):
+    _, bucket = documents_bucket(template_json)
+    assert bucket["Properties"]["CorsConfiguration"] == {
+        "CorsRules": [
+            {
+                "AllowedOrigins": [{"Fn::Join": ["", ["https://", {"Ref": "DomainName"}]]}],
+                "AllowedMethods": ["POST", "PUT"],
+                "AllowedHeaders": ["content-type"],
+                "ExposedHeaders": ["ETag"],
+                "MaxAge": 3000,
+            }
+        ]
+    }
+    # The portal's own bucket takes no browser writes at all.
+    _, portal = one(resources(template_json, "AWS::S3::Bucket", "PortalBucket"))
+    assert "CorsConfiguration" not in portal["Properties"]
 
 
 def run_function(code: str, uri: str) -> str:

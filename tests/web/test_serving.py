@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from comptoir_infra.local.web import APP_ROUTE_PREFIXES, CONTENT_SECURITY_POLICY, WebApp
+from comptoir_infra.local.web import APP_ROUTE_PREFIXES, WebApp, content_security_policy
 from comptoir_infra.spec import SPEC
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -18,23 +18,26 @@ def app(tmp_path):
     (tmp_path / "assets" / "index-abc.js").write_text("console.log(1)")
     (tmp_path / "manifest.webmanifest").write_text("{}")
     (tmp_path.parent / "secret.txt").write_text("no")
-    return WebApp(tmp_path)
+    return WebApp(tmp_path, upload_origin="http://127.0.0.1:4566")
 
 
 def test_the_root_and_a_deep_link_are_the_app_with_its_csp(app):
     for path in ("/", "/c/co_1/box/sales", "/c/co_1/doc/doc_1/split", "/firm/processing", "/sign-in"):
         status, headers, body = app.serve("GET", path)
         assert (status, body) == (200, b"<!doctype html><title>Comptoir</title>")
-        assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert headers["Content-Security-Policy"] == content_security_policy("http://127.0.0.1:4566")
         assert headers["Cache-Control"] == "no-cache"
 
 
-def test_the_csp_allows_no_inline_script_and_images_only_from_the_app_and_blob_urls():
-    directives = dict(d.strip().split(" ", 1) for d in CONTENT_SECURITY_POLICY.split(";"))
+def test_the_csp_allows_no_inline_script_and_connections_only_to_the_app_and_the_upload_bucket():
+    policy = content_security_policy("https://docs.s3.eu-west-1.amazonaws.com")
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
     assert directives["img-src"] == "'self' blob:"
-    assert "unsafe" not in CONTENT_SECURITY_POLICY
+    assert directives["connect-src"] == "'self' https://docs.s3.eu-west-1.amazonaws.com"
+    assert "unsafe" not in policy
+    assert "connect-src 'self';" in content_security_policy()
 
 
 def test_hashed_assets_are_served_with_their_type_and_cached_for_good(app):

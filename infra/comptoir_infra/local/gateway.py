@@ -27,11 +27,33 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
 
 
+def _request_per_thread(app) -> None:
+    """Chalice keeps the request being handled on the app object (`app.current_request`): fine in Lambda,
+    one request at a time, but this gateway serves requests in threads, so a GET polling a list could
+    replace a concurrent POST's request (its body, its caller) under the view. Each thread sees its own."""
+    cls = type(app)
+    if getattr(cls, "_request_per_thread", False):
+        return
+    local = threading.local()
+    app.__class__ = type(
+        cls.__name__,
+        (cls,),
+        {
+            "_request_per_thread": True,
+            "current_request": property(
+                lambda self: getattr(local, "request", None),
+                lambda self, request: setattr(local, "request", request),
+            ),
+        },
+    )
+
+
 class Mount:
     """One Chalice app behind its base path."""
 
     def __init__(self, module: ModuleType):
         self.app = module.app
+        _request_per_thread(self.app)
         self.gateway = LocalGateway(self.app, Config(chalice_stage="dev"))
         self.matcher = RouteMatcher(list(self.app.routes))
         # Chalice keeps the request being handled on the app (`app.current_request`): one request at a
@@ -55,12 +77,14 @@ class Gateway:
         host: str,
         port: int,
         local_pages: dict | None = None,
+        upload_origin: str | None = None,
     ):
         # Pages only the local stack serves (the outbox), by path: callable(query) -> (status, headers, body).
         self.local_pages = local_pages or {}
         self.mounts = {app.base_path: Mount(modules[app.name]) for app in SPEC.apps}
         self.verifier = verifier
-        self.web = WebApp()  # the portal at / (comptoir_infra.local.web)
+        # The portal at / (comptoir_infra.local.web); its CSP lets it send presigned uploads to upload_origin.
+        self.web = WebApp(upload_origin=upload_origin)
         self.modules = modules
         self._openapi: dict | None = None
         self.ready = threading.Event()

@@ -12,6 +12,7 @@ from comptoir_infra.spec import (
     INCOMING_QUEUE,
     SPEC,
     TOKENS_KEY,
+    browser_upload_cors,
 )
 
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -58,7 +59,9 @@ def local_name(resource_id: str) -> str:
     return f"comptoir-{resource_id}"
 
 
-def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResources:
+def provision(
+    *, endpoint: str, region: str, inbound_domain: str, portal_origin: str | None = None
+) -> LocalResources:
     session = boto3.session.Session(region_name=region)
     dynamodb = session.client("dynamodb", endpoint_url=endpoint)
     s3 = session.client("s3", endpoint_url=endpoint)
@@ -73,7 +76,7 @@ def provision(*, endpoint: str, region: str, inbound_domain: str) -> LocalResour
     table_name = _table(dynamodb)
     queue_urls = _queues(sqs)
     topic_arns = _topics(sns, sqs, queue_urls)
-    bucket_names = _buckets(s3, region)
+    bucket_names = _buckets(s3, region, portal_origin)
     pool_id, pool_arn, client_id = _user_pool(cognito)
     session.client("ses", endpoint_url=endpoint).verify_domain_identity(Domain=SENDER_DOMAIN)
     return LocalResources(
@@ -179,7 +182,7 @@ def _keys(kms) -> dict[str, str]:
     return {key_id: answer["KeyMetadata"]["KeyId"] for key_id, answer in made.items()}
 
 
-def _buckets(s3, region: str) -> dict[str, str]:
+def _buckets(s3, region: str, portal_origin: str | None = None) -> dict[str, str]:
     names = {}
     for bucket in SPEC.buckets:
         name = local_name(bucket.id)
@@ -201,6 +204,11 @@ def _buckets(s3, region: str) -> dict[str, str]:
                         for prefix, days in bucket.expiring
                     ]
                 },
+            )
+        if bucket.browser_uploads and portal_origin:
+            # moto's S3 answers preflights from the bucket's CORS (403 to any other origin), as AWS does.
+            s3.put_bucket_cors(
+                Bucket=name, CORSConfiguration={"CORSRules": [browser_upload_cors(portal_origin)]}
             )
         names[bucket.id] = name
     return names

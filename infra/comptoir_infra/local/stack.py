@@ -81,7 +81,9 @@ class LocalStack:
         _point_sdk_at(endpoint)
         _execute_state_machines(endpoint)
 
-        self.resources = provision(endpoint=endpoint, region=REGION, inbound_domain=INBOUND_DOMAIN)
+        self.resources = provision(
+            endpoint=endpoint, region=REGION, inbound_domain=INBOUND_DOMAIN, portal_origin=self.url
+        )
         os.environ.update(self.resources.app_environment())
         # Dropbox sends the browser back here after consent (http is allowed for loopback addresses).
         os.environ.setdefault("COMPTOIR_DROPBOX_REDIRECT_URL", f"{self.url}/dropbox-webhook/oauth/callback")
@@ -127,6 +129,8 @@ class LocalStack:
             host=HOST,
             port=options.port,
             local_pages={outbox.PATH: outbox.page_for(region=REGION)},
+            # The portal sends big files straight to moto's S3, which the presigned forms name.
+            upload_origin=endpoint,
         )
         self._gateway.start()
         self._snapshot_thread = threading.Thread(target=self._snapshot_loop, name="snapshots", daemon=True)

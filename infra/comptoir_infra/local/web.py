@@ -11,18 +11,29 @@ import mimetypes
 import os
 from pathlib import Path
 
-# No inline script or style; images from the app and the blob: URLs it makes of fetched page images.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
-    "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+
+def content_security_policy(upload_origin: str | None = None) -> str:
+    """The portal's strict CSP, the one definition `comptoir up` and CloudFront both send. No inline script
+    or style; images from the app and the blob: URLs it makes of fetched page images; connections to the
+    app's own origin and, with `upload_origin`, to exactly the bucket endpoint presigned uploads go to
+    (the embedded moto S3 locally, the documents bucket's regional domain in AWS)."""
+    connect = f"'self' {upload_origin}" if upload_origin else "'self'"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+        f"connect-src {connect}; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def security_headers(upload_origin: str | None = None) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": content_security_policy(upload_origin),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
+
+
 # The first segments the app's own routes use (web/src/lib/router.svelte.ts); tests check none is an API's.
 APP_ROUTE_PREFIXES = (
     "sign-in",
@@ -56,8 +67,9 @@ def dist_dir() -> Path:
 
 
 class WebApp:
-    def __init__(self, root: Path | None = None):
+    def __init__(self, root: Path | None = None, *, upload_origin: str | None = None):
         self.root = (root or dist_dir()).resolve()
+        self.security_headers = security_headers(upload_origin)
 
     @property
     def built(self) -> bool:
@@ -68,8 +80,10 @@ class WebApp:
         if method not in ("GET", "HEAD"):
             return None
         if not self.built:
-            return _page(
-                503, b"<!doctype html><title>Comptoir</title><p>The web app is not built: run make setup."
+            return (
+                503,
+                {"Content-Type": "text/html; charset=utf-8", **self.security_headers},
+                b"<!doctype html><title>Comptoir</title><p>The web app is not built: run make setup.",
             )
         relative = path.lstrip("/")
         if relative:
@@ -81,16 +95,11 @@ class WebApp:
         index = self.root / "index.html"
         return 200, self._headers(index), index.read_bytes()
 
-    @staticmethod
-    def _headers(file: Path) -> dict:
+    def _headers(self, file: Path) -> dict:
         media = (
             _MEDIA_TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         )
         # Hashed assets never change; index.html, the manifest and the service worker are checked each time.
         immutable = file.parent.name == "assets"
         cache = "public, max-age=31536000, immutable" if immutable else "no-cache"
-        return {"Content-Type": media, "Cache-Control": cache, **SECURITY_HEADERS}
-
-
-def _page(status: int, body: bytes) -> tuple[int, dict, bytes]:
-    return status, {"Content-Type": "text/html; charset=utf-8", **SECURITY_HEADERS}, body
+        return {"Content-Type": media, "Cache-Control": cache, **self.security_headers}

@@ -10,16 +10,24 @@ from botocore.config import Config
 
 # Many threads share one client locally (queue pollers, gateway requests): room for all of them.
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=50)
+# S3 signs with SigV4 and addresses buckets virtually, so presigned URLs and upload forms name the bucket's
+# regional domain (boto3's default is the legacy global domain with SigV2), the origin the portal's CSP
+# allows. A local endpoint (an IP address) keeps path-style addressing.
+_S3_CONFIG = _CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
+
+
+def _config(service: str) -> Config:
+    return _S3_CONFIG if service == "s3" else _CONFIG
 
 
 @cache
 def client(service: str):
-    return boto3.client(service, config=_CONFIG)
+    return boto3.client(service, config=_config(service))
 
 
 @cache
 def resource(service: str):
-    return boto3.resource(service, config=_CONFIG)
+    return boto3.resource(service, config=_config(service))
 
 
 def reset_clients() -> None:
