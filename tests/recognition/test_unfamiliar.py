@@ -451,3 +451,34 @@ def test_given_words_kept_before_blocks_were_then_they_still_load_and_new_ones_k
 
     assert pages_from_json(old)[0].words[0] == Word("Total", 1, 50, 100, 80, 110, "ocr")
     assert pages_from_json(pages_to_json([page]))[0].words[0].block == 3
+
+
+def test_given_ocr_garbled_the_small_labels_then_number_and_due_date_are_read_less_surely():
+    # A fax's 7-pt labels as Tesseract read them: "Rechnungsnummer" as "Nachnungenummer",
+    # "Vervaldatum" as "Vervaldatun", while a delivery date stays no label of the invoice's.
+    page = _ocr_page(
+        (100, "Nachnungenummer 2024/RE-0117"),
+        (120, "Rechnungsdatum 04.03.2024"),
+        (140, "Lieferdatun 01.03.2024"),
+        (160, "Vervaldatun 03.04.2024"),
+        (300, "Gesamtbetrag 121,00 EUR"),
+    )
+
+    recogniser = Recogniser(read_layouts([page]), company=COMPANY, source="ocr")
+    recogniser.run()
+
+    number, due = recogniser.fields["invoice_number"], recogniser.fields["due_date"]
+    assert (number.value, due.value) == ("2024/RE-0117", "2024-04-03")
+    assert number.confidence < 0.9 and due.confidence < 0.9
+    assert recogniser.fields["invoice_date"].value == "2024-03-04"
+
+
+def test_given_a_text_layer_with_a_misspelt_label_then_it_is_no_label():
+    # Only OCR'd words are read fuzzily: a text PDF prints what its author typed.
+    page = _ocr_page((100, "Nachnungenummer 2024/RE-0117"), (120, "Rechnungsdatum 04.03.2024"))
+    page = PageWords(page=1, width=595, height=842, words=page.words, source="text")
+
+    recogniser = Recogniser(read_layouts([page]), company=COMPANY, source="text")
+    recogniser.run()
+
+    assert "invoice_number" not in recogniser.fields

@@ -186,3 +186,102 @@ def _find_labels(folded: str) -> tuple[LabelHit, ...]:
             continue
         kept.append(h)
     return tuple(sorted(kept, key=lambda h: h.start))
+
+
+# OCR garbles small type ("Rechnungsnummer" read "Nachnungenummer"): a word of an OCR'd page close
+# enough to one of these one-word labels is that label, less surely than one read as printed.
+FUZZY_WEIGHT = 0.75
+FUZZY_VOCABULARY = {
+    "invoice_number": (
+        "factuurnummer",
+        "creditnotanummer",
+        "rechnungsnummer",
+        "gutschriftsnummer",
+    ),
+    "invoice_date": (
+        "factuurdatum",
+        "creditnotadatum",
+        "rechnungsdatum",
+        "gutschriftsdatum",
+        "ausstellungsdatum",
+        "uitgiftedatum",
+    ),
+    "due_date": ("echeance", "vervaldatum", "vervaldag", "falligkeitsdatum", "zahlungsziel"),
+}
+# Words as close to these name something else ("Lieferdatum" is no "Rechnungsdatum").
+FUZZY_DECOYS = (
+    "leverdatum",
+    "leveringsdatum",
+    "besteldatum",
+    "orderdatum",
+    "lieferdatum",
+    "bestelldatum",
+    "leistungsdatum",
+    "auftragsdatum",
+    "btwnummer",
+    "klantnummer",
+    "klantennummer",
+    "bestelnummer",
+    "ordernummer",
+    "kundennummer",
+    "bestellnummer",
+    "auftragsnummer",
+    "lieferscheinnummer",
+    "kontonummer",
+    "telefonnummer",
+    "ondernemingsnummer",
+    "rekeningnummer",
+    "artikelnummer",
+    "referentie",
+    "steuernummer",
+    "handelsregister",
+    "mwstbetrag",
+    "btwbedrag",
+    "einzelpreis",
+    "eenheidsprijs",
+)
+_WORD = re.compile(r"[a-z]{7,}")
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or limit + 1 once it is sure to exceed the limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+@functools.lru_cache(maxsize=4096)
+def fuzzy_labels(folded: str) -> tuple[LabelHit, ...]:
+    """Labels an OCR'd segment holds garbled: a word of seven letters or more within a fifth of a
+    label's length in edits (one edit for up to nine letters), nearer to it than to any decoy,
+    where no label was found as printed. Weighted FUZZY_WEIGHT."""
+    exact = _find_labels(folded)
+    decoy_spans = [(m.start(), m.end()) for p in _DECOYS for m in p.finditer(folded)]
+    out: list[LabelHit] = []
+    for m in _WORD.finditer(folded):
+        word = m.group()
+        if any(not (m.end() <= h.start or m.start() >= h.end) for h in exact):
+            continue
+        if any(not (m.end() <= s or m.start() >= e) for s, e in decoy_spans):
+            continue
+        best: tuple[int, str] | None = None
+        for name, words in FUZZY_VOCABULARY.items():
+            for label in words:
+                limit = max(1, len(label) // 5)
+                d = _distance(word, label, limit)
+                if d <= limit and (best is None or d < best[0]):
+                    best = (d, name)
+        if best is None or best[0] == 0:
+            continue
+        if any(_distance(word, decoy, best[0]) <= best[0] for decoy in FUZZY_DECOYS):
+            continue
+        out.append(LabelHit(best[1], FUZZY_WEIGHT, m.start(), m.end()))
+    return tuple(out)

@@ -454,6 +454,7 @@ class Recogniser:
 
     # -- the fields
     def run(self, profile_lookup=None) -> None:
+        self.add_fuzzy_labels()
         self.read_vats()
         self.read_ibans()
         self.read_bic()
@@ -464,6 +465,15 @@ class Recogniser:
         self.read_currency()
         self.read_document_type()
         self.read_supplier_name()
+
+    def add_fuzzy_labels(self) -> None:
+        """On OCR'd pages, labels garbled by OCR ("Nachnungenummer"), weaker than printed ones."""
+        for layout in self.layouts:
+            if self.page_sources.get(layout.page, self.source) != "ocr":
+                continue
+            for seg in layout.segments:
+                for hit in L.fuzzy_labels(seg.folded):
+                    self.hits.append((layout, seg, hit))
 
     def read_vats(self) -> None:
         found: list[tuple[Candidate, bool]] = []
@@ -714,6 +724,8 @@ class Recogniser:
                     if c.score >= best_due.score - 0.15 and c.value != best_due.value
                 }
                 confidence = 0.93 if not rivals else 0.55
+                if best_due.label_weight == L.FUZZY_WEIGHT:
+                    confidence = min(confidence, 0.8)
                 if issue_date and (best_due.value - issue_date).days > 400:
                     confidence = 0.4
                 self.put("due_date", best_due, confidence, value=best_due.value.isoformat())
