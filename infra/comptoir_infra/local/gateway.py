@@ -28,9 +28,11 @@ LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
 
 
 def _request_per_thread(app) -> None:
-    """Chalice keeps the request being handled on the app object (`app.current_request`): fine in Lambda,
-    one request at a time, but this gateway serves requests in threads, so a GET polling a list could
-    replace a concurrent POST's request (its body, its caller) under the view. Each thread sees its own."""
+    """Chalice keeps the request being handled on the app object (`app.current_request`, and its
+    `lambda_context`): fine in Lambda, one request at a time per instance, but this gateway serves requests
+    in threads, so a GET polling a list could replace a concurrent POST's request (its body, its caller)
+    under the view. Each thread sees its own, and requests to one app still run side by side as Lambda's
+    instances do."""
     cls = type(app)
     if getattr(cls, "_request_per_thread", False):
         return
@@ -44,6 +46,10 @@ def _request_per_thread(app) -> None:
                 lambda self: getattr(local, "request", None),
                 lambda self, request: setattr(local, "request", request),
             ),
+            "lambda_context": property(
+                lambda self: getattr(local, "context", None),
+                lambda self, context: setattr(local, "context", context),
+            ),
         },
     )
 
@@ -56,9 +62,6 @@ class Mount:
         _request_per_thread(self.app)
         self.gateway = LocalGateway(self.app, Config(chalice_stage="dev"))
         self.matcher = RouteMatcher(list(self.app.routes))
-        # Chalice keeps the request being handled on the app (`app.current_request`): one request at a
-        # time per app, as one Lambda instance runs one, or two at once would read each other's.
-        self.lock = threading.Lock()
 
     def methods(self, path: str) -> dict:
         """The route entries of the path by method; empty when no route matches."""
@@ -142,8 +145,7 @@ class Gateway:
         if _event_bytes(headers, body) > LAMBDA_PAYLOAD_BYTES:
             message = "the request is over Lambda's 6 MB limit: send large files by a presigned upload"
             return _error(413, "too_large", message)
-        with mount.lock:
-            response = mount.gateway.handle_request(method, app_path + query, headers, body)
+        response = mount.gateway.handle_request(method, app_path + query, headers, body)
         if len(json.dumps(response, default=str)) > LAMBDA_PAYLOAD_BYTES:
             # What Lambda does with such an answer: API Gateway says 502, the client learns nothing more.
             logger.error("answer over Lambda's 6 MB limit: %s %s", method, url.path)
