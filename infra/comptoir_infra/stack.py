@@ -41,7 +41,7 @@ from comptoir_infra import spec as specs
 from comptoir_infra.chalice_apps import RUNTIME, ChaliceApi, Resources, add_chalice_app
 from comptoir_infra.layers import DEFAULT_BUILD_DIR, stage_layer
 from comptoir_infra.names import construct_name
-from comptoir_infra.web_hosting import WebHosting
+from comptoir_infra.web_hosting import VIEWER_IP_HEADER, WebHosting
 
 # SES writes each raw inbound message under this prefix of the documents bucket.
 INBOUND_PREFIX = "inbound/"
@@ -434,7 +434,7 @@ class ComptoirStack(Stack):
         api.rest_api.add_property_override(BINARY_MEDIA_TYPES, ["*/*"])
 
     def _login_firewall(self, accounts: ChaliceApi) -> wafv2.CfnWebACL:
-        """A WAF web ACL on the accounts API's stage: one IP address that signs in too often is blocked."""
+        """A WAF web ACL on the accounts API's stage: one address that signs in too often is blocked."""
 
         def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
             return wafv2.CfnWebACL.VisibilityConfigProperty(
@@ -451,6 +451,22 @@ class ComptoirStack(Stack):
                 ],
             )
         )
+        without_viewer_ip = wafv2.CfnWebACL.StatementProperty(
+            not_statement=wafv2.CfnWebACL.NotStatementProperty(
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                            single_header={"Name": VIEWER_IP_HEADER}
+                        ),
+                        comparison_operator="GT",
+                        size=0,
+                        text_transformations=[
+                            wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                        ],
+                    )
+                )
+            )
+        )
         acl = wafv2.CfnWebACL(
             self,
             "ApiFirewall",
@@ -458,17 +474,42 @@ class ComptoirStack(Stack):
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             visibility_config=visibility("ComptoirApi"),
             rules=[
+                # Through CloudFront every request comes from an edge server's address: the viewer's own
+                # is in the header CloudFront's function writes (web_hosting.VIEWER_IP_HEADER).
                 wafv2.CfnWebACL.RuleProperty(
                     name="LoginRateLimit",
                     priority=0,
                     action=wafv2.CfnWebACL.RuleActionProperty(block={}),
                     statement=wafv2.CfnWebACL.StatementProperty(
                         rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                            limit=LOGIN_RATE_LIMIT, aggregate_key_type="IP", scope_down_statement=login
+                            limit=LOGIN_RATE_LIMIT,
+                            aggregate_key_type="FORWARDED_IP",
+                            forwarded_ip_config=wafv2.CfnWebACL.ForwardedIPConfigurationProperty(
+                                header_name=VIEWER_IP_HEADER, fallback_behavior="NO_MATCH"
+                            ),
+                            scope_down_statement=login,
                         )
                     ),
                     visibility_config=visibility("ComptoirLoginRateLimit"),
-                )
+                ),
+                # A client calling the API's regional endpoint itself, without that header: its address.
+                wafv2.CfnWebACL.RuleProperty(
+                    name="LoginRateLimitDirect",
+                    priority=1,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            limit=LOGIN_RATE_LIMIT,
+                            aggregate_key_type="IP",
+                            scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                                and_statement=wafv2.CfnWebACL.AndStatementProperty(
+                                    statements=[login, without_viewer_ip]
+                                )
+                            ),
+                        )
+                    ),
+                    visibility_config=visibility("ComptoirLoginRateLimitDirect"),
+                ),
             ],
         )
         stage_arn = Fn.join(

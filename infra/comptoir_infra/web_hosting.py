@@ -7,7 +7,9 @@ access control. A viewer-request CloudFront Function rewrites the app's deep lin
 of comptoir_infra.local.web.APP_ROUTE_PREFIXES, and `/`) to `/index.html`, as `comptoir up` does; there
 is no error-page rewriting, so an API's 404 stays its JSON 404. Every answer carries the same strict
 Content-Security-Policy as `comptoir up` (one definition, comptoir_infra.local.web), whose connect-src
-names the documents bucket's regional domain, where the portal sends presigned uploads.
+names the documents bucket's regional domain, where the portal sends presigned uploads. A second
+viewer-request function on the API behaviours writes the viewer's address into VIEWER_IP_HEADER
+(replacing whatever the client sent), so the API's WAF limits sign-ins per person, not per edge server.
 """
 
 import json
@@ -38,6 +40,21 @@ def deep_link_function_code(prefixes: tuple[str, ...] = APP_ROUTE_PREFIXES) -> s
         "  if (request.uri === '/' || APP_PREFIXES[first] === true) {\n"
         "    request.uri = '/index.html';\n"
         "  }\n"
+        "  return request;\n"
+        "}\n"
+    )
+
+
+# Set by CloudFront from the connection, never taken from the client: what the login rate rule counts by.
+VIEWER_IP_HEADER = "x-comptoir-viewer-ip"
+
+
+def viewer_ip_function_code() -> str:
+    """The viewer-request function of the API behaviours: the viewer's own address in VIEWER_IP_HEADER."""
+    return (
+        "function handler(event) {\n"
+        "  var request = event.request;\n"
+        f"  request.headers[{json.dumps(VIEWER_IP_HEADER)}] = {{ value: event.viewer.ip }};\n"
         "  return request;\n"
         "}\n"
     )
@@ -94,6 +111,13 @@ class WebHosting(Construct):
             runtime=cloudfront.FunctionRuntime.JS_2_0,
             comment="Comptoir: the app's deep links are index.html",
         )
+        viewer_ip = cloudfront.Function(
+            self,
+            "ViewerIp",
+            code=cloudfront.FunctionCode.from_inline(viewer_ip_function_code()),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="Comptoir: the viewer's address for the API's WAF",
+        )
         # The regional custom domain routes by Host: the viewer's Host (DomainName) is forwarded with the
         # rest, and its certificate covers it.
         api_origin = origins.HttpOrigin(
@@ -107,6 +131,11 @@ class WebHosting(Construct):
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER,
             response_headers_policy=headers,
             compress=False,
+            function_associations=[
+                cloudfront.FunctionAssociation(
+                    function=viewer_ip, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                )
+            ],
         )
         self.distribution = cloudfront.Distribution(
             self,

@@ -3,6 +3,7 @@
 import pytest
 
 from comptoir_infra.spec import SPEC
+from comptoir_infra.web_hosting import VIEWER_IP_HEADER
 
 from .lookup import dlq_id, handler_function, queue_id, resources, rest_api
 
@@ -54,17 +55,30 @@ def test_a_waf_rate_rule_blocks_an_address_that_signs_in_too_often_on_the_accoun
     (association,) = resources(template_json, "AWS::WAFv2::WebACLAssociation").values()
     accounts_api, _ = rest_api(template_json, SPEC.app("accounts"))
 
-    (rule,) = acl["Properties"]["Rules"]
-    rate = rule["Statement"]["RateBasedStatement"]
-    match = rate["ScopeDownStatement"]["ByteMatchStatement"]
+    through_cloudfront, direct = acl["Properties"]["Rules"]
     assert not others
     assert acl["Properties"]["Scope"] == "REGIONAL"
-    assert rule["Action"] == {"Block": {}}
-    assert (rate["AggregateKeyType"], rate["Limit"]) == ("IP", 100)
-    assert (match["SearchString"], match["PositionalConstraint"], match["FieldToMatch"]) == (
+    assert through_cloudfront["Action"] == direct["Action"] == {"Block": {}}
+    # Through CloudFront: counted by the viewer's address CloudFront's function writes, never the edge's.
+    rate = through_cloudfront["Statement"]["RateBasedStatement"]
+    assert (rate["AggregateKeyType"], rate["Limit"]) == ("FORWARDED_IP", 100)
+    assert rate["ForwardedIPConfig"] == {"HeaderName": VIEWER_IP_HEADER, "FallbackBehavior": "NO_MATCH"}
+    login = rate["ScopeDownStatement"]["ByteMatchStatement"]
+    assert (login["SearchString"], login["PositionalConstraint"], login["FieldToMatch"]) == (
         "/login",
         "ENDS_WITH",
         {"UriPath": {}},
+    )
+    # A caller without that header (the regional endpoint called directly): counted by its own address.
+    rate = direct["Statement"]["RateBasedStatement"]
+    assert (rate["AggregateKeyType"], rate["Limit"]) == ("IP", 100)
+    login_statement, without_header = rate["ScopeDownStatement"]["AndStatement"]["Statements"]
+    assert login_statement["ByteMatchStatement"] == login
+    size = without_header["NotStatement"]["Statement"]["SizeConstraintStatement"]
+    assert (size["FieldToMatch"], size["ComparisonOperator"], size["Size"]) == (
+        {"SingleHeader": {"Name": VIEWER_IP_HEADER}},
+        "GT",
+        0,
     )
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     assert {"Ref": accounts_api} in association["Properties"]["ResourceArn"]["Fn::Join"][1]

@@ -11,7 +11,12 @@ from aws_cdk.assertions import Template
 from comptoir_infra.local.web import APP_ROUTE_PREFIXES, content_security_policy
 from comptoir_infra.names import construct_name
 from comptoir_infra.spec import DOCUMENTS_BUCKET, SPEC
-from comptoir_infra.web_hosting import WebHosting, deep_link_function_code
+from comptoir_infra.web_hosting import (
+    VIEWER_IP_HEADER,
+    WebHosting,
+    deep_link_function_code,
+    viewer_ip_function_code,
+)
 
 from .lookup import one, resources
 
@@ -122,6 +127,10 @@ def test_the_documents_bucket_lets_only_the_portal_post_or_put_presigned_uploads
     assert "CorsConfiguration" not in portal["Properties"]
 
 
+def cloudfront_function(template_json: dict, name: str) -> dict[str, dict]:
+    return {k: v for k, v in resources(template_json, "AWS::CloudFront::Function").items() if name in k}
+
+
 def run_function(code: str, uri: str) -> str:
     """The deep-link function run by node on a viewer request for `uri`: the URI it hands on."""
     script = code + f"\nprocess.stdout.write(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);\n"
@@ -130,7 +139,7 @@ def run_function(code: str, uri: str) -> str:
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node comes with scripts/system-packages")
 def test_deep_links_are_rewritten_to_index_html_and_nothing_else_is(template_json):
-    function = one(resources(template_json, "AWS::CloudFront::Function"))[1]["Properties"]
+    function = one(cloudfront_function(template_json, "DeepLinks"))[1]["Properties"]
     assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
     code = function["FunctionCode"]
     assert code == deep_link_function_code()
@@ -174,3 +183,24 @@ def test_a_built_app_is_deployed_to_the_bucket_and_synthesis_works_without_one(t
     assert [
         d["Properties"].get("DistributionPaths") for d in deployments if "DistributionId" in d["Properties"]
     ]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node comes with scripts/system-packages")
+def test_every_api_request_carries_the_viewers_own_address_whatever_the_client_sent(template_json):
+    function_id, function = one(cloudfront_function(template_json, "ViewerIp"))
+    code = function["Properties"]["FunctionCode"]
+    assert code == viewer_ip_function_code()
+    behaviours = distribution(template_json)["CacheBehaviors"]
+    assert behaviours and all(
+        [(a["EventType"], a["FunctionARN"]) for a in b["FunctionAssociations"]]
+        == [("viewer-request", {"Fn::GetAtt": [function_id, "FunctionARN"]})]
+        for b in behaviours
+    )
+    spoofed = {"headers": {VIEWER_IP_HEADER: {"value": "10.9.8.7"}}, "uri": "/accounts/login"}
+    script = (
+        code
+        + f"\nvar event = {{viewer: {{ip: '203.0.113.9'}}, request: {json.dumps(spoofed)}}};"
+        + f"\nprocess.stdout.write(handler(event).headers[{json.dumps(VIEWER_IP_HEADER)}].value);\n"
+    )
+    answer = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
+    assert answer == "203.0.113.9"
