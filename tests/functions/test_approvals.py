@@ -381,10 +381,11 @@ def test_approvers_waiting_too_long_are_reminded_once_a_day_and_an_old_chain_end
     started = chain_of(company, did).started_at
 
     early = service.sweep(repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=2))
-    late = service.sweep(repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=4))
-    again = service.sweep(
-        repo=wiring.repository(), settings=get_settings(), at=started + timedelta(days=4, hours=1)
-    )
+    # Reminders are once a calendar day: the later sweeps run at 01:00 and 02:00 of one day, whatever the
+    # hour the chain started (at 23:30, "four days and one hour later" would be the next day).
+    late_at = (started + timedelta(days=4)).replace(hour=1, minute=0)
+    late = service.sweep(repo=wiring.repository(), settings=get_settings(), at=late_at)
+    again = service.sweep(repo=wiring.repository(), settings=get_settings(), at=late_at + timedelta(hours=1))
 
     assert (early["reminded"], late["reminded"], again["reminded"]) == (0, 2, 0)
     assert sorted(m.destinations["ToAddresses"][0] for m in outbox[waiting:]) == sorted([ADMIN, USER])

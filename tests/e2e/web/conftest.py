@@ -1,7 +1,7 @@
 """The web portal in Debian's chromium (Playwright for Python) against the real `comptoir up` serving web/dist.
 
-One stack for every web test, of their own: the other e2e modules' approvals, payments and uploads never
-reach the documents these tests work on, whatever worker runs them beside which module. Screenshots of each screen
+Each web test module has a stack of its own: no other module's approvals, payments and uploads reach
+the documents its tests work on, whatever worker runs them beside which module. Screenshots of each screen
 go to tests/e2e/web/artifacts/ (git-ignored), and axe-core (web/node_modules, injected through evaluate:
 the CSP forbids a script tag) checks each screen at desktop and phone size.
 """
@@ -24,8 +24,12 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory):
+    """A stack of the module's own (it starts in about 2 s): one module's approval settings, bank accounts
+    and uploads never reach another's documents, whatever worker runs them in whatever order."""
+    if not (ROOT / "web" / "dist" / "index.html").is_file():
+        pytest.fail("web/dist is not built: run make setup")
     running = start_stack(tmp_path_factory.mktemp("web") / "data")
     yield running
     if running.process.poll() is None:
@@ -39,15 +43,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def base_url(stack):
-    if not (ROOT / "web" / "dist" / "index.html").is_file():
-        pytest.fail("web/dist is not built: run make setup")
-    return stack.url
+def base_url():
+    """Each module's stack has its own address: the context is given it (browser_context_args below)."""
+    return None
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": DESKTOP, "locale": "fr-BE"}
+def browser_context_args(browser_context_args, stack):
+    return {**browser_context_args, "base_url": stack.url, "viewport": DESKTOP, "locale": "fr-BE"}
 
 
 @pytest.fixture(autouse=True)

@@ -120,7 +120,7 @@ def test_an_invited_person_chooses_a_password_then_resets_a_forgotten_one_throug
 
 
 def test_a_conversation_goes_both_ways_with_an_attachment_and_the_client_closes_it(
-    page: Page, browser: Browser, stack, demo_company, base_url
+    page: Page, browser: Browser, stack, demo_company
 ):
     pdf = text_pdf("Extrait de compte de septembre")
     sign_in(page, ADMIN, language="fr")
@@ -148,7 +148,7 @@ def test_a_conversation_goes_both_ways_with_an_attachment_and_the_client_closes_
     page.get_by_role("link", name="Boîtes").click()
 
     # The accountant, in his own browser, follows the e-mail's link, downloads the file and answers.
-    other = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, locale="fr-BE")
+    other = browser.new_context(base_url=stack.url, viewport={"width": 1280, "height": 900}, locale="fr-BE")
     firm = other.new_page()
     try:
         firm.goto(link_in_mail(stack, ACCOUNTANT, "/conversations/"))
