@@ -441,6 +441,17 @@ class ComptoirStack(Stack):
                 cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
             )
 
+        def blocking_rate_rule(
+            name: str, priority: int, rate: wafv2.CfnWebACL.RateBasedStatementProperty
+        ) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=rate),
+                visibility_config=visibility(f"Comptoir{name}"),
+            )
+
         login = wafv2.CfnWebACL.StatementProperty(
             byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
                 field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
@@ -476,39 +487,31 @@ class ComptoirStack(Stack):
             rules=[
                 # Through CloudFront every request comes from an edge server's address: the viewer's own
                 # is in the header CloudFront's function writes (web_hosting.VIEWER_IP_HEADER).
-                wafv2.CfnWebACL.RuleProperty(
-                    name="LoginRateLimit",
-                    priority=0,
-                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                            limit=LOGIN_RATE_LIMIT,
-                            aggregate_key_type="FORWARDED_IP",
-                            forwarded_ip_config=wafv2.CfnWebACL.ForwardedIPConfigurationProperty(
-                                header_name=VIEWER_IP_HEADER, fallback_behavior="NO_MATCH"
-                            ),
-                            scope_down_statement=login,
-                        )
+                blocking_rate_rule(
+                    "LoginRateLimit",
+                    0,
+                    wafv2.CfnWebACL.RateBasedStatementProperty(
+                        limit=LOGIN_RATE_LIMIT,
+                        aggregate_key_type="FORWARDED_IP",
+                        forwarded_ip_config=wafv2.CfnWebACL.ForwardedIPConfigurationProperty(
+                            header_name=VIEWER_IP_HEADER, fallback_behavior="NO_MATCH"
+                        ),
+                        scope_down_statement=login,
                     ),
-                    visibility_config=visibility("ComptoirLoginRateLimit"),
                 ),
                 # A client calling the API's regional endpoint itself, without that header: its address.
-                wafv2.CfnWebACL.RuleProperty(
-                    name="LoginRateLimitDirect",
-                    priority=1,
-                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                            limit=LOGIN_RATE_LIMIT,
-                            aggregate_key_type="IP",
-                            scope_down_statement=wafv2.CfnWebACL.StatementProperty(
-                                and_statement=wafv2.CfnWebACL.AndStatementProperty(
-                                    statements=[login, without_viewer_ip]
-                                )
-                            ),
-                        )
+                blocking_rate_rule(
+                    "LoginRateLimitDirect",
+                    1,
+                    wafv2.CfnWebACL.RateBasedStatementProperty(
+                        limit=LOGIN_RATE_LIMIT,
+                        aggregate_key_type="IP",
+                        scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                            and_statement=wafv2.CfnWebACL.AndStatementProperty(
+                                statements=[login, without_viewer_ip]
+                            )
+                        ),
                     ),
-                    visibility_config=visibility("ComptoirLoginRateLimitDirect"),
                 ),
             ],
         )
