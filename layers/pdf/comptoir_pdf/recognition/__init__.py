@@ -38,12 +38,15 @@ __all__ = [
     "PageWords",
     "RecognisedField",
     "Recognition",
+    "Recogniser",
     "SupplierProfile",
     "TesseractEngine",
     "Word",
+    "DISAGREEING_CONFIDENCE",
     "document_words",
     "duplicate_key",
     "learn",
+    "merge_readings",
     "pages_from_json",
     "pages_to_json",
     "recognise",
@@ -111,23 +114,11 @@ def recognise(
     recogniser.page_sources = {p.page: p.source for p in pages}
     recogniser.sender_domain = sender_domain(sender)
     recogniser.run()
-    if (
-        main_source == "ocr"
-        and isinstance(ocr, TesseractEngine)
-        and ocr.psm is None
-        and len(layouts) == len(pages)
-        and (again := _second_pass(pdf, recogniser, ocr, company=company)) is not None
-    ):
-        recogniser, pages = again
-        layouts = recogniser.layouts
-    if (
-        main_source == "ocr"
-        and isinstance(ocr, TesseractEngine)
-        and len(layouts) == len(pages)
-        and (again := _footer_pass(pdf, recogniser, pages, ocr, company=company)) is not None
-    ):
-        recogniser, pages = again
-        layouts = recogniser.layouts
+    if main_source == "ocr" and isinstance(ocr, TesseractEngine) and len(layouts) == len(pages):
+        # Read again where the first reading missed something; merged field by field.
+        if ocr.psm is None:
+            _second_pass(pdf, recogniser, ocr, company=company)
+        _footer_pass(pdf, recogniser, pages, ocr, company=company)
     fields = recogniser.fields
     _use_hints(fields, pages)
     context.use_context(fields, filename=filename, subject=subject, body=body)
@@ -158,23 +149,61 @@ def recognise(
 
 
 SECOND_PASS_FIELDS = ("total_incl_vat", "invoice_date", "invoice_number", "supplier_vat")
+# Read together: a total from one reading and its VAT from another need not add up.
+AMOUNT_FIELDS = ("total_excl_vat", "vat_amount", "total_incl_vat", "vat_breakdown")
 
 
-def _second_pass(
-    pdf: bytes, first: Recogniser, ocr: TesseractEngine, *, company
-) -> tuple[Recogniser, list[PageWords]] | None:
-    """Pages read again as one block when the first reading missed a key field; the reading that
-    found more key fields is kept (the first on a tie)."""
-    missing = [n for n in SECOND_PASS_FIELDS if n not in first.fields]
-    if not missing:
-        return None
+def _second_pass(pdf: bytes, first: Recogniser, ocr: TesseractEngine, *, company) -> None:
+    """Pages read again as one block when the first reading missed a key field; the two readings
+    are merged field by field (`merge_readings`)."""
+    if all(n in first.fields for n in SECOND_PASS_FIELDS):
+        return
     pages, _ = read_pages(pdf, ocr=ocr.second_pass())
     again = Recogniser(read_layouts(pages), company=company, source="ocr")
     again.page_sources = {p.page: p.source for p in pages}
     again.sender_domain = first.sender_domain
     again.run()
-    found = sum(n in again.fields for n in SECOND_PASS_FIELDS)
-    return (again, pages) if found > sum(n in first.fields for n in SECOND_PASS_FIELDS) else None
+    merge_readings(first, again)
+
+
+def merge_readings(first: Recogniser, again: Recogniser) -> None:
+    """Two OCR readings of the same pages, field by field into `first`: a field only the second
+    found is taken from it (the amounts as one group); where both found a field and disagree,
+    the first's value stays, no surer than a doubtful one."""
+    fields, other = first.fields, again.fields
+    for name, field in other.items():
+        if name in AMOUNT_FIELDS:
+            continue
+        mine = fields.get(name)
+        if mine is None:
+            fields[name] = field
+        elif mine.value != field.value:
+            if field.confidence > mine.confidence + SURER_BY:
+                fields[name] = mine = field
+            mine.confidence = round(min(mine.confidence, DISAGREEING_CONFIDENCE), 3)
+    if "total_incl_vat" not in fields and "total_incl_vat" in other:
+        for name in AMOUNT_FIELDS:
+            fields.pop(name, None)
+            if name in other:
+                fields[name] = other[name]
+    elif "total_incl_vat" in other and other["total_incl_vat"].value != fields["total_incl_vat"].value:
+        if other["total_incl_vat"].confidence > fields["total_incl_vat"].confidence + SURER_BY:
+            for name in AMOUNT_FIELDS:
+                fields.pop(name, None)
+                if name in other:
+                    fields[name] = other[name]
+        for name in AMOUNT_FIELDS:
+            if name in fields:
+                fields[name].confidence = round(min(fields[name].confidence, DISAGREEING_CONFIDENCE), 3)
+    for name in ("vat_candidates", "iban_candidates"):
+        if hasattr(again, name):
+            setattr(first, name, [*getattr(first, name, []), *getattr(again, name)])
+
+
+# Two readings of one page that give two values: neither is sure.
+DISAGREEING_CONFIDENCE = 0.75
+# How much surer the second reading's value must be to replace the first's.
+SURER_BY = 0.2
 
 
 FOOTER_FIELDS = ("supplier_vat", "iban")
@@ -182,10 +211,10 @@ FOOTER_FIELDS = ("supplier_vat", "iban")
 
 def _footer_pass(
     pdf: bytes, first: Recogniser, pages: list[PageWords], ocr: TesseractEngine, *, company
-) -> tuple[Recogniser, list[PageWords]] | None:
+) -> None:
     """The bottom of the first and last pages read again, enlarged and with more contrast, when
-    the supplier's VAT number or IBAN was not found: footers print them in small grey type. Kept
-    when it finds more of those fields and loses no key field."""
+    the supplier's VAT number or IBAN was not found: footers print them in small grey type. Merged
+    field by field into the first reading."""
     if all(n in first.fields for n in FOOTER_FIELDS):
         return None
     again_pages = list(pages)
@@ -199,10 +228,7 @@ def _footer_pass(
     again.page_sources = first.page_sources
     again.sender_domain = first.sender_domain
     again.run()
-    keys = (*SECOND_PASS_FIELDS, *FOOTER_FIELDS)
-    gained = sum(n in again.fields for n in FOOTER_FIELDS) > sum(n in first.fields for n in FOOTER_FIELDS)
-    kept = all(n in again.fields for n in keys if n in first.fields)
-    return (again, again_pages) if gained and kept else None
+    merge_readings(first, again)
 
 
 def _xml_fields(values: dict, layouts) -> dict[str, RecognisedField]:

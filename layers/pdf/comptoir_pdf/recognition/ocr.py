@@ -83,7 +83,7 @@ class TesseractEngine:
                 "--dpi",
                 str(dpi),
                 "--psm",
-                psm_for(width, height),
+                self.psm or psm_for(width, height),
                 "tsv",
             ],
             input=image,
