@@ -668,7 +668,12 @@ class _Layouts:
             142,
         )
         p.block(_customer_html(inv, rng, label=False), 70, 145, 330, 230)
-        p.block(_meta(inv, rng, _meta_pairs(inv, rng)), 360, 140, 560, 250)
+        if inv.meta_mode == "above":
+            # Labels above values: DIN's reference line across the page under the window (the info
+            # block beside it is too narrow for "Fälligkeitsdatum" over a date and would clip it).
+            p.block(_meta(inv, rng, _meta_pairs(inv, rng)), 70, 234, 540, 266)
+        else:
+            p.block(_meta(inv, rng, _meta_pairs(inv, rng)), 360, 140, 560, 250)
         p.block(_title(inv, rng), 70, 270, 400, 300)
         p.block(_lines_html(inv, rng, inv.lines), 70, 305, 540, 560)
         p.block(_totals_html(inv, rng, rng.choice(["rows", "grid"])), 300, 565, 540, 680)
