@@ -53,6 +53,9 @@ class Reading:
     labelled: dict[str, list[tuple[Segment, L.LabelHit]]] = field(default_factory=dict)
 
 
+_BARE_NUMBER_CAPTION = re.compile(r"invoice|facture|factuur|rechnung|avoir|creditnota|credit note|gutschrift")
+
+
 def read_layouts(pages: list[PageWords]) -> list[PageLayout]:
     return [build_layout(p, skew=p.skew) for p in pages]
 
@@ -474,6 +477,28 @@ class Recogniser:
             for seg in layout.segments:
                 for hit in L.fuzzy_labels(seg.folded):
                     self.hits.append((layout, seg, hit))
+                for hit in L.fuzzy_number_labels(seg.folded):
+                    self.hits.append((layout, seg, hit))
+        self.add_bare_number_captions()
+
+    def add_bare_number_captions(self) -> None:
+        """A column caption that says only "Invoice" ("Invoice | Date | Due date" over their
+        values) names the number: in body type (a title is larger) and beside a date's caption."""
+        for layout in self.layouts:
+            for seg in layout.segments:
+                if not _BARE_NUMBER_CAPTION.fullmatch(seg.folded.strip(" :.")):
+                    continue
+                if seg.y1 - seg.y0 > 1.3 * layout.median_height:
+                    continue
+                rows = layout.rows[max(0, seg.row - 1) : seg.row + 2]
+                if any(
+                    h.field in ("invoice_date", "due_date")
+                    for row in rows
+                    for other in row
+                    if other is not seg
+                    for h in L.find_labels(other.folded)
+                ):
+                    self.hits.append((layout, seg, L.LabelHit("invoice_number", 0.6, 0, len(seg.folded))))
 
     def read_vats(self) -> None:
         found: list[tuple[Candidate, bool]] = []

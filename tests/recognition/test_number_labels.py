@@ -1,0 +1,85 @@
+"""Invoice-number labels as OCR gives them on scans, faxes and photos (dev-half failures)."""
+
+import pytest
+
+from comptoir_pdf.recognition import PageWords, Word, read_layouts
+from comptoir_pdf.recognition import labels as L
+from comptoir_pdf.recognition.recogniser import Recogniser
+from tests.recognition.wildcorpus import OWN
+
+
+def _cells(*rows: tuple[float, list[tuple[float, str]]], height: float = 7) -> PageWords:
+    words = []
+    for y, cells in rows:
+        for x, text in cells:
+            for part in text.split():
+                words.append(Word(part, 1, x, y, x + 4.5 * len(part), y + height, "ocr"))
+                x += 4.5 * len(part) + 3
+    return PageWords(page=1, width=595, height=842, words=tuple(words), source="ocr")
+
+
+def _number(page: PageWords):
+    recogniser = Recogniser(read_layouts([page]), company=OWN, source="ocr")
+    recogniser.page_sources = {1: "ocr"}
+    recogniser.run()
+    return recogniser.fields.get("invoice_number")
+
+
+@pytest.mark.parametrize(
+    ("caption", "value"),
+    [
+        ("Reehnungs-Nr.", "A02419"),  # seed 22044: "c" read "e"
+        ("Ruchnungs Nr.", "2025-FA-4471"),  # seed 22034
+        ("Faetuurnr.", "ADV-I91"),  # seed 22058
+        ("Factuumr", "ADV-I58"),  # seed 23008: "rn" read "m"
+        ("Facture n", "FV/2024/788"),  # seed 22054: the "°" lost
+    ],
+)
+def test_given_a_caption_under_its_value_garbled_by_ocr_then_the_number_is_read_not_sure(caption, value):
+    page = _cells(
+        (200, [(50, value), (110, "2024-03-27"), (170, "2024-04-26")]),
+        (210, [(50, caption), (110, "Rechnungsdatum"), (170, "Falligkeitsdatum")]),
+        (400, [(300, "Total"), (450, "121,00")]),
+    )
+
+    number = _number(page)
+
+    assert number is not None and number.value == value
+    assert number.confidence < 0.9
+
+
+def test_given_a_column_captioned_only_invoice_beside_the_dates_then_its_value_is_the_number():
+    # Seeds 21046, 22006: "Invoice | Date | Due date" over "NC-2024-1610 | 22.01.2024 | 05.02.2024".
+    page = _cells(
+        (158, [(50, "Invoice"), (113, "Date"), (163, "Due date")]),
+        (172, [(50, "NC-2024-1610"), (113, "22.01.2024"), (163, "05.02.2024")]),
+    )
+
+    number = _number(page)
+
+    assert number is not None and number.value == "NC-2024-1610"
+    assert number.confidence < 0.9
+
+
+def test_given_a_large_title_invoice_then_it_is_no_caption_of_what_stands_under_it():
+    page = _cells((100, [(50, "Invoice")]), height=16)
+    page = PageWords(
+        page=1,
+        width=595,
+        height=842,
+        source="ocr",
+        words=(
+            *page.words,
+            *_cells(
+                (125, [(50, "B-1000 Brussels"), (150, "Date"), (200, "Due date")]),
+                (140, [(50, "Avenue 12"), (150, "22.01.2024"), (200, "05.02.2024")]),
+            ).words,
+        ),
+    )
+
+    assert _number(page) is None
+
+
+@pytest.mark.parametrize("text", ["factuur", "rechnung", "rechnungen", "kundennr.", "klantnr", "facturen"])
+def test_words_near_a_number_label_that_are_not_one(text):
+    assert L.fuzzy_number_labels(text) == ()
