@@ -7,7 +7,7 @@ Pure: bytes in, fields out; no AWS, no table. Profiles learnt from corrections c
 keyed by supplier VAT and go out through `learn`.
 """
 
-from comptoir_pdf.recognition import context
+from comptoir_pdf.recognition import context, glyphs
 from comptoir_pdf.recognition.checks import bookkeeper_warnings, duplicate_key, xml_pdf_warnings
 from comptoir_pdf.recognition.learning import apply_profile, learn, locate
 from comptoir_pdf.recognition.model import (
@@ -130,6 +130,8 @@ def recognise(
         layouts = recogniser.layouts
     fields = recogniser.fields
     _use_hints(fields, pages)
+    if main_source == "ocr" and pdf:
+        glyphs.repair_number(fields, pdf, pages)
     context.use_context(fields, filename=filename, subject=subject, body=body)
     if profiles:
         _use_profiles(fields, recogniser, profiles, layouts, source=main_source, company=company)
