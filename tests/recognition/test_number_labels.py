@@ -83,3 +83,22 @@ def test_given_a_large_title_invoice_then_it_is_no_caption_of_what_stands_under_
 @pytest.mark.parametrize("text", ["factuur", "rechnung", "rechnungen", "kundennr.", "klantnr", "facturen"])
 def test_words_near_a_number_label_that_are_not_one(text):
     assert L.fuzzy_number_labels(text) == ()
+
+
+def test_given_ocr_broke_the_number_with_a_space_then_the_cell_is_read_whole_and_not_sure():
+    # Seed 22020: "FV/2025/1 996" under "N° de facture" came out "FV/2025/1" with 0.95.
+    page = _cells(
+        (187, [(50, "N° de facture"), (160, "Date de facture")]),
+        (211, [(50, "FV/2025/1 996"), (160, "6 mai 2025")]),
+    )
+
+    number = _number(page)
+
+    assert number.value == "FV/2025/1996"
+    assert number.confidence < 0.9
+
+
+def test_given_a_number_followed_by_a_date_in_its_cell_then_nothing_is_joined():
+    page = _cells((100, [(50, "Factuurnr. 2024-0042 12/03/2024")]))
+
+    assert _number(page).value == "2024-0042"

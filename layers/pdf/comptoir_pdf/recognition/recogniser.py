@@ -89,6 +89,19 @@ def read_id(text: str, start: int) -> tuple[str, int, int] | None:
     return token, m.start(), m.start() + len(token)
 
 
+def _split_number(text: str, start: int, value: str) -> str | None:
+    """An OCR'd number broken by a space ("FV/2025/1 996"): the digits that alone end its cell
+    belong to it. Not sure: the space may be printed."""
+    if (
+        start < 0
+        or text[start : start + len(value)] != value
+        or not (value[-1].isdigit() or value[-1] in "/-")
+    ):
+        return None
+    m = re.fullmatch(r" (\d{1,6})", text[start + len(value) :])
+    return value + m.group(1) if m else None
+
+
 def _gap_ok(text: str, start: int, value_start: int, limit: int = 14) -> bool:
     between = text[start:value_start]
     return len(between) <= limit and not re.search(r"[a-zA-Z]{4,}", between)
@@ -690,7 +703,12 @@ class Recogniser:
             confidence = 0.5 if not rivals else 0.35
         if agree > 1:
             confidence = min(0.98, confidence + 0.05)
-        self.put("invoice_number", best, confidence)
+        value = best.value
+        if best.seg is not None and self.page_sources.get(best.page, self.source) == "ocr":
+            whole = _split_number(best.seg.text, best.key[2] if best.key else -1, value)
+            if whole is not None:
+                value, confidence = whole, min(confidence, 0.7)
+        self.put("invoice_number", best, confidence, value=value)
 
     def read_dates(self) -> None:
         due = [c for c in self._labelled("due_date")]
