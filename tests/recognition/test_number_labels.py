@@ -1,8 +1,9 @@
 """Invoice-number labels as OCR gives them on scans, faxes and photos (dev-half failures)."""
 
+import pymupdf
 import pytest
 
-from comptoir_pdf.recognition import PageWords, Word, read_layouts
+from comptoir_pdf.recognition import PageWords, TesseractEngine, Word, read_layouts, recognise
 from comptoir_pdf.recognition import labels as L
 from comptoir_pdf.recognition.recogniser import Recogniser
 from tests.recognition.wildcorpus import OWN
@@ -102,3 +103,42 @@ def test_given_a_number_followed_by_a_date_in_its_cell_then_nothing_is_joined():
     page = _cells((100, [(50, "Factuurnr. 2024-0042 12/03/2024")]))
 
     assert _number(page).value == "2024-0042"
+
+
+class _HeadEngine(TesseractEngine):
+    """Tesseract's place, answering from canned words: the whole page garbled the caption under the
+    number; the head read again, enlarged, reads it."""
+
+    def __init__(self, psm=None):
+        super().__init__(psm=psm)
+        self.bands = 0
+
+    def second_pass(self):
+        return self
+
+    def read_page(self, image, *, page, width, height, dpi):
+        band = 300 < height < 500  # the head (the footer's band is smaller)
+        self.bands += band
+        caption = "Rechnungs-Nr." if band else "Rcclmgs-Nf."
+        rows = [(100, [(50, "ADV-171"), (120, "17/11/2025")]), (110, [(50, caption), (120, "Belegdatum")])]
+        if not band:
+            rows.append((700, [(300, "Gesamtbetrag"), (450, "121,00")]))
+        words = _cells(*rows).words
+        return PageWords(page=page, width=width, height=height, source="ocr", words=words)
+
+
+def _blank_scan() -> bytes:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.draw_rect(pymupdf.Rect(10, 10, 50, 50), color=(0, 0, 0), fill=(0.5, 0.5, 0.5))
+    return doc.tobytes()
+
+
+def test_given_no_number_found_on_a_scan_then_the_page_head_is_read_again_and_gives_it():
+    engine = _HeadEngine()
+
+    rec = recognise(_blank_scan(), company=OWN, ocr=engine)
+
+    assert engine.bands == 1
+    assert rec.fields["invoice_number"].value == "ADV-171"
+    assert rec.fields["total_incl_vat"].value == "121.00"  # the rest of the page kept

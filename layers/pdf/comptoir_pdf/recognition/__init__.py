@@ -128,6 +128,14 @@ def recognise(
     ):
         recogniser, pages = again
         layouts = recogniser.layouts
+    if (
+        main_source == "ocr"
+        and isinstance(ocr, TesseractEngine)
+        and len(layouts) == len(pages)
+        and (again := _header_pass(pdf, recogniser, pages, ocr, company=company)) is not None
+    ):
+        recogniser, pages = again
+        layouts = recogniser.layouts
     fields = recogniser.fields
     _use_hints(fields, pages)
     if main_source == "ocr" and pdf:
@@ -205,6 +213,25 @@ def _footer_pass(
     gained = sum(n in again.fields for n in FOOTER_FIELDS) > sum(n in first.fields for n in FOOTER_FIELDS)
     kept = all(n in again.fields for n in keys if n in first.fields)
     return (again, again_pages) if gained and kept else None
+
+
+def _header_pass(
+    pdf: bytes, first: Recogniser, pages: list[PageWords], ocr: TesseractEngine, *, company
+) -> tuple[Recogniser, list[PageWords]] | None:
+    """The head of the first page read again, enlarged and with more contrast, when no invoice
+    number was found: its caption is often small grey type ("Ons kenmerk", "Rechnungs-Nr." under
+    the value) that the whole page's reading garbled. Kept when it finds the number and loses no
+    key field."""
+    if "invoice_number" in first.fields or not pages or pages[0].source != "ocr":
+        return None
+    again_pages = [read_band(pdf, pages[0], ocr, top=0.0, bottom=0.4), *pages[1:]]
+    again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
+    again.page_sources = first.page_sources
+    again.sender_domain = first.sender_domain
+    again.run()
+    keys = (*SECOND_PASS_FIELDS, *FOOTER_FIELDS)
+    kept = all(n in again.fields for n in keys if n in first.fields)
+    return (again, again_pages) if "invoice_number" in again.fields and kept else None
 
 
 def _xml_fields(values: dict, layouts) -> dict[str, RecognisedField]:
