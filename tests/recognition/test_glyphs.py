@@ -105,6 +105,15 @@ def test_a_fax_of_helvetica_is_repaired():
     assert G.read_glyphs("ADV-149", G.crop_gray(pdf, 1, box)) == "ADV-I49"
 
 
+@pytest.mark.parametrize(("fontname", "fontfile"), FONTS, ids=[f[0] for f in FONTS])
+def test_a_letter_o_in_any_font_is_never_made_a_zero(fontname, fontfile):
+    # A monospaced O is as wide as a 0: nothing tells them apart by width.
+    pdf, box = scanned_word("BO5302", fontname, fontfile)
+    assert G.read_glyphs("BO5302", G.crop_gray(pdf, 1, box)) is None
+    pdf, box = scanned_word("INVO2024", fontname, fontfile)
+    assert G.read_glyphs("INVO2024", G.crop_gray(pdf, 1, box)) is None
+
+
 def test_unclear_or_misaligned_glyphs_say_nothing():
     pdf, box = scanned_word("ADV-I49", "helv", None)
     gray = G.crop_gray(pdf, 1, box)

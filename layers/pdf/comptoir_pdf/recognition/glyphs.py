@@ -231,7 +231,15 @@ def glyph_says(value: str, gray: list[list[int]]) -> str | None:
         return one_or_i(ink, *spans[k], cap, getattr(gray, "scale", 1.0))
     widths = [b - a for a, b in spans]
     digits = [index[j] for j, c in enumerate(value) if c.isdigit() and c != "1"]
-    return o_or_zero(widths, k, digits, cap)
+    said = o_or_zero(widths, k, digits, cap)
+    if said == "0":
+        # In a monospaced font a letter O is no wider than a digit: a 0 is told only where the
+        # word's other capitals stand wider than its digits on average (a proportional font).
+        letters = [widths[index[j]] for j, c in enumerate(value) if c.isalpha() and c not in "IJl" and j != i]
+        numbers = [widths[d] for d in digits if d != k]
+        if not letters or not numbers or sum(letters) / len(letters) < 1.09 * sum(numbers) / len(numbers):
+            return None
+    return said
 
 
 def read_glyphs(value: str, gray: list[list[int]]) -> str | None:
