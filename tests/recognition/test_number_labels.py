@@ -117,7 +117,7 @@ class _HeadEngine(TesseractEngine):
         return self
 
     def read_page(self, image, *, page, width, height, dpi):
-        band = 300 < height < 500  # the head (the footer's band is smaller)
+        band = 200 < height < 500  # the head (the footer's band is smaller)
         self.bands += band
         caption = "Rechnungs-Nr." if band else "Rcclmgs-Nf."
         rows = [(100, [(50, "ADV-171"), (120, "17/11/2025")]), (110, [(50, caption), (120, "Belegdatum")])]

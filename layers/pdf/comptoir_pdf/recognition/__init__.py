@@ -224,7 +224,8 @@ def _header_pass(
     key field."""
     if "invoice_number" in first.fields or not pages or pages[0].source != "ocr":
         return None
-    again_pages = [read_band(pdf, pages[0], ocr, top=0.0, bottom=0.4), *pages[1:]]
+    # The top third: where numbers stand, at about one page's OCR time.
+    again_pages = [read_band(pdf, pages[0], ocr, top=0.0, bottom=0.33), *pages[1:]]
     again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
     again.page_sources = first.page_sources
     again.sender_domain = first.sender_domain
