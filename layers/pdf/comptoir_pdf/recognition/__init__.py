@@ -7,7 +7,7 @@ Pure: bytes in, fields out; no AWS, no table. Profiles learnt from corrections c
 keyed by supplier VAT and go out through `learn`.
 """
 
-from comptoir_pdf.recognition import context
+from comptoir_pdf.recognition import context, glyphs
 from comptoir_pdf.recognition.checks import bookkeeper_warnings, duplicate_key, xml_pdf_warnings
 from comptoir_pdf.recognition.learning import apply_profile, learn, locate
 from comptoir_pdf.recognition.model import (
@@ -119,8 +119,11 @@ def recognise(
         if ocr.psm is None:
             _second_pass(pdf, recogniser, ocr, company=company)
         _footer_pass(pdf, recogniser, pages, ocr, company=company)
+        _header_pass(pdf, recogniser, pages, ocr, company=company)
     fields = recogniser.fields
     _use_hints(fields, pages)
+    if main_source == "ocr" and pdf:
+        glyphs.repair_number(fields, pdf, pages)
     context.use_context(fields, filename=filename, subject=subject, body=body)
     if profiles:
         _use_profiles(fields, recogniser, profiles, layouts, source=main_source, company=company)
@@ -224,6 +227,23 @@ def _footer_pass(
         again_pages[index] = read_band(pdf, pages[index], ocr, top=0.8, bottom=1.0)
     if again_pages == pages:
         return None
+    again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
+    again.page_sources = first.page_sources
+    again.sender_domain = first.sender_domain
+    again.run()
+    merge_readings(first, again)
+
+
+def _header_pass(
+    pdf: bytes, first: Recogniser, pages: list[PageWords], ocr: TesseractEngine, *, company
+) -> None:
+    """The head of the first page read again, enlarged and with more contrast, when no invoice
+    number was found: its caption is often small grey type ("Ons kenmerk", "Rechnungs-Nr." under
+    the value) that the whole page's reading garbled. Merged field by field into the first reading."""
+    if "invoice_number" in first.fields or not pages or pages[0].source != "ocr":
+        return
+    # The top third: where numbers stand, at about one page's OCR time.
+    again_pages = [read_band(pdf, pages[0], ocr, top=0.0, bottom=0.33), *pages[1:]]
     again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
     again.page_sources = first.page_sources
     again.sender_domain = first.sender_domain

@@ -285,3 +285,78 @@ def fuzzy_labels(folded: str) -> tuple[LabelHit, ...]:
             continue
         out.append(LabelHit(best[1], FUZZY_WEIGHT, m.start(), m.end()))
     return tuple(out)
+
+
+# Invoice-number labels OCR garbles in their short compound forms ("Reehnungs-Nr.", "Faetuurnr.",
+# "Factuumr" with "rn" read as "m", "Facture n" with its "°" lost), weighted FUZZY_WEIGHT.
+FUZZY_NUMBER_VOCABULARY = (
+    "factuurnr",
+    "factuurnummer",
+    "creditnotanr",
+    "creditnotanummer",
+    "rechnungsnr",
+    "rechnungsnummer",
+    "gutschriftsnr",
+    "gutschriftsnummer",
+    "invoiceno",
+    "invoicenr",
+)
+FUZZY_NUMBER_DECOYS = (
+    "klantnr",
+    "klantennr",
+    "btwnr",
+    "ordernr",
+    "bestelnr",
+    "kundennr",
+    "bestellnr",
+    "auftragsnr",
+    "lieferscheinnr",
+    "ustidnr",
+    "steuernr",
+    "kontonr",
+    "telefonnr",
+    "artikelnr",
+    "rekeningnr",
+    "customerno",
+    "accountno",
+    "orderno",
+)
+_NUMBER_ROOTS = ("factuur", "rechnung", "rechnungs", "invoice", "creditnota", "gutschrift", "gutschrifts")
+# One edit at most, after the squash: these words are short and near other words.
+_COMPOUND = re.compile(r"[a-z]{4,}(?:[\s-]{0,2}[a-z]{2,}){0,1}(?:[\s.-]{0,2}(?:n[ro]|n)(?![a-z])\.?)?")
+_LOST_DEGREE = re.compile(r"(?<![a-z])(?:facture|factuur|invoice|avoir|rechnung)\s+n\.?\s*$")
+
+
+def _ocr_squash(text: str) -> str:
+    """Letters only, with the pairs OCR merges into one letter made one ("rn" → "m")."""
+    return re.sub(r"[^a-z]", "", text).replace("rn", "m").replace("cl", "d")
+
+
+@functools.lru_cache(maxsize=4096)
+def fuzzy_number_labels(folded: str) -> tuple[LabelHit, ...]:
+    """Invoice-number labels an OCR'd segment holds garbled, where no label was read as printed."""
+    if any(h.field == "invoice_number" for h in _find_labels(folded)) or fuzzy_labels(folded):
+        return ()
+    out: list[LabelHit] = []
+    lost = _LOST_DEGREE.search(folded)
+    if lost:
+        return (LabelHit("invoice_number", FUZZY_WEIGHT, lost.start(), lost.end()),)
+    for m in _COMPOUND.finditer(folded):
+        squashed = _ocr_squash(m.group())
+        if len(squashed) < 7:
+            continue
+        best: int | None = None
+        for label in FUZZY_NUMBER_VOCABULARY:
+            target = _ocr_squash(label)
+            d = _distance(squashed, target, 1)
+            if d <= 1 and (best is None or d < best):
+                best = d
+        if best is None:
+            continue
+        if min(_distance(squashed, r, 3) for r in _NUMBER_ROOTS) < best:
+            continue  # "Factuur" alone is a title, not "Factuurnr."
+        if any(_distance(squashed, _ocr_squash(decoy), best) <= best for decoy in FUZZY_NUMBER_DECOYS):
+            continue
+        out.append(LabelHit("invoice_number", FUZZY_WEIGHT, m.start(), m.end()))
+        break
+    return tuple(out)

@@ -53,6 +53,9 @@ class Reading:
     labelled: dict[str, list[tuple[Segment, L.LabelHit]]] = field(default_factory=dict)
 
 
+_BARE_NUMBER_CAPTION = re.compile(r"invoice|facture|factuur|rechnung|avoir|creditnota|credit note|gutschrift")
+
+
 def read_layouts(pages: list[PageWords]) -> list[PageLayout]:
     return [build_layout(p, skew=p.skew) for p in pages]
 
@@ -84,6 +87,19 @@ def read_id(text: str, start: int) -> tuple[str, int, int] | None:
     if re.fullmatch(r"(?:19|20)\d\d", token):
         return None  # a year, as a date broken over two lines leaves it
     return token, m.start(), m.start() + len(token)
+
+
+def _split_number(text: str, start: int, value: str) -> str | None:
+    """An OCR'd number broken by a space ("FV/2025/1 996"): the digits that alone end its cell
+    belong to it. Not sure: the space may be printed."""
+    if (
+        start < 0
+        or text[start : start + len(value)] != value
+        or not (value[-1].isdigit() or value[-1] in "/-")
+    ):
+        return None
+    m = re.fullmatch(r" (\d{1,6})", text[start + len(value) :])
+    return value + m.group(1) if m else None
 
 
 def _gap_ok(text: str, start: int, value_start: int, limit: int = 14) -> bool:
@@ -474,6 +490,28 @@ class Recogniser:
             for seg in layout.segments:
                 for hit in L.fuzzy_labels(seg.folded):
                     self.hits.append((layout, seg, hit))
+                for hit in L.fuzzy_number_labels(seg.folded):
+                    self.hits.append((layout, seg, hit))
+        self.add_bare_number_captions()
+
+    def add_bare_number_captions(self) -> None:
+        """A column caption that says only "Invoice" ("Invoice | Date | Due date" over their
+        values) names the number: in body type (a title is larger) and beside a date's caption."""
+        for layout in self.layouts:
+            for seg in layout.segments:
+                if not _BARE_NUMBER_CAPTION.fullmatch(seg.folded.strip(" :.")):
+                    continue
+                if seg.y1 - seg.y0 > 1.3 * layout.median_height:
+                    continue
+                rows = layout.rows[max(0, seg.row - 1) : seg.row + 2]
+                if any(
+                    h.field in ("invoice_date", "due_date")
+                    for row in rows
+                    for other in row
+                    if other is not seg
+                    for h in L.find_labels(other.folded)
+                ):
+                    self.hits.append((layout, seg, L.LabelHit("invoice_number", 0.6, 0, len(seg.folded))))
 
     def read_vats(self) -> None:
         found: list[tuple[Candidate, bool]] = []
@@ -665,7 +703,12 @@ class Recogniser:
             confidence = 0.5 if not rivals else 0.35
         if agree > 1:
             confidence = min(0.98, confidence + 0.05)
-        self.put("invoice_number", best, confidence)
+        value = best.value
+        if best.seg is not None and self.page_sources.get(best.page, self.source) == "ocr":
+            whole = _split_number(best.seg.text, best.key[2] if best.key else -1, value)
+            if whole is not None:
+                value, confidence = whole, min(confidence, 0.7)
+        self.put("invoice_number", best, confidence, value=value)
 
     def read_dates(self) -> None:
         due = [c for c in self._labelled("due_date")]
