@@ -178,27 +178,46 @@ def _second_pass(
 
 
 FOOTER_FIELDS = ("supplier_vat", "iban")
+# The share of the page a footer takes (payment details printed just above it included).
+FOOTER_SHARE = 0.25
+# The share of the page a letterhead takes: the supplier's name, address and VAT number.
+HEADER_SHARE = 0.3
 
 
 def _footer_pass(
     pdf: bytes, first: Recogniser, pages: list[PageWords], ocr: TesseractEngine, *, company
 ) -> tuple[Recogniser, list[PageWords]] | None:
-    """The bottom of the first and last pages read again, enlarged and with more contrast, when
-    the supplier's VAT number or IBAN was not found: footers print them in small grey type. Kept
-    when it finds more of those fields and loses no key field."""
+    """A band of the first and last pages read again, enlarged and its background flattened, when
+    the supplier's VAT number or IBAN was not found: footers print them in small grey type, and a
+    photo's shadow can hide a whole part of the page. The band is the bottom quarter; or the
+    header when the VAT number is missing and the first page's reading found no customer block
+    (the company's name, VAT number or a "Client" label): its addresses were lost. One band a
+    page. Kept when it finds more of those fields and loses no key field."""
     if all(n in first.fields for n in FOOTER_FIELDS):
         return None
     again_pages = list(pages)
     for index in dict.fromkeys([0, len(pages) - 1]):
-        if pages[index].source != "ocr":
+        page = pages[index]
+        if page.source != "ocr" or not page.words or page.height <= 0:
             continue
-        again_pages[index] = read_band(pdf, pages[index], ocr, top=0.8, bottom=1.0)
+        # Every invoice to the company names it: no customer block read, the addresses were lost.
+        addressed = any(s.region == "customer" for s in first.layouts[0].segments) if first.layouts else True
+        if index == 0 and "supplier_vat" not in first.fields and not addressed:
+            top, bottom = 0.0, HEADER_SHARE
+        else:
+            top, bottom = 1.0 - FOOTER_SHARE, 1.0
+        again_pages[index] = read_band(pdf, page, ocr, top=top, bottom=bottom)
     if again_pages == pages:
         return None
     again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
     again.page_sources = first.page_sources
     again.sender_domain = first.sender_domain
     again.run()
+    # What the first reading found as surely stays as it read it (a BIC the enlarged band reads
+    # "GEBABEBS" where the page read "GEBABEBB" is no surer for it).
+    for name, field in first.fields.items():
+        if name not in again.fields or field.confidence >= again.fields[name].confidence:
+            again.fields[name] = field
     keys = (*SECOND_PASS_FIELDS, *FOOTER_FIELDS)
     gained = sum(n in again.fields for n in FOOTER_FIELDS) > sum(n in first.fields for n in FOOTER_FIELDS)
     kept = all(n in again.fields for n in keys if n in first.fields)

@@ -212,6 +212,27 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
     return out
 
 
+def _vats_across(layout: PageLayout, seg: Segment, context: bool) -> list[tuple[Segment, V.Match]]:
+    """A VAT number OCR cut in two segments ("BE1473 | 409 214", "USt-IdNr. D | E434570916"): read
+    in the segment and the one right of it, with and without the gap, kept when it spans both."""
+    both = joined(layout, seg)
+    if both is None:
+        return []
+    cut = len(seg.text)
+    out = [
+        (both, m)
+        for m in V.find_vats(both.text, enterprise_context=context, repair=True)
+        if m.start < cut < m.end
+    ]
+    if not out:
+        squeezed = both.text[:cut] + both.text[cut + 1 :]
+        for m in V.find_vats(squeezed, enterprise_context=context, repair=True):
+            if m.start < cut < m.end:
+                # The match in `both`'s text, where the gap is one character longer.
+                out.append((both, dataclasses.replace(m, end=m.end + 1)))
+    return out
+
+
 def _label_cell(seg: Segment, hit: L.LabelHit) -> Segment:
     """A header row read as one segment ("N° de facture Date Échéance"): the label's own cell,
     from its first word to the next label, for what stands below it."""
@@ -486,15 +507,18 @@ class Recogniser:
             if left is not None and L.ENTERPRISE_CONTEXT.search(left.folded):
                 context = True
             ocr = bool(seg.words) and seg.words[0].source != "text"
-            for m in V.find_vats(seg.text, enterprise_context=context, repair=ocr):
+            matches = [(seg, m) for m in V.find_vats(seg.text, enterprise_context=context, repair=ocr)]
+            if not matches and ocr:
+                matches = _vats_across(layout, seg, context)
+            for where, m in matches:
                 cand = Candidate(
                     value=m.value,
-                    score=1.0 if m.explicit else 0.8,
+                    score=0.7 if m.repaired else (1.0 if m.explicit else 0.8),
                     page=layout.page,
-                    box=seg.span_box(m.start, m.end),
-                    seg=seg,
+                    box=where.span_box(m.start, m.end),
+                    seg=where,
                 )
-                found.append((cand, seg.region == "customer"))
+                found.append((cand, where.region == "customer"))
         self.vat_candidates = found
         own = [c for c, _ in found if c.value == self.company_vat]
         others = [(c, in_customer) for c, in_customer in found if c.value != self.company_vat]
@@ -536,21 +560,28 @@ class Recogniser:
         ranked = sorted(by_value, key=rank, reverse=True)
         best = by_value[ranked[0]][0]
         explicit = any(c.score >= 1.0 for c in by_value[ranked[0]])
-        confidence = (0.97 if explicit else 0.85) if len(ranked) == 1 else 0.55
+        repaired = all(c.score < 0.8 for c in by_value[ranked[0]])
+        confidence = (0.97 if explicit else 0.75 if repaired else 0.85) if len(ranked) == 1 else 0.55
         self.put("supplier_vat", best, confidence)
 
     def read_ibans(self) -> None:
         found: list[tuple[Candidate, float]] = []
         for layout, seg in self.all_segments():
             row_text = " ".join(s.folded for s in layout.rows[seg.row])
-            matches = [(seg, m) for m in V.find_ibans(seg.text)]
+            ocr = bool(seg.words) and seg.words[0].source != "text"
+            matches = [(seg, m) for m in V.find_ibans(seg.text, repair=ocr)]
             if not matches and re.search(r"[A-Z]{2}\d\d[\d\s]*$", seg.text) and (both := joined(layout, seg)):
                 # An IBAN OCR cut in two.
-                matches = [(both, m) for m in V.find_ibans(both.text) if m.start < len(seg.text) < m.end]
+                matches = [
+                    (both, m) for m in V.find_ibans(both.text, repair=ocr) if m.start < len(seg.text) < m.end
+                ]
             for where, m in matches:
                 context = 1.0 if L.PAYMENT_CONTEXT.search(row_text) else 0.7
                 if where.region == "customer":
                     context -= 0.6
+                if m.repaired:
+                    # Only its check says OCR's misread character was the digit chosen.
+                    context -= 0.25
                 box = where.span_box(m.start, m.end)
                 cand = Candidate(value=m.value, score=context, page=layout.page, box=box, seg=where)
                 found.append((cand, context))
@@ -568,7 +599,7 @@ class Recogniser:
         if best.score <= 0.4:
             confidence = 0.35
         elif len(ranked) == 1:
-            confidence = 0.97 if best.score >= 1.0 else 0.88
+            confidence = 0.97 if best.score >= 1.0 else (0.88 if best.score >= 0.7 else 0.7)
         else:
             confidence = 0.6
         self.put("iban", best, confidence)
