@@ -35,6 +35,12 @@ def test_given_ocr_read_the_letters_be_as_digits_next_to_a_vat_label_then_the_nu
     assert find_vats(text.split()[1], repair=True) == []  # nor twelve digits with no label
 
 
+def test_given_ocr_read_the_letters_de_as_digits_next_to_a_vat_label_then_only_there_it_is_repaired():
+    line = "Aachen: USt-IdNr. 00157087163 - IBAN"
+    assert vats(line, enterprise_context=True, repair=True) == ["DE157087163"]
+    assert vats("Tel. 00157087163", repair=True) == []
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [("USt-IdNr. DEB48312447", "DE848312447"), ("USt-ID DES583624209", "DE583624209")],

@@ -566,6 +566,7 @@ class Recogniser:
 
     def read_ibans(self) -> None:
         found: list[tuple[Candidate, float]] = []
+        repaired: set[int] = set()
         for layout, seg in self.all_segments():
             row_text = " ".join(s.folded for s in layout.rows[seg.row])
             ocr = bool(seg.words) and seg.words[0].source != "text"
@@ -581,10 +582,12 @@ class Recogniser:
                     context -= 0.6
                 if m.repaired:
                     # Only its check says OCR's misread character was the digit chosen.
-                    context -= 0.25
+                    context -= 0.1
                 box = where.span_box(m.start, m.end)
                 cand = Candidate(value=m.value, score=context, page=layout.page, box=box, seg=where)
                 found.append((cand, context))
+                if m.repaired:
+                    repaired.add(id(cand))
         self.iban_candidates = [c for c, _ in found]
         others = [(c, s) for c, s in found if c.value not in self.company_ibans]
         if not others:
@@ -602,6 +605,8 @@ class Recogniser:
             confidence = 0.97 if best.score >= 1.0 else (0.88 if best.score >= 0.7 else 0.7)
         else:
             confidence = 0.6
+        if all(id(c) in repaired for c in by_value[ranked[0]]):
+            confidence = min(confidence, 0.75)
         self.put("iban", best, confidence)
 
     def read_bic(self) -> None:

@@ -193,6 +193,8 @@ def fold_keep_length(text: str) -> str:
 _BE_PREFIX_RE = re.compile(r"\bBE[\s.:\-]{0,3}(?=[\dOIL][\dOIL\s.,]{7})")
 # "BE0912774453" as a fax's OCR reads it: the two letters taken for digits ("600912774453").
 _BE_MISREAD_RE = re.compile(r"(?<![\w.])[B863][E€C6F03£][\s.:]?([01]\d{3}[.\s]?\d{3}[.\s]?\d{3})(?![\d.])")
+# "DE157087163" read "00157087163": its check digit is weak (one in ten), so only by a label.
+_DE_MISREAD_RE = re.compile(r"(?<![\w.])[D0O][EC€F£0]\s?(\d{3}\s?\d{3}\s?\d{3})(?![\d.])")
 # A foreign number whose digits OCR read partly as letters ("DEB48312447", "DES583624209").
 _FOREIGN_MISREAD_RE = re.compile(r"\b(DE|LU)\s?([\dODILSBZG]{8,11})\b")
 _FOREIGN_DIGITS = {"DE": 9, "LU": 8}
@@ -288,9 +290,10 @@ def _misread_vats(upper: str, found: list[Match], *, enterprise_context: bool) -
     """VAT numbers OCR garbled beyond the usual, read back when their check passes after the
     repair (and only one repair passes): said unsure."""
     out: list[Match] = []
+    ibans = find_ibans(upper, repair=True)
 
     def free(start: int) -> bool:
-        return not any(o.start <= start < o.end for o in [*found, *out])
+        return not any(o.start <= start < o.end for o in [*found, *out, *ibans])
 
     if enterprise_context:
         # Only next to a VAT/enterprise label: twelve digits whose last ten check as a BE number.
@@ -299,6 +302,9 @@ def _misread_vats(upper: str, found: list[Match], *, enterprise_context: bool) -
             fixed = digits if be_vat.is_valid(digits) else _repair_be(digits)
             if fixed and free(m.start()):
                 out.append(Match("BE" + fixed, m.start(), m.end(), explicit=False, repaired=True))
+        for m in _DE_MISREAD_RE.finditer(upper):
+            if free(m.start()) and (value := normalise_vat("DE" + re.sub(r"\s", "", m.group(1)))):
+                out.append(Match(value, m.start(), m.end(), explicit=False, repaired=True))
     for m in _FOREIGN_MISREAD_RE.finditer(upper):
         country, body = m.group(1), m.group(2)
         if body.isdigit() or sum(c.isdigit() for c in body) < 6 or not free(m.start()):
