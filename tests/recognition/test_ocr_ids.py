@@ -103,6 +103,19 @@ def test_given_a_vat_number_ocr_cut_in_two_segments_then_the_supplier_vat_is_rea
     assert _recognised(page).fields["supplier_vat"].value == "BE0202239951"
 
 
+def test_given_an_enterprise_number_under_its_caption_then_it_is_the_supplier_vat():
+    page = _words(
+        (50, 60, "Bakkerij"),
+        (100, 60, "Peeters"),
+        (50, 74, "Ondernemingsnummer"),
+        (50, 86, "0202.239.951"),
+        (50, 300, "Total"),
+        (90, 300, "121,00"),
+    )
+
+    assert _recognised(page).fields["supplier_vat"].value == "BE0202239951"
+
+
 def test_given_a_repaired_vat_number_and_iban_then_they_are_given_unsure():
     page = _words(
         (50, 60, "Bakkerij"),

@@ -212,6 +212,15 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
     return out
 
 
+def _vat_caption(folded: str) -> bool:
+    """A short caption naming a VAT or enterprise number, with no number in it."""
+    return (
+        bool(L.ENTERPRISE_CONTEXT.search(folded))
+        and not re.search(r"\d", folded)
+        and len(folded.split()) <= 4
+    )
+
+
 def _vats_across(layout: PageLayout, seg: Segment, context: bool) -> list[tuple[Segment, V.Match]]:
     """A VAT number OCR cut in two segments ("BE1473 | 409 214", "USt-IdNr. D | E434570916"): read
     in the segment and the one right of it, with and without the gap, kept when it spans both."""
@@ -506,6 +515,9 @@ class Recogniser:
             left = layout.left_of(seg)
             if left is not None and L.ENTERPRISE_CONTEXT.search(left.folded):
                 context = True
+            if not context and (up := layout.above(seg, max_rows=1)):
+                # A label printed above its value ("Ondernemingsnummer" / "0202.239.951").
+                context = any(_vat_caption(s.folded) for s in up)
             ocr = bool(seg.words) and seg.words[0].source != "text"
             matches = [(seg, m) for m in V.find_vats(seg.text, enterprise_context=context, repair=ocr)]
             if not matches and ocr:
