@@ -6,7 +6,7 @@ import pytest
 from comptoir_pdf.recognition import PageWords, TesseractEngine, Word, recognise
 from comptoir_pdf.recognition.inputs import prepare
 from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts
-from comptoir_pdf.recognition.values import find_ibans, find_vats
+from comptoir_pdf.recognition.values import find_be_accounts, find_ibans, find_vats
 from tests.recognition.corpus import COMPANY
 from tests.recognition.wildcorpus import OWN, wild
 
@@ -54,6 +54,28 @@ def test_given_ocr_read_a_digit_of_a_german_vat_number_as_a_letter_then_the_one_
 
 def test_given_ocr_cut_the_country_code_of_a_vat_number_then_it_is_read():
     assert vats("USt-IdNr. D E434570916", repair=True) == ["DE434570916"]
+
+
+def test_given_ocr_read_a_1_of_a_vat_number_as_a_bracket_then_the_number_that_checks_is_read():
+    (match,) = find_vats("Gent - BTW BE (047911289 - IBAN", enterprise_context=True, repair=True)
+
+    assert (match.value, match.repaired) == ("BE1047911289", True)
+    assert vats("BTW BE (0202.239.951)", enterprise_context=True) == ["BE0202239951"]
+
+
+def test_given_ocr_read_a_0_of_a_vat_number_as_a_d_then_it_is_read():
+    assert vats("Btw-nr. BED197 980 859") == ["BE0197980859"]
+
+
+@pytest.mark.parametrize("text", ["IBAN 1432 2228 6012 - BIC KREDBEBB", "Compte 143-2222860-12"])
+def test_given_a_belgian_account_number_after_its_label_then_it_is_read_as_its_iban(text):
+    # Printed the old way, or an IBAN whose "BE19" OCR lost: its own mod-97 check holds.
+    assert [(m.value, m.repaired) for m in find_be_accounts(text)] == [("BE19143222286012", True)]
+
+
+def test_given_a_structured_reference_then_it_is_not_an_account_number():
+    assert find_be_accounts("Mededeling +++143/2222/86012+++") == []
+    assert find_be_accounts("Communication 1432 2228 6012") == []
 
 
 @pytest.mark.parametrize(
@@ -114,6 +136,21 @@ def test_given_an_enterprise_number_under_its_caption_then_it_is_the_supplier_va
     )
 
     assert _recognised(page).fields["supplier_vat"].value == "BE0202239951"
+
+
+def test_given_ocr_lost_the_start_of_an_iban_between_its_label_and_its_digits_then_it_is_read_unsure():
+    page = _words(
+        (50, 60, "Bakkerij"),
+        (100, 60, "Peeters"),
+        (50, 780, "IBAN"),
+        (95, 780, "1432"),
+        (122, 780, "2228"),
+        (149, 780, "6012"),
+    )
+
+    iban = _recognised(page).fields["iban"]
+
+    assert (iban.value, iban.confidence < 0.9) == ("BE19143222286012", True)
 
 
 def test_given_a_repaired_vat_number_and_iban_then_they_are_given_unsure():

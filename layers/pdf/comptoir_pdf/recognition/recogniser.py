@@ -583,6 +583,13 @@ class Recogniser:
             row_text = " ".join(s.folded for s in layout.rows[seg.row])
             ocr = bool(seg.words) and seg.words[0].source != "text"
             matches = [(seg, m) for m in V.find_ibans(seg.text, repair=ocr)]
+            if not matches:
+                matches = [(seg, m) for m in V.find_be_accounts(seg.text)]
+                if not matches and (both := joined(layout, seg, max_gap_heights=6)):
+                    # The label and the number in two segments ("IBAN" | "1432 2228 6012"): the
+                    # gap is where OCR lost "BE19".
+                    cut = len(seg.text)
+                    matches = [(both, m) for m in V.find_be_accounts(both.text) if m.end > cut]
             if not matches and re.search(r"[A-Z]{2}\d\d[\d\s]*$", seg.text) and (both := joined(layout, seg)):
                 # An IBAN OCR cut in two.
                 matches = [

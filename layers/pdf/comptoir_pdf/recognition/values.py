@@ -2,6 +2,7 @@
 structured references. Every finder works on a line of text and returns matches with their
 character span, so the caller can map a value back to the words (and boxes) it came from."""
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -190,7 +191,7 @@ def fold_keep_length(text: str) -> str:
 
 # ---- VAT numbers -----------------------------------------------------------------------------
 
-_BE_PREFIX_RE = re.compile(r"\bBE[\s.:\-]{0,3}(?=[\dOIL][\dOIL\s.,]{7})")
+_BE_PREFIX_RE = re.compile(r"\bBE[\s.:\-]{0,3}(?=[\dOILD][\dOILD\s.,]{7})")
 # "BE0912774453" as a fax's OCR reads it: the two letters taken for digits ("600912774453").
 _BE_MISREAD_RE = re.compile(r"(?<![\w.])[B863][E€C6F03£][\s.:]?([01]\d{3}[.\s]?\d{3}[.\s]?\d{3})(?![\d.])")
 # "DE157087163" read "00157087163": its check digit is weak (one in ten), so only by a label.
@@ -198,6 +199,7 @@ _DE_MISREAD_RE = re.compile(r"(?<![\w.])[D0O][EC€F£0]\s?(\d{3}\s?\d{3}\s?\d{3
 # A foreign number whose digits OCR read partly as letters ("DEB48312447", "DES583624209").
 _FOREIGN_MISREAD_RE = re.compile(r"\b(DE|LU)\s?([\dODILSBZG]{8,11})\b")
 _FOREIGN_DIGITS = {"DE": 9, "LU": 8}
+_AS_ONE = str.maketrans({"(": "1", "|": "1", "!": "1", "[": "1", "]": "1"})
 _SPLIT_PREFIX_RE = re.compile(r"\b(B(?= E)|D(?= E)|N(?= L)|F(?= R)|L(?= U)) ([ELRU])(?=\d)")
 _FOREIGN_VAT_RE = re.compile(
     r"\b(NL\s?\d{9}\s?B\s?\d{2}|FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|DE\s?\d{3}\s?\d{3}\s?\d{3}|LU\s?\d{8})\b"
@@ -249,11 +251,11 @@ def find_vats(text: str, *, enterprise_context: bool = False, repair: bool = Fal
     for m in _BE_PREFIX_RE.finditer(upper):
         if any(i.start <= m.start() < i.end for i in ibans):
             continue
-        # Up to ten digits, grouped by spaces or dots, O read for 0 by OCR repaired.
+        # Up to ten digits, grouped by spaces or dots, O or D read for 0 by OCR repaired.
         digits, ends, i = "", [], m.end()
         while i < len(upper) and len(digits) < 10:
             c = upper[i]
-            if c.isdigit() or c in "OIL":
+            if c.isdigit() or c in "OILD":
                 digits += c.translate(_AS_DIGIT)
                 ends.append(i + 1)
             elif c not in " .:,":  # OCR reads a dot as a colon or a comma
@@ -305,6 +307,12 @@ def _misread_vats(upper: str, found: list[Match], *, enterprise_context: bool) -
         for m in _DE_MISREAD_RE.finditer(upper):
             if free(m.start()) and (value := normalise_vat("DE" + re.sub(r"\s", "", m.group(1)))):
                 out.append(Match(value, m.start(), m.end(), explicit=False, repaired=True))
+    ones = upper.translate(_AS_ONE)
+    if ones != upper:
+        # "BE (047911289": a 1 read as a bracket or a bar, only where that makes a number check.
+        for m in find_vats(ones, enterprise_context=enterprise_context):
+            if free(m.start) and ones[m.start : m.end] != upper[m.start : m.end]:
+                out.append(dataclasses.replace(m, explicit=False, repaired=True))
     for m in _FOREIGN_MISREAD_RE.finditer(upper):
         country, body = m.group(1), m.group(2)
         if body.isdigit() or sum(c.isdigit() for c in body) < 6 or not free(m.start()):
@@ -384,6 +392,28 @@ def find_ibans(text: str, *, repair: bool = False) -> list[Match]:
                 value, length = found
                 out.append(Match(value, m.start(1), m.start(1) + length, explicit=False, repaired=True))
     return sorted(out, key=lambda match: match.start)
+
+
+# A Belgian account number as printed before IBANs (or an IBAN whose "BE12" OCR lost), after its
+# label: 123-4567890-12 or 1234 5678 9012, its last two digits the first ten's mod 97.
+_BE_ACCOUNT_RE = re.compile(
+    r"\b(?:iban|rekening(?:nummer)?|compte|konto|account|bankrekening)\b\W{0,3}"
+    r"(\d{3}-\d{7}-\d{2}|\d{4}\s?\d{4}\s?\d{4})(?![\d/])",
+    re.IGNORECASE,
+)
+
+
+def find_be_accounts(text: str) -> list[Match]:
+    """Belgian account numbers after an IBAN/account label, as the IBAN they are (unsure: the
+    country is taken as Belgium)."""
+    out = []
+    for m in _BE_ACCOUNT_RE.finditer(text):
+        bban = re.sub(r"\D", "", m.group(1))
+        if int(bban[10:]) == (int(bban[:10]) % 97 or 97):
+            value = "BE" + std_iban.calc_check_digits("BE00" + bban) + bban
+            if std_iban.is_valid(value):
+                out.append(Match(value, m.start(1), m.end(1), explicit=False, repaired=True))
+    return out
 
 
 def _repair_iban(raw: str) -> tuple[str, int] | None:
