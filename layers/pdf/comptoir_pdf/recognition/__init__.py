@@ -196,12 +196,12 @@ def _footer_pass(
     if all(n in first.fields for n in FOOTER_FIELDS):
         return None
     again_pages = list(pages)
+    # Every invoice to the company names it: no customer block read, the addresses were lost.
+    addressed = any(s.region == "customer" for s in first.layouts[0].segments) if first.layouts else True
     for index in dict.fromkeys([0, len(pages) - 1]):
         page = pages[index]
         if page.source != "ocr" or not page.words or page.height <= 0:
             continue
-        # Every invoice to the company names it: no customer block read, the addresses were lost.
-        addressed = any(s.region == "customer" for s in first.layouts[0].segments) if first.layouts else True
         if index == 0 and "supplier_vat" not in first.fields and not addressed:
             top, bottom = 0.0, HEADER_SHARE
         else:

@@ -131,8 +131,8 @@ def read_band(
 ) -> PageWords:
     """A band of a page (`top`..`bottom`, shares of its height) read again at `scale` times the
     page's OCR resolution, its background flattened: a footer's small grey type (VAT number,
-    IBAN) or a header in a photo's shadow that the whole page's reading lost. Words come back in page points; the band's words of
-    the first reading are replaced by the band's."""
+    IBAN) or a header in a photo's shadow that the whole page's reading lost. Words come back in
+    page points; the band's words of the first reading are replaced by the band's."""
     from PIL import Image
 
     with open_pdf(pdf) as doc:
