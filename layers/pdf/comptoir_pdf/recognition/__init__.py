@@ -118,8 +118,7 @@ def recognise(
         # Read again where the first reading missed something; merged field by field.
         if ocr.psm is None:
             _second_pass(pdf, recogniser, ocr, company=company)
-        _footer_pass(pdf, recogniser, pages, ocr, company=company)
-        _header_pass(pdf, recogniser, pages, ocr, company=company)
+        _band_pass(pdf, recogniser, pages, ocr, company=company)
     fields = recogniser.fields
     _use_hints(fields, pages)
     if main_source == "ocr" and pdf:
@@ -210,40 +209,43 @@ SURER_BY = 0.2
 
 
 FOOTER_FIELDS = ("supplier_vat", "iban")
+# The share of the page a footer takes (payment details printed just above it included).
+FOOTER_SHARE = 0.25
+# The share of the page a letterhead takes: the supplier's name, address, VAT number and the
+# invoice's number and dates.
+HEADER_SHARE = 0.33
 
 
-def _footer_pass(
+def _band_pass(
     pdf: bytes, first: Recogniser, pages: list[PageWords], ocr: TesseractEngine, *, company
 ) -> None:
-    """The bottom of the first and last pages read again, enlarged and with more contrast, when
-    the supplier's VAT number or IBAN was not found: footers print them in small grey type. Merged
-    field by field into the first reading."""
-    if all(n in first.fields for n in FOOTER_FIELDS):
-        return None
-    again_pages = list(pages)
-    for index in dict.fromkeys([0, len(pages) - 1]):
-        if pages[index].source != "ocr":
-            continue
-        again_pages[index] = read_band(pdf, pages[index], ocr, top=0.8, bottom=1.0)
-    if again_pages == pages:
-        return None
-    again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
-    again.page_sources = first.page_sources
-    again.sender_domain = first.sender_domain
-    again.run()
-    merge_readings(first, again)
+    """Bands of the first and last pages read again, enlarged and their background flattened, where
+    the first reading missed a field, merged field by field into it:
 
-
-def _header_pass(
-    pdf: bytes, first: Recogniser, pages: list[PageWords], ocr: TesseractEngine, *, company
-) -> None:
-    """The head of the first page read again, enlarged and with more contrast, when no invoice
-    number was found: its caption is often small grey type ("Ons kenmerk", "Rechnungs-Nr." under
-    the value) that the whole page's reading garbled. Merged field by field into the first reading."""
-    if "invoice_number" in first.fields or not pages or pages[0].source != "ocr":
+    - the head of page 1 when no invoice number was found (its caption is often small grey type,
+      "Ons kenmerk" or "Rechnungs-Nr." under the value), or when the supplier's VAT number is
+      missing and no customer block was read (a photo's shadow hid the addresses);
+    - the bottom quarter of the first and last pages when the VAT number or the IBAN is missing:
+      footers print them in small grey type, payment details just above them. Page 1's header
+      read for the VAT number stands in for its footer."""
+    if not pages or pages[0].source != "ocr":
         return
-    # The top third: where numbers stand, at about one page's OCR time.
-    again_pages = [read_band(pdf, pages[0], ocr, top=0.0, bottom=0.33), *pages[1:]]
+    number_missing = "invoice_number" not in first.fields
+    footer_missing = any(n not in first.fields for n in FOOTER_FIELDS)
+    # Every invoice to the company names it: no customer block read, the addresses were lost.
+    addressed = any(s.region == "customer" for s in first.layouts[0].segments) if first.layouts else True
+    vat_in_header = "supplier_vat" not in first.fields and not addressed
+    again_pages = list(pages)
+    if number_missing or vat_in_header:
+        again_pages[0] = read_band(pdf, pages[0], ocr, top=0.0, bottom=HEADER_SHARE)
+    if footer_missing:
+        for index in dict.fromkeys([0, len(pages) - 1]):
+            page = again_pages[index]
+            if page.source != "ocr" or not page.words or page.height <= 0 or (index == 0 and vat_in_header):
+                continue
+            again_pages[index] = read_band(pdf, page, ocr, top=1.0 - FOOTER_SHARE, bottom=1.0)
+    if again_pages == pages:
+        return
     again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
     again.page_sources = first.page_sources
     again.sender_domain = first.sender_domain

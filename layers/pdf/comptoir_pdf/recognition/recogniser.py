@@ -228,6 +228,36 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
     return out
 
 
+def _vat_caption(folded: str) -> bool:
+    """A short caption naming a VAT or enterprise number, with no number in it."""
+    return (
+        bool(L.ENTERPRISE_CONTEXT.search(folded))
+        and not re.search(r"\d", folded)
+        and len(folded.split()) <= 4
+    )
+
+
+def _vats_across(layout: PageLayout, seg: Segment, context: bool) -> list[tuple[Segment, V.Match]]:
+    """A VAT number OCR cut in two segments ("BE1473 | 409 214", "USt-IdNr. D | E434570916"): read
+    in the segment and the one right of it, with and without the gap, kept when it spans both."""
+    both = joined(layout, seg)
+    if both is None:
+        return []
+    cut = len(seg.text)
+    out = [
+        (both, m)
+        for m in V.find_vats(both.text, enterprise_context=context, repair=True)
+        if m.start < cut < m.end
+    ]
+    if not out:
+        squeezed = both.text[:cut] + both.text[cut + 1 :]
+        for m in V.find_vats(squeezed, enterprise_context=context, repair=True):
+            if m.start < cut < m.end:
+                # The match in `both`'s text, where the gap is one character longer.
+                out.append((both, dataclasses.replace(m, end=m.end + 1)))
+    return out
+
+
 def _label_cell(seg: Segment, hit: L.LabelHit) -> Segment:
     """A header row read as one segment ("N° de facture Date Échéance"): the label's own cell,
     from its first word to the next label, for what stands below it."""
@@ -523,16 +553,22 @@ class Recogniser:
             left = layout.left_of(seg)
             if left is not None and L.ENTERPRISE_CONTEXT.search(left.folded):
                 context = True
+            if not context and (up := layout.above(seg, max_rows=1)):
+                # A label printed above its value ("Ondernemingsnummer" / "0202.239.951").
+                context = any(_vat_caption(s.folded) for s in up)
             ocr = bool(seg.words) and seg.words[0].source != "text"
-            for m in V.find_vats(seg.text, enterprise_context=context, repair=ocr):
+            matches = [(seg, m) for m in V.find_vats(seg.text, enterprise_context=context, repair=ocr)]
+            if not matches and ocr:
+                matches = _vats_across(layout, seg, context)
+            for where, m in matches:
                 cand = Candidate(
                     value=m.value,
-                    score=1.0 if m.explicit else 0.8,
+                    score=0.7 if m.repaired else (1.0 if m.explicit else 0.8),
                     page=layout.page,
-                    box=seg.span_box(m.start, m.end),
-                    seg=seg,
+                    box=where.span_box(m.start, m.end),
+                    seg=where,
                 )
-                found.append((cand, seg.region == "customer"))
+                found.append((cand, where.region == "customer"))
         self.vat_candidates = found
         own = [c for c, _ in found if c.value == self.company_vat]
         others = [(c, in_customer) for c, in_customer in found if c.value != self.company_vat]
@@ -574,24 +610,41 @@ class Recogniser:
         ranked = sorted(by_value, key=rank, reverse=True)
         best = by_value[ranked[0]][0]
         explicit = any(c.score >= 1.0 for c in by_value[ranked[0]])
-        confidence = (0.97 if explicit else 0.85) if len(ranked) == 1 else 0.55
+        repaired = all(c.score < 0.8 for c in by_value[ranked[0]])
+        confidence = (0.97 if explicit else 0.75 if repaired else 0.85) if len(ranked) == 1 else 0.55
         self.put("supplier_vat", best, confidence)
 
     def read_ibans(self) -> None:
         found: list[tuple[Candidate, float]] = []
+        repaired: set[int] = set()
         for layout, seg in self.all_segments():
             row_text = " ".join(s.folded for s in layout.rows[seg.row])
-            matches = [(seg, m) for m in V.find_ibans(seg.text)]
+            ocr = bool(seg.words) and seg.words[0].source != "text"
+            matches = [(seg, m) for m in V.find_ibans(seg.text, repair=ocr)]
+            if not matches:
+                matches = [(seg, m) for m in V.find_be_accounts(seg.text)]
+                if not matches and (both := joined(layout, seg, max_gap_heights=6)):
+                    # The label and the number in two segments ("IBAN" | "1432 2228 6012"): the
+                    # gap is where OCR lost "BE19".
+                    cut = len(seg.text)
+                    matches = [(both, m) for m in V.find_be_accounts(both.text) if m.end > cut]
             if not matches and re.search(r"[A-Z]{2}\d\d[\d\s]*$", seg.text) and (both := joined(layout, seg)):
                 # An IBAN OCR cut in two.
-                matches = [(both, m) for m in V.find_ibans(both.text) if m.start < len(seg.text) < m.end]
+                matches = [
+                    (both, m) for m in V.find_ibans(both.text, repair=ocr) if m.start < len(seg.text) < m.end
+                ]
             for where, m in matches:
                 context = 1.0 if L.PAYMENT_CONTEXT.search(row_text) else 0.7
                 if where.region == "customer":
                     context -= 0.6
+                if m.repaired:
+                    # Only its check says OCR's misread character was the digit chosen.
+                    context -= 0.1
                 box = where.span_box(m.start, m.end)
                 cand = Candidate(value=m.value, score=context, page=layout.page, box=box, seg=where)
                 found.append((cand, context))
+                if m.repaired:
+                    repaired.add(id(cand))
         self.iban_candidates = [c for c, _ in found]
         others = [(c, s) for c, s in found if c.value not in self.company_ibans]
         if not others:
@@ -606,9 +659,11 @@ class Recogniser:
         if best.score <= 0.4:
             confidence = 0.35
         elif len(ranked) == 1:
-            confidence = 0.97 if best.score >= 1.0 else 0.88
+            confidence = 0.97 if best.score >= 1.0 else (0.88 if best.score >= 0.7 else 0.7)
         else:
             confidence = 0.6
+        if all(id(c) in repaired for c in by_value[ranked[0]]):
+            confidence = min(confidence, 0.75)
         self.put("iban", best, confidence)
 
     def read_bic(self) -> None:

@@ -2,6 +2,7 @@
 structured references. Every finder works on a line of text and returns matches with their
 character span, so the caller can map a value back to the words (and boxes) it came from."""
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ class Match:
     start: int
     end: int
     explicit: bool = True  # amounts: has decimals or a currency; VAT: has its country prefix
+    repaired: bool = False  # VAT, IBAN: OCR's misreading repaired, its check the only evidence
 
 
 def fold(text: str) -> str:
@@ -189,7 +191,16 @@ def fold_keep_length(text: str) -> str:
 
 # ---- VAT numbers -----------------------------------------------------------------------------
 
-_BE_PREFIX_RE = re.compile(r"\bBE[\s.:\-]{0,3}(?=[\dOIL][\dOIL\s.]{7})")
+_BE_PREFIX_RE = re.compile(r"\bBE[\s.:\-]{0,3}(?=[\dOILD][\dOILD\s.,]{7})")
+# "BE0912774453" as a fax's OCR reads it: the two letters taken for digits ("600912774453").
+_BE_MISREAD_RE = re.compile(r"(?<![\w.])[B863][E€C6F03£][\s.:]?([01]\d{3}[.\s]?\d{3}[.\s]?\d{3})(?![\d.])")
+# "DE157087163" read "00157087163": its check digit is weak (one in ten), so only by a label.
+_DE_MISREAD_RE = re.compile(r"(?<![\w.])[D0O][EC€F£0]\s?(\d{3}\s?\d{3}\s?\d{3})(?![\d.])")
+# A foreign number whose digits OCR read partly as letters ("DEB48312447", "DES583624209").
+_FOREIGN_MISREAD_RE = re.compile(r"\b(DE|LU)\s?([\dODILSBZG]{8,11})\b")
+_FOREIGN_DIGITS = {"DE": 9, "LU": 8}
+_AS_ONE = str.maketrans({"(": "1", "|": "1", "!": "1", "[": "1", "]": "1"})
+_SPLIT_PREFIX_RE = re.compile(r"\b(B(?= E)|D(?= E)|N(?= L)|F(?= R)|L(?= U)) ([ELRU])(?=\d)")
 _FOREIGN_VAT_RE = re.compile(
     r"\b(NL\s?\d{9}\s?B\s?\d{2}|FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|DE\s?\d{3}\s?\d{3}\s?\d{3}|LU\s?\d{8})\b"
 )
@@ -233,15 +244,18 @@ def find_vats(text: str, *, enterprise_context: bool = False, repair: bool = Fal
     read it) a BE number one look-alike digit off its check, when only one reading fits."""
     out: list[Match] = []
     upper = text.upper()
+    if repair:
+        # OCR's space inside the country code ("D E434570916"), moved after it: same length.
+        upper = _SPLIT_PREFIX_RE.sub(lambda m: m.group(1) + m.group(2) + " ", upper)
     ibans = find_ibans(text)
     for m in _BE_PREFIX_RE.finditer(upper):
         if any(i.start <= m.start() < i.end for i in ibans):
             continue
-        # Up to ten digits, grouped by spaces or dots, O read for 0 by OCR repaired.
+        # Up to ten digits, grouped by spaces or dots, O or D read for 0 by OCR repaired.
         digits, ends, i = "", [], m.end()
         while i < len(upper) and len(digits) < 10:
             c = upper[i]
-            if c.isdigit() or c in "OIL":
+            if c.isdigit() or c in "OILD":
                 digits += c.translate(_AS_DIGIT)
                 ends.append(i + 1)
             elif c not in " .:,":  # OCR reads a dot as a colon or a comma
@@ -263,6 +277,8 @@ def find_vats(text: str, *, enterprise_context: bool = False, repair: bool = Fal
     for m in _FOREIGN_VAT_RE.finditer(upper):
         if value := normalise_vat(m.group(1)):
             out.append(Match(value, m.start(), m.end()))
+    if repair:
+        out.extend(_misread_vats(upper, out, enterprise_context=enterprise_context))
     if enterprise_context:
         for m in _ENTERPRISE_RE.finditer(upper):
             if any(o.start <= m.start() < o.end for o in out):
@@ -272,9 +288,55 @@ def find_vats(text: str, *, enterprise_context: bool = False, repair: bool = Fal
     return sorted(out, key=lambda match: match.start)
 
 
+def _misread_vats(upper: str, found: list[Match], *, enterprise_context: bool) -> list[Match]:
+    """VAT numbers OCR garbled beyond the usual, read back when their check passes after the
+    repair (and only one repair passes): said unsure."""
+    out: list[Match] = []
+    ibans = find_ibans(upper, repair=True)
+
+    def free(start: int) -> bool:
+        return not any(o.start <= start < o.end for o in [*found, *out, *ibans])
+
+    if enterprise_context:
+        # Only next to a VAT/enterprise label: twelve digits whose last ten check as a BE number.
+        for m in _BE_MISREAD_RE.finditer(upper):
+            digits = re.sub(r"[.\s]", "", m.group(1))
+            fixed = digits if be_vat.is_valid(digits) else _repair_be(digits)
+            if fixed and free(m.start()):
+                out.append(Match("BE" + fixed, m.start(), m.end(), explicit=False, repaired=True))
+        for m in _DE_MISREAD_RE.finditer(upper):
+            if free(m.start()) and (value := normalise_vat("DE" + re.sub(r"\s", "", m.group(1)))):
+                out.append(Match(value, m.start(), m.end(), explicit=False, repaired=True))
+    ones = upper.translate(_AS_ONE)
+    if ones != upper:
+        # "BE (047911289": a 1 read as a bracket or a bar, only where that makes a number check.
+        for m in find_vats(ones, enterprise_context=enterprise_context):
+            if free(m.start) and ones[m.start : m.end] != upper[m.start : m.end]:
+                out.append(dataclasses.replace(m, explicit=False, repaired=True))
+    for m in _FOREIGN_MISREAD_RE.finditer(upper):
+        country, body = m.group(1), m.group(2)
+        if body.isdigit() or sum(c.isdigit() for c in body) < 6 or not free(m.start()):
+            continue
+        want = _FOREIGN_DIGITS[country]
+        # A letter among the digits is a digit misread, or a stray mark to drop.
+        readings = {body.translate(_AS_DIGIT)} | {
+            (body[:i] + body[i + 1 :]).translate(_AS_DIGIT) for i, c in enumerate(body) if not c.isdigit()
+        }
+        valid = {r for r in readings if len(r) == want and r.isdigit() and normalise_vat(country + r)}
+        if len(valid) == 1:
+            out.append(Match(country + valid.pop(), m.start(), m.end(), explicit=False, repaired=True))
+    return out
+
+
 # ---- IBAN, BIC -------------------------------------------------------------------------------
 
-_IBAN_RE = re.compile(r"\b([A-Z]{2}\s?[\dOIL][\dOIL]\s?(?:[A-Z0-9]{4}\s?){2,7}[A-Z0-9]{0,4})")
+# The check digits as OCR may read them ("BES9", "BEOS"): letters that look like digits.
+_IBAN_RE = re.compile(r"\b([A-Z]{2}\s?[\dODILSBZG]{2}\s?(?:[A-Z0-9]{4}\s?){2,7}[A-Z0-9]{0,4})")
+# An IBAN some of whose characters OCR took for others ("BE37 $630 …"), for `repair`.
+_IBAN_LOOSE_RE = re.compile(r"\b([A-Z]{2}[\dODILSBZG$]{2}(?:\s?[A-Z0-9$]{4}){2,7}(?:\s?[A-Z0-9$]{1,4})?)")
+_IBAN_LENGTHS = {"BE": 16, "DE": 22, "AT": 20, "DK": 18, "FI": 18, "EE": 20, "LT": 20, "SI": 19, "HR": 21}
+# What an OCR'd character may have been, beyond _AS_DIGIT's one reading.
+_IBAN_ALTERNATIVES = {"$": "358", "S": "58", "B": "83", "G": "6", "Z": "2"}
 # Letters OCR reads for digits.
 _AS_DIGIT = str.maketrans({"O": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6"})
 # Countries whose IBAN is all digits after the country code.
@@ -309,7 +371,9 @@ def normalise_iban(raw: str) -> str | None:
     return compact if std_iban.is_valid(compact) else None
 
 
-def find_ibans(text: str) -> list[Match]:
+def find_ibans(text: str, *, repair: bool = False) -> list[Match]:
+    """IBANs whose check holds; with `repair` (OCR read it) also an all-digit IBAN with a non-digit
+    ("$630") that passes when it is read as one digit, and only as one (repaired: unsure)."""
     out = []
     upper = text.upper()
     for m in _IBAN_RE.finditer(upper):
@@ -320,7 +384,67 @@ def find_ibans(text: str) -> list[Match]:
                 out.append(Match(value, m.start(1), m.start(1) + len(raw)))
                 break
             raw = raw[:-1].rstrip()
+    if repair:
+        for m in _IBAN_LOOSE_RE.finditer(upper):
+            if any(o.start <= m.start(1) < o.end for o in out):
+                continue
+            if (found := _repair_iban(m.group(1))) is not None:
+                value, length = found
+                out.append(Match(value, m.start(1), m.start(1) + length, explicit=False, repaired=True))
+    return sorted(out, key=lambda match: match.start)
+
+
+# A Belgian account number as printed before IBANs (or an IBAN whose "BE12" OCR lost), after its
+# label: 123-4567890-12 or 1234 5678 9012, its last two digits the first ten's mod 97.
+_BE_ACCOUNT_RE = re.compile(
+    r"\b(?:iban|rekening(?:nummer)?|compte|konto|account|bankrekening)\b\W{0,3}"
+    r"(\d{3}-\d{7}-\d{2}|\d{4}\s?\d{4}\s?\d{4})(?![\d/])",
+    re.IGNORECASE,
+)
+
+
+def find_be_accounts(text: str) -> list[Match]:
+    """Belgian account numbers after an IBAN/account label, as the IBAN they are (unsure: the
+    country is taken as Belgium)."""
+    out = []
+    for m in _BE_ACCOUNT_RE.finditer(text):
+        bban = re.sub(r"\D", "", m.group(1))
+        if int(bban[10:]) == (int(bban[:10]) % 97 or 97):
+            value = "BE" + std_iban.calc_check_digits("BE00" + bban) + bban
+            if std_iban.is_valid(value):
+                out.append(Match(value, m.start(1), m.end(1), explicit=False, repaired=True))
     return out
+
+
+def _repair_iban(raw: str) -> tuple[str, int] | None:
+    """The one IBAN (of a country whose IBANs are digits) that one of `raw`'s non-digits, read as
+    another digit, makes valid, with the length of text it spans; None when none or several pass mod 97."""
+    want = _IBAN_LENGTHS.get(raw[:2])
+    if want is None:
+        return None
+    chars, length = [], 0
+    for i, c in enumerate(raw):
+        if c.isspace():
+            continue
+        chars.append(c)
+        length = i + 1
+        if len(chars) == want:
+            break
+    if len(chars) < want:
+        return None
+    body = "".join(chars[2:])
+    plain = body.translate(_AS_DIGIT)
+    if plain.isdigit() and std_iban.is_valid(raw[:2] + plain):
+        return raw[:2] + plain, length
+    variants = set()
+    for i, c in enumerate(body):
+        # Only where OCR read a non-digit: a digit taken for another digit could be any of ~20
+        # positions, and one of those readings passes mod 97 by chance too often.
+        for alt in _IBAN_ALTERNATIVES.get(c, ""):
+            variant = (body[:i] + alt + body[i + 1 :]).translate(_AS_DIGIT)
+            if variant.isdigit() and std_iban.is_valid(raw[:2] + variant):
+                variants.add(raw[:2] + variant)
+    return (variants.pop(), length) if len(variants) == 1 else None
 
 
 _BIC_RE = re.compile(r"\b([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b")
