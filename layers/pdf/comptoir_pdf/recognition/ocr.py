@@ -11,6 +11,7 @@ import shutil
 import subprocess  # noqa: S404 (the tesseract command, with fixed arguments)
 from typing import Protocol
 
+from comptoir_pdf.recognition import pixels
 from comptoir_pdf.recognition.layout import estimate_skew
 from comptoir_pdf.recognition.model import PageWords, Source, Word
 
@@ -72,6 +73,7 @@ class TesseractEngine:
     def read_page(self, image: bytes, *, page: int, width: float, height: float, dpi: int) -> PageWords:
         if not self.available(self.command):
             raise OcrUnavailable("tesseract is not installed (scripts/system-packages installs it)")
+        image = pixels.even_lighting(image)
         env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
         result = subprocess.run(  # noqa: S603
             [

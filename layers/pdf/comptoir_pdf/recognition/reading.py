@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pymupdf
 
+from comptoir_pdf.recognition import pixels
 from comptoir_pdf.recognition.model import PageWords, Word
 from comptoir_pdf.recognition.ocr import OcrEngine, clamped_dpi
 
@@ -141,7 +142,7 @@ def read_band(
         band = pymupdf.Rect(rect.x0, rect.y0 + top * rect.height, rect.x1, rect.y0 + bottom * rect.height)
         dpi = clamped_dpi(band.width, band.height, min(int(ocr_dpi(page) * scale), 600))
         pix = page.get_pixmap(dpi=dpi, clip=band, colorspace=pymupdf.csGRAY, alpha=False)
-    image = flatten(Image.frombytes("L", (pix.width, pix.height), pix.samples))
+    image = pixels.flatten(Image.frombytes("L", (pix.width, pix.height), pix.samples))
     out = io.BytesIO()
     image.save(out, format="PPM" if getattr(ocr, "image_format", "png") == "pgm" else "PNG")
     read = ocr.read_page(out.getvalue(), page=page_words.page, width=band.width, height=band.height, dpi=dpi)
@@ -154,16 +155,3 @@ def read_band(
     ]
     kept = [w for w in page_words.words if not band.y0 <= (w.y0 + w.y1) / 2 <= band.y1]
     return dataclasses.replace(page_words, words=tuple(kept + moved))
-
-
-def flatten(image, *, step: int = 8, window: int = 5):
-    """Ink as how much darker it is than the paper around it, stretched to black on white: a
-    shadow, a grey band or the dark table around a photographed sheet become white, so Tesseract's
-    one threshold for the image no longer loses the text in them (`window` × `step` pixels is the
-    neighbourhood the paper's shade is taken from: wider than a letter's stroke)."""
-    from PIL import Image, ImageChops, ImageFilter, ImageOps
-
-    small = image.resize((max(1, image.width // step), max(1, image.height // step)), Image.BILINEAR)
-    paper = small.filter(ImageFilter.MaxFilter(window)).resize(image.size, Image.BILINEAR)
-    ink = ImageChops.subtract(paper, image)
-    return ImageOps.autocontrast(ImageOps.invert(ink), cutoff=1)
