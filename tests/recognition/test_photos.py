@@ -105,3 +105,16 @@ def test_given_a_photo_whose_footer_holds_the_vat_number_and_iban_in_small_grey_
 
     assert rec.fields["supplier_vat"].value == sample.truth["supplier_vat"]
     assert rec.fields["iban"].value == sample.truth["iban"]
+
+
+def test_given_a_photo_whose_shadow_darkened_its_totals_then_the_lower_half_read_again_gives_them():
+    # The page's reading lost the lower half (totals, IBAN) under a shadow: no total at all.
+    from tests.recognition.wildcorpus import OWN, wild
+
+    sample = wild(23028, medium="photo", layout="swap")
+    prepared = prepare(sample.data)
+
+    rec = recognise(prepared.pdf, company=OWN, ocr=TesseractEngine())
+
+    assert rec.fields["total_incl_vat"].value == sample.truth["total_incl_vat"]
+    assert rec.fields["iban"].value == sample.truth["iban"]

@@ -178,21 +178,27 @@ def _second_pass(
 
 
 FOOTER_FIELDS = ("supplier_vat", "iban")
+TOTALS_BAND_TOP = 0.45
 
 
 def _footer_pass(
     pdf: bytes, first: Recogniser, pages: list[PageWords], ocr: TesseractEngine, *, company
 ) -> tuple[Recogniser, list[PageWords]] | None:
     """The bottom of the first and last pages read again, enlarged and with more contrast, when
-    the supplier's VAT number or IBAN was not found: footers print them in small grey type. Kept
-    when it finds more of those fields and loses no key field."""
-    if all(n in first.fields for n in FOOTER_FIELDS):
+    the supplier's VAT number or IBAN was not found: footers print them in small grey type. When
+    the total incl. VAT was not found either, the last page's band reaches up to its middle, where
+    totals stand (a photo's shadow darkens the page's lower half). Kept when it finds more of
+    those fields and loses no key field."""
+    total_missing = "total_incl_vat" not in first.fields
+    if all(n in first.fields for n in FOOTER_FIELDS) and not total_missing:
         return None
+    last = len(pages) - 1
     again_pages = list(pages)
-    for index in dict.fromkeys([0, len(pages) - 1]):
+    for index in dict.fromkeys([0, last]):
         if pages[index].source != "ocr":
             continue
-        again_pages[index] = read_band(pdf, pages[index], ocr, top=0.8, bottom=1.0)
+        top = TOTALS_BAND_TOP if total_missing and index == last else 0.8
+        again_pages[index] = read_band(pdf, pages[index], ocr, top=top, bottom=1.0)
     if again_pages == pages:
         return None
     again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
@@ -200,7 +206,8 @@ def _footer_pass(
     again.sender_domain = first.sender_domain
     again.run()
     keys = (*SECOND_PASS_FIELDS, *FOOTER_FIELDS)
-    gained = sum(n in again.fields for n in FOOTER_FIELDS) > sum(n in first.fields for n in FOOTER_FIELDS)
+    wanted = (*FOOTER_FIELDS, "total_incl_vat")
+    gained = sum(n in again.fields for n in wanted) > sum(n in first.fields for n in wanted)
     kept = all(n in again.fields for n in keys if n in first.fields)
     return (again, again_pages) if gained and kept else None
 
