@@ -221,3 +221,80 @@ def test_given_ocr_split_a_date_under_its_label_in_two_then_it_is_read_whole():
         "2025-10-11",
         "2025-11-25",
     )
+
+
+LINES = (
+    (50, 250, "Advies"),
+    (250, 250, "12%"),
+    (505, 250, "1 010,24"),
+    (50, 264, "Kantoorbenodigdheden"),
+    (250, 264, "21%"),
+    (505, 264, "6 322,25"),
+    (50, 278, "Onderhoud"),
+    (250, 278, "12%"),
+    (505, 278, "8 903,76"),
+    (50, 292, "Huur materiaal"),
+    (250, 292, "21%"),
+    (505, 292, "3 224,85"),
+)
+
+
+def test_given_a_rate_row_whose_base_ocr_misread_then_the_lines_give_the_breakdown_not_the_rate_rows():
+    # "9547,10" read "547,10" in the 21% row: the rate table's own rows were summed as invoice
+    # lines, so no breakdown at all.
+    page = _page(
+        *HEAD,
+        (50, 115, "Factuurdatum"),
+        (200, 115, "27-02-2024"),
+        *LINES,
+        (240, 540, "Tarief"),
+        (330, 540, "Totaal excl."),
+        (420, 540, "btw"),
+        (490, 540, "Te betalen"),
+        (240, 567, "21%"),
+        (345, 567, "547,10"),
+        (415, 567, "2 004,89"),
+        (495, 567, "11 551,99"),
+        (240, 581, "12%"),
+        (340, 581, "9914,00"),
+        (415, 581, "1 189,68"),
+        (495, 581, "11 103,68"),
+        (240, 595, "Total"),
+        (335, 595, "19 461,10"),
+        (420, 595, "3194,57"),
+        (495, 595, "22 655,67"),
+    )
+
+    recogniser = _run(page)
+
+    assert _value(recogniser, "total_incl_vat") == "22655.67"
+    assert recogniser.fields["vat_breakdown"].value == [
+        {"rate": "21", "base": "9547.10", "vat": "2004.89"},
+        {"rate": "12", "base": "9914.00", "vat": "1189.68"},
+    ]
+
+
+def test_given_a_line_whose_amount_ocr_lost_then_its_rates_base_is_what_the_excl_total_leaves():
+    page = _page(
+        *HEAD,
+        (50, 115, "Factuurdatum"),
+        (200, 115, "27-02-2024"),
+        *LINES,
+        (50, 306, "Transport"),
+        (250, 306, "12%"),
+        (390, 530, "Subtotaal"),
+        (500, 530, "21 461,10"),
+        (390, 544, "Totaal btw"),
+        (500, 544, "3 434,57"),
+        (390, 558, "Te betalen"),
+        (500, 558, "24 895,67"),
+    )
+
+    recogniser = _run(page)
+
+    breakdown = recogniser.fields["vat_breakdown"]
+    assert breakdown.value == [
+        {"rate": "21", "base": "9547.10", "vat": "2004.89"},
+        {"rate": "12", "base": "11914.00", "vat": "1429.68"},
+    ]
+    assert breakdown.confidence < 0.9

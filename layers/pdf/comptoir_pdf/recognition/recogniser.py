@@ -1034,6 +1034,21 @@ class Recogniser:
         if base <= 0:
             return
         per_rate = self._line_bases()
+        drop = 0.15
+        if len(per_rate) >= 2 and sum(per_rate.values(), Decimal(0)) != base:
+            # A line OCR lost or misread: the one rate whose base is what the excl. total leaves
+            # after the others, when that alone makes the rates' VAT the VAT to the cent.
+            fits = []
+            for missing in per_rate:
+                rest = dict(per_rate)
+                rest[missing] = base - sum((b for r, b in per_rate.items() if r != missing), Decimal(0))
+                if (
+                    rest[missing] > 0
+                    and sum(((b * r / 100).quantize(CENT) for r, b in rest.items()), Decimal(0)) == vat
+                ):
+                    fits.append(rest)
+            if len(fits) == 1:
+                per_rate, drop = fits[0], 0.25
         if len(per_rate) >= 2 and sum(per_rate.values(), Decimal(0)) == base:
             # Several rates and no base per rate printed: the lines' amounts summed by their rate,
             # checked against the totals (bases add up to excl., each rate's VAT to the VAT).
@@ -1048,7 +1063,7 @@ class Recogniser:
                         }
                         for r in sorted(per_rate, reverse=True)
                     ],
-                    confidence=round(max(min(e.confidence, v.confidence) - 0.15, 0.3), 3),
+                    confidence=round(max(min(e.confidence, v.confidence) - drop, 0.3), 3),
                     source=self.source,
                     page=v.page,
                     box=v.box,
@@ -1085,6 +1100,8 @@ class Recogniser:
                 if len(rates) != 1:
                     continue
                 n, rate = rates[0]
+                if n == 0 and _LINE_RATE.fullmatch(row[0].text.strip()):
+                    continue  # a row of the table of rates ("21% | base | VAT | total"), no line
                 after = [
                     a
                     for seg in row[n:]
