@@ -298,3 +298,44 @@ def test_given_a_line_whose_amount_ocr_lost_then_its_rates_base_is_what_the_excl
         {"rate": "12", "base": "11914.00", "vat": "1429.68"},
     ]
     assert breakdown.confidence < 0.9
+
+
+def test_given_ocr_lost_a_digit_of_the_vat_then_incl_less_excl_at_a_rate_gives_it_unsure():
+    # "1874,84" read "874,84": nothing added up, the VAT was taken as read.
+    page = _page(
+        *HEAD,
+        (50, 115, "Factuurdatum"),
+        (200, 115, "27-02-2024"),
+        (390, 530, "Subtotaal"),
+        (500, 530, "8927,82"),
+        (390, 544, "Totaal btw"),
+        (500, 544, "874,84"),
+        (390, 558, "Te betalen"),
+        (500, 558, "10 802,66"),
+    )
+
+    recogniser = _run(page)
+
+    vat = recogniser.fields["vat_amount"]
+    assert (vat.value, vat.confidence < 0.9) == ("1874.84", True)
+    assert _value(recogniser, "total_incl_vat") == "10802.66"
+
+
+def test_given_a_vat_number_read_as_the_only_vat_amount_then_it_is_not_the_vat():
+    # "btw0%" (no VAT label read) and the footer's "BTW BE 1878461258": VAT 1878461258.00.
+    page = _page(
+        *HEAD,
+        (50, 115, "Factuurdatum"),
+        (200, 115, "27-02-2024"),
+        (390, 83, "Maatstaf van heffing"),
+        (507, 83, "43 460,70"),
+        (438, 97, "btw0%"),
+        (529, 97, "0,00"),
+        (403, 111, "Totaal te betalen"),
+        (507, 111, "43 460,70"),
+        (308, 789, "BTW BE 1878461258"),
+    )
+
+    recogniser = _run(page)
+
+    assert _value(recogniser, "vat_amount") == "0.00"

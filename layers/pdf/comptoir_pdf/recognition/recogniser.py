@@ -225,6 +225,15 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
     return out
 
 
+def _at_rate(base: Decimal, vat: Decimal) -> bool:
+    """`vat` is `base` at a standard rate, to the cent (0 only for a base with no VAT)."""
+    return (
+        base > 0
+        and vat >= 0
+        and any(abs((base * r / 100).quantize(CENT) - vat) <= CENT for r in STANDARD_RATES)
+    )
+
+
 def _one_rate_row(e: Candidate, i: Candidate, rate_rows: dict[tuple[int, int], Decimal]) -> bool:
     """Excl. and incl. read from one row of a table of several rates (under the totals' column
     headers, a row per rate, then their total): that rate's amounts, not the invoice's."""
@@ -898,6 +907,24 @@ class Recogniser:
                     # OCR lost the total's cents ("13.741 ‚57" read as 13741): the base and VAT
                     # read beside it give them back, unsure.
                     i = dataclasses.replace(i, value=E[0].value + Vc[0].value, label_weight=0.0)
+                if i is not None:
+                    # A "VAT" larger than the total it is part of is none (a VAT number's digits).
+                    Vc = [c for c in Vc if c.value <= i.value]
+                gap = i.value - E[0].value if i is not None and E else None
+                if gap is not None and self.source != "text" and _at_rate(E[0].value, gap):
+                    # The VAT read does not add up but incl. - excl. is excl. at a standard rate to
+                    # the cent: a digit of the VAT OCR lost ("874,84" for "1874,84").
+                    self.put(
+                        "total_incl_vat",
+                        i,
+                        0.75 if i.label_weight >= 0.9 else 0.6,
+                        value=V.amount_str(i.value),
+                    )
+                    self.put("total_excl_vat", E[0], 0.7, value=V.amount_str(E[0].value))
+                    read = next((c for c in Vc if c.value == gap), None)
+                    self.put("vat_amount", read or E[0], 0.6, value=V.amount_str(gap))
+                    self._put_breakdown(None)
+                    return
                 if i is not None:
                     self.put(
                         "total_incl_vat",
