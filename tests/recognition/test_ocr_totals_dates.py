@@ -45,6 +45,13 @@ def test_given_ocr_dropped_the_space_after_the_comma_of_a_date_then_it_is_still_
     assert [m.value for m in find_dates("May 10,2024")] == [date(2024, 5, 10)]
 
 
+def test_given_ocr_misread_a_dates_separator_or_dropped_its_space_then_it_is_still_a_date():
+    for text in ("04.03,2024", "04-03.2024", "4mars 2024", "04 .03.2024"):
+        assert [m.value for m in find_dates(text)] == [date(2024, 3, 4)], text
+    for text in ("1.234,56", "Total 12,50 2024", "TVA 21% 2024"):
+        assert find_dates(text) == [], text
+
+
 def test_given_a_rate_table_whose_total_vat_cell_was_garbled_then_the_total_row_not_the_first_rate_wins():
     # "Tarief | Totaal excl. | btw | Te betalen", a row per rate, "Total" with its VAT read "aot":
     # the 21% row, self-consistent, was taken with 0.99.

@@ -144,8 +144,13 @@ _MONTH_WORDS = {word: month for month, words in MONTHS.items() for word in words
 _MONTH_ALT = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
 _DATE_NUMERIC = re.compile(r"(?<![\d/.\-])(\d{1,2})\s?([/.\-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d/])")
 _DATE_ISO = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{2})-(\d{2})(?!\d)")
+# OCR's misread separator in a numeric date with its four-digit year ("04.03,2024", "04-03.2024").
+_DATE_NUMERIC_OCR = re.compile(
+    r"(?<![\d/.,\-])(\d{1,2})\s?[/.\-,]\s?(\d{1,2})\s?[/.\-,]\s?((?:19|20)\d\d)(?![\d/.,])"
+)
+# "4mars 2024": OCR may drop the space between the day and the month.
 _DATE_DMY_WORDS = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:er|e|st|nd|rd|th)?\.?\s+({_MONTH_ALT})\.?,?\s+(\d{{4}})(?!\d)"
+    rf"(?<!\d)(\d{{1,2}})(?:er|e|st|nd|rd|th)?\.?\s*({_MONTH_ALT})\.?,?\s+(\d{{4}})(?!\d)"
 )
 # "May 10,2024": OCR may drop the space after the comma.
 _DATE_MDY_WORDS = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)")
@@ -174,6 +179,11 @@ def find_dates(text: str) -> list[Match]:
             continue
         d, mo, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
         if value := _date(y, mo, d):
+            out.append(Match(value, m.start(), m.end()))
+    for m in _DATE_NUMERIC_OCR.finditer(folded):
+        if any(o.start < m.end() and m.start() < o.end for o in out):
+            continue
+        if value := _date(int(m.group(3)), int(m.group(2)), int(m.group(1))):
             out.append(Match(value, m.start(), m.end()))
     for m in _DATE_DMY_WORDS.finditer(folded):
         if value := _date(int(m.group(3)), _MONTH_WORDS[m.group(2)], int(m.group(1))):
