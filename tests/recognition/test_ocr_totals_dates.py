@@ -346,3 +346,20 @@ def test_given_a_vat_number_read_as_the_only_vat_amount_then_it_is_not_the_vat()
     recogniser = _run(page)
 
     assert _value(recogniser, "vat_amount") == "0.00"
+
+
+def test_given_a_date_on_three_lines_of_a_narrow_cell_under_its_label_then_it_is_read():
+    page = _page(
+        (350, 161, "Beleg-Nr."),
+        (421, 161, "Datum"),
+        (465, 161, "Fälligkeitsdatum"),
+        (350, 175, "FV/2024/5090"),
+        (422, 175, "14"),
+        (465, 175, "29 Dezember 2024"),
+        (421, 185, "November"),
+        (421, 195, "2024"),
+    )
+
+    recogniser = _run(page)
+
+    assert _value(recogniser, "invoice_date") == "2024-11-14"

@@ -22,7 +22,7 @@ from comptoir_pdf.recognition.model import (
     Word,
 )
 from comptoir_pdf.recognition.ocr import OcrEngine, OcrUnavailable, TesseractEngine
-from comptoir_pdf.recognition.reading import read_band, read_pages
+from comptoir_pdf.recognition.reading import read_bands, read_pages
 from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts, sender_domain
 from comptoir_pdf.recognition.serial import pages_from_json, pages_to_json
 from comptoir_pdf.recognition.values import normalise_vat
@@ -179,6 +179,7 @@ def _second_pass(
 
 FOOTER_FIELDS = ("supplier_vat", "iban")
 TOTALS_BAND_TOP = 0.45
+HEADER_BAND = (0.08, 0.4)  # where an invoice's number and dates stand
 
 
 def _footer_pass(
@@ -187,18 +188,28 @@ def _footer_pass(
     """The bottom of the first and last pages read again, enlarged and with more contrast, when
     the supplier's VAT number or IBAN was not found: footers print them in small grey type. When
     the total incl. VAT was not found either, the last page's band reaches up to its middle, where
-    totals stand (a photo's shadow darkens the page's lower half). Kept when it finds more of
-    those fields and loses no key field."""
+    totals stand (a photo's shadow darkens the page's lower half); when the invoice date was not
+    found, the first page's header band is read too, in the same OCR call. Kept when it finds
+    more of those fields and loses no key field."""
     total_missing = "total_incl_vat" not in first.fields
-    if all(n in first.fields for n in FOOTER_FIELDS) and not total_missing:
+    date_missing = "invoice_date" not in first.fields
+    if all(n in first.fields for n in FOOTER_FIELDS) and not total_missing and not date_missing:
         return None
+    footer_missing = not all(n in first.fields for n in FOOTER_FIELDS)
     last = len(pages) - 1
     again_pages = list(pages)
     for index in dict.fromkeys([0, last]):
         if pages[index].source != "ocr":
             continue
-        top = TOTALS_BAND_TOP if total_missing and index == last else 0.8
-        again_pages[index] = read_band(pdf, pages[index], ocr, top=top, bottom=1.0)
+        bands = []
+        if date_missing and index == 0:
+            bands.append(HEADER_BAND)
+        if total_missing and index == last:
+            bands.append((TOTALS_BAND_TOP, 1.0))
+        elif footer_missing:
+            bands.append((0.8, 1.0))
+        if bands:
+            again_pages[index] = read_bands(pdf, pages[index], ocr, bands)
     if again_pages == pages:
         return None
     again = Recogniser(read_layouts(again_pages), company=company, source="ocr")
@@ -206,7 +217,7 @@ def _footer_pass(
     again.sender_domain = first.sender_domain
     again.run()
     keys = (*SECOND_PASS_FIELDS, *FOOTER_FIELDS)
-    wanted = (*FOOTER_FIELDS, "total_incl_vat")
+    wanted = (*FOOTER_FIELDS, "total_incl_vat", "invoice_date")
     gained = sum(n in again.fields for n in wanted) > sum(n in first.fields for n in wanted)
     kept = all(n in again.fields for n in keys if n in first.fields)
     return (again, again_pages) if gained and kept else None

@@ -182,7 +182,9 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
                         add(below, column, (0.8 - 0.2 * n) * elsewhere)
                     continue
                 found = values_after(kind, below, 0)
-                if not found and kind == "date" and (both := joined(layout, below)) is not None:
+                if not found and kind == "date" and (down := _date_down(layout, below)) is not None:
+                    found = [down]
+                elif not found and kind == "date" and (both := joined(layout, below)) is not None:
                     # OCR split the date in two ("October | 11, 2025").
                     below, found = both, values_after(kind, both, 0)
                 if found and _gap_ok(below.text, 0, found[0][1], 4):
@@ -268,6 +270,28 @@ def _date_over_lines(layout: PageLayout, year_seg: Segment) -> tuple[Segment, tu
             if value is not None:
                 return upper, (value, start, len(upper.text.rstrip(" ,.")))
     return None
+
+
+def _date_down(layout: PageLayout, seg: Segment) -> tuple[date, int, int] | None:
+    """A day, its month and its year on three lines of a narrow cell ("14" / "November" / "2024"),
+    read from the day's segment, each line aligned on the first's left edge."""
+    if not re.fullmatch(r"\d{1,2}\.?", seg.text.strip()):
+        return None
+    lines = [seg]
+    for r in range(seg.row + 1, min(len(layout.rows), seg.row + 3)):
+        below = [
+            o
+            for o in layout.rows[r]
+            if abs(o.x0 - seg.x0) <= 6 and 0 <= o.y0 - lines[-1].y1 <= 1.5 * layout.median_height
+        ]
+        if len(below) != 1:
+            return None
+        lines.append(below[0])
+    text = " ".join(line.text.strip() for line in lines)
+    found = V.find_dates(text)
+    if len(found) != 1 or found[0].start != 0 or found[0].end != len(text):
+        return None
+    return found[0].value, 0, len(seg.text)
 
 
 def _label_cell(seg: Segment, hit: L.LabelHit) -> Segment:
