@@ -363,3 +363,22 @@ def test_given_a_date_on_three_lines_of_a_narrow_cell_under_its_label_then_it_is
     recogniser = _run(page)
 
     assert _value(recogniser, "invoice_date") == "2024-11-14"
+
+
+def test_given_a_weakly_labelled_total_smaller_than_the_vat_then_the_vat_is_kept():
+    # A line's amount under "Total" is no reason to drop the VAT read under its own label.
+    page = _page(
+        *HEAD,
+        (50, 115, "Factuurdatum"),
+        (200, 115, "27-02-2024"),
+        (390, 530, "Subtotaal"),
+        (500, 530, "50 132,45"),
+        (390, 544, "Totaal btw"),
+        (500, 544, "10 527,81"),
+        (390, 558, "Total"),
+        (500, 558, "2 300,80"),
+    )
+
+    recogniser = _run(page)
+
+    assert _value(recogniser, "vat_amount") == "10527.81"

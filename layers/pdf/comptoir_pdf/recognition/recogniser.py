@@ -931,7 +931,7 @@ class Recogniser:
                     # OCR lost the total's cents ("13.741 ‚57" read as 13741): the base and VAT
                     # read beside it give them back, unsure.
                     i = dataclasses.replace(i, value=E[0].value + Vc[0].value, label_weight=0.0)
-                if i is not None:
+                if i is not None and i.label_weight >= 0.9:
                     # A "VAT" larger than the total it is part of is none (a VAT number's digits).
                     Vc = [c for c in Vc if c.value <= i.value]
                 gap = i.value - E[0].value if i is not None and E else None
