@@ -105,3 +105,28 @@ def test_given_a_photo_whose_footer_holds_the_vat_number_and_iban_in_small_grey_
 
     assert rec.fields["supplier_vat"].value == sample.truth["supplier_vat"]
     assert rec.fields["iban"].value == sample.truth["iban"]
+
+
+def test_given_a_photo_whose_shadow_darkened_its_totals_then_the_lower_half_read_again_gives_them():
+    # The page's reading lost the lower half (totals, IBAN) under a shadow: no total at all.
+    from tests.recognition.wildcorpus import OWN, wild
+
+    sample = wild(23028, medium="photo", layout="swap")
+    prepared = prepare(sample.data)
+
+    rec = recognise(prepared.pdf, company=OWN, ocr=TesseractEngine())
+
+    assert rec.fields["total_incl_vat"].value == sample.truth["total_incl_vat"]
+    assert rec.fields["iban"].value == sample.truth["iban"]
+
+
+def test_given_a_fax_whose_reading_lost_the_issue_date_then_the_header_read_again_gives_it():
+    # "July 7, 2025" under "Rechnungsdatum" was missing from the page's reading (and its second).
+    from tests.recognition.wildcorpus import OWN, wild
+
+    sample = wild(22010, medium="fax", layout="utility")
+    prepared = prepare(sample.data)
+
+    rec = recognise(prepared.pdf, company=OWN, ocr=TesseractEngine())
+
+    assert rec.fields["invoice_date"].value == sample.truth["invoice_date"]

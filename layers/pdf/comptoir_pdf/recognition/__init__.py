@@ -22,7 +22,7 @@ from comptoir_pdf.recognition.model import (
     Word,
 )
 from comptoir_pdf.recognition.ocr import OcrEngine, OcrUnavailable, TesseractEngine
-from comptoir_pdf.recognition.reading import read_band, read_pages
+from comptoir_pdf.recognition.reading import read_bands, read_pages
 from comptoir_pdf.recognition.recogniser import Recogniser, read_layouts, sender_domain
 from comptoir_pdf.recognition.serial import pages_from_json, pages_to_json
 from comptoir_pdf.recognition.values import normalise_vat
@@ -209,41 +209,49 @@ SURER_BY = 0.2
 
 
 FOOTER_FIELDS = ("supplier_vat", "iban")
-# The share of the page a footer takes (payment details printed just above it included).
-FOOTER_SHARE = 0.25
-# The share of the page a letterhead takes: the supplier's name, address, VAT number and the
-# invoice's number and dates.
-HEADER_SHARE = 0.33
+# Where an invoice's supplier, number and dates stand; its footer (payment details printed just
+# above it included); its totals on the last page.
+HEADER_BAND = (0.0, 0.4)
+FOOTER_BAND = (0.75, 1.0)
+TOTALS_BAND = (0.45, 1.0)
 
 
 def _band_pass(
     pdf: bytes, first: Recogniser, pages: list[PageWords], ocr: TesseractEngine, *, company
 ) -> None:
     """Bands of the first and last pages read again, enlarged and their background flattened, where
-    the first reading missed a field, merged field by field into it:
+    the first reading missed a field; a page's bands in one OCR call; merged field by field:
 
-    - the head of page 1 when no invoice number was found (its caption is often small grey type,
-      "Ons kenmerk" or "Rechnungs-Nr." under the value), or when the supplier's VAT number is
-      missing and no customer block was read (a photo's shadow hid the addresses);
-    - the bottom quarter of the first and last pages when the VAT number or the IBAN is missing:
-      footers print them in small grey type, payment details just above them. Page 1's header
-      read for the VAT number stands in for its footer."""
+    - page 1's head when the invoice number or date was not found (their captions are often small
+      grey type: "Ons kenmerk", "Rechnungs-Nr." under the value), or when the supplier's VAT
+      number is missing and no customer block was read (a photo's shadow hid the addresses: that
+      header then stands in for page 1's footer);
+    - the last page from its middle down when the total incl. VAT is missing (a shadow darkens a
+      photo's lower half);
+    - otherwise the bottom quarter of the first and last pages when the VAT number or the IBAN is
+      missing: footers print them in small grey type."""
     if not pages or pages[0].source != "ocr":
         return
-    number_missing = "invoice_number" not in first.fields
-    footer_missing = any(n not in first.fields for n in FOOTER_FIELDS)
+    fields = first.fields
+    footer_missing = any(n not in fields for n in FOOTER_FIELDS)
     # Every invoice to the company names it: no customer block read, the addresses were lost.
     addressed = any(s.region == "customer" for s in first.layouts[0].segments) if first.layouts else True
-    vat_in_header = "supplier_vat" not in first.fields and not addressed
+    vat_in_header = "supplier_vat" not in fields and not addressed
+    last = len(pages) - 1
     again_pages = list(pages)
-    if number_missing or vat_in_header:
-        again_pages[0] = read_band(pdf, pages[0], ocr, top=0.0, bottom=HEADER_SHARE)
-    if footer_missing:
-        for index in dict.fromkeys([0, len(pages) - 1]):
-            page = again_pages[index]
-            if page.source != "ocr" or not page.words or page.height <= 0 or (index == 0 and vat_in_header):
-                continue
-            again_pages[index] = read_band(pdf, page, ocr, top=1.0 - FOOTER_SHARE, bottom=1.0)
+    for index in dict.fromkeys([0, last]):
+        page = pages[index]
+        if page.source != "ocr" or not page.words or page.height <= 0:
+            continue
+        bands = []
+        if index == 0 and ("invoice_number" not in fields or "invoice_date" not in fields or vat_in_header):
+            bands.append(HEADER_BAND)
+        if index == last and "total_incl_vat" not in fields:
+            bands.append(TOTALS_BAND)
+        elif footer_missing and not (index == 0 and vat_in_header):
+            bands.append(FOOTER_BAND)
+        if bands:
+            again_pages[index] = read_bands(pdf, page, ocr, bands)
     if again_pages == pages:
         return
     again = Recogniser(read_layouts(again_pages), company=company, source="ocr")

@@ -127,31 +127,60 @@ def read_pages(
     return [pages[n] for n in sorted(pages)], notes
 
 
-def read_band(
-    pdf: bytes, page_words: PageWords, ocr: OcrEngine, *, top: float, bottom: float, scale: float = 2.0
+def read_bands(
+    pdf: bytes,
+    page_words: PageWords,
+    ocr: OcrEngine,
+    bands: list[tuple[float, float]],
+    *,
+    scale: float = 2.0,
 ) -> PageWords:
-    """A band of a page (`top`..`bottom`, shares of its height) read again at `scale` times the
-    page's OCR resolution, its background flattened: a footer's small grey type (VAT number,
-    IBAN) or a header in a photo's shadow that the whole page's reading lost. Words come back in
-    page points; the band's words of the first reading are replaced by the band's."""
+    """Bands of a page (`top`..`bottom`, shares of its height) read again in one OCR call, at
+    `scale` times the page's OCR resolution with their background flattened: a footer's small grey
+    type (VAT number, IBAN) or a header in a photo's shadow that the whole page's reading lost.
+    Several bands are stacked on one image with white between them. Words come back in page
+    points; the bands' words of the first reading are replaced by theirs."""
     from PIL import Image
 
     with open_pdf(pdf) as doc:
         page = doc[page_words.page - 1]
         rect = page.rect
-        band = pymupdf.Rect(rect.x0, rect.y0 + top * rect.height, rect.x1, rect.y0 + bottom * rect.height)
-        dpi = clamped_dpi(band.width, band.height, min(int(ocr_dpi(page) * scale), 600))
-        pix = page.get_pixmap(dpi=dpi, clip=band, colorspace=pymupdf.csGRAY, alpha=False)
-    image = pixels.flatten(Image.frombytes("L", (pix.width, pix.height), pix.samples))
+        clips = [
+            pymupdf.Rect(rect.x0, rect.y0 + top * rect.height, rect.x1, rect.y0 + bottom * rect.height)
+            for top, bottom in bands
+        ]
+        gap = 24.0  # points of white between two bands
+        height = sum(c.height for c in clips) + gap * (len(clips) - 1)
+        dpi = clamped_dpi(rect.width, height, min(int(ocr_dpi(page) * scale), 600))
+        images = []
+        for clip in clips:
+            pix = page.get_pixmap(dpi=dpi, clip=clip, colorspace=pymupdf.csGRAY, alpha=False)
+            images.append(pixels.flatten(Image.frombytes("L", (pix.width, pix.height), pix.samples)))
+    gap_px = round(gap * dpi / 72)
+    canvas = Image.new(
+        "L", (max(i.width for i in images), sum(i.height for i in images) + gap_px * (len(images) - 1)), 255
+    )
+    tops_px, y = [], 0
+    for image in images:
+        canvas.paste(image, (0, y))
+        tops_px.append(y)
+        y += image.height + gap_px
     out = io.BytesIO()
-    image.save(out, format="PPM" if getattr(ocr, "image_format", "png") == "pgm" else "PNG")
-    read = ocr.read_page(out.getvalue(), page=page_words.page, width=band.width, height=band.height, dpi=dpi)
-    dx, dy = band.x0 - rect.x0, band.y0 - rect.y0
-    moved = [
-        dataclasses.replace(
-            w, x0=w.x0 + dx, y0=w.y0 + dy, x1=w.x1 + dx, y1=w.y1 + dy, block=w.block + 100_000
-        )
-        for w in read.words
-    ]
-    kept = [w for w in page_words.words if not band.y0 <= (w.y0 + w.y1) / 2 <= band.y1]
+    canvas.save(out, format="PPM" if getattr(ocr, "image_format", "png") == "pgm" else "PNG")
+    width_pt, height_pt = canvas.width * 72 / dpi, canvas.height * 72 / dpi
+    read = ocr.read_page(out.getvalue(), page=page_words.page, width=width_pt, height=height_pt, dpi=dpi)
+    moved = []
+    for w in read.words:
+        middle = (w.y0 + w.y1) / 2
+        for clip, top_px, image in zip(clips, tops_px, images, strict=True):
+            top = top_px * 72 / dpi
+            if top <= middle <= top + image.height * 72 / dpi:
+                dx, dy = clip.x0 - rect.x0, clip.y0 - rect.y0 - top
+                moved.append(
+                    dataclasses.replace(
+                        w, x0=w.x0 + dx, y0=w.y0 + dy, x1=w.x1 + dx, y1=w.y1 + dy, block=w.block + 100_000
+                    )
+                )
+                break
+    kept = [w for w in page_words.words if not any(c.y0 <= (w.y0 + w.y1) / 2 <= c.y1 for c in clips)]
     return dataclasses.replace(page_words, words=tuple(kept + moved))

@@ -176,6 +176,8 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
         for n, right in enumerate(rights):
             if L.find_labels(right.folded) and kind != "amount":
                 break
+            if kind == "date" and not _share_line(seg, right):
+                continue  # a date of the line above or below, put in this row by OCR's tall boxes
             found = values_after(kind, right, 0)
             if not found and kind == "date" and (both := joined(layout, right)) is not None:
                 right, found = both, values_after(kind, both, 0)
@@ -196,6 +198,11 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
                         add(below, column, (0.8 - 0.2 * n) * elsewhere)
                     continue
                 found = values_after(kind, below, 0)
+                if not found and kind == "date" and (down := _date_down(layout, below)) is not None:
+                    found = [down]
+                elif not found and kind == "date" and (both := joined(layout, below)) is not None:
+                    # OCR split the date in two ("October | 11, 2025").
+                    below, found = both, values_after(kind, both, 0)
                 if found and _gap_ok(below.text, 0, found[0][1], 4):
                     add(below, found[0], (0.8 - 0.2 * n) * elsewhere)
             if len(out) > before:
@@ -221,6 +228,14 @@ def labelled_candidates(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> li
                     after = [f for f in values_after(kind, where, 0) if f[2] > start]
                 ok = after and (after[0][1] <= start or _gap_ok(where.text, start, after[0][1], 3))
                 found = after[0] if ok else None
+            if (
+                not found
+                and kind == "date"
+                and start is not None
+                and (over := _date_over_lines(layout, where)) is not None
+            ):
+                # "23 November" / "2025": the date broken over two lines above its caption.
+                where, found = over
             if found:
                 # Left of it and above it may both hold a value (a grid of captions): both are
                 # candidates, the one above in the caption's own column a little stronger.
@@ -256,6 +271,73 @@ def _vats_across(layout: PageLayout, seg: Segment, context: bool) -> list[tuple[
                 # The match in `both`'s text, where the gap is one character longer.
                 out.append((both, dataclasses.replace(m, end=m.end + 1)))
     return out
+
+
+def _at_rate(base: Decimal, vat: Decimal) -> bool:
+    """`vat` is `base` at a standard rate, to the cent (0 only for a base with no VAT)."""
+    return (
+        base > 0
+        and vat >= 0
+        and any(abs((base * r / 100).quantize(CENT) - vat) <= CENT for r in STANDARD_RATES)
+    )
+
+
+def _one_rate_row(e: Candidate, i: Candidate, rate_rows: dict[tuple[int, int], Decimal]) -> bool:
+    """Excl. and incl. read from one row of a table of several rates (under the totals' column
+    headers, a row per rate, then their total): that rate's amounts, not the invoice's."""
+    if e.seg is None or i.seg is None or e.page != i.page or e.seg.row != i.seg.row:
+        return False
+    rate = rate_rows.get((i.page, i.seg.row))
+    return rate is not None and any(r != rate for r in rate_rows.values())
+
+
+def _share_line(a: Segment, b: Segment) -> bool:
+    return min(a.y1, b.y1) - max(a.y0, b.y0) >= 0.3 * min(a.height, b.height)
+
+
+def _date_over_lines(layout: PageLayout, year_seg: Segment) -> tuple[Segment, tuple[date, int, int]] | None:
+    """A lone year under a day and month ("23 November" / "2025", "January 20," / "2024"): the date
+    a narrow cell broke over two lines, read in the upper segment's span."""
+    year = V.year_only(year_seg.text)
+    if year is None:
+        return None
+    for r in range(year_seg.row - 1, max(-1, year_seg.row - 3), -1):
+        for upper in layout.rows[r]:
+            if year_seg.y0 - upper.y1 > 1.5 * layout.median_height:
+                continue
+            partial = V.date_without_year(upper.text)
+            if partial is None:
+                continue
+            month, day, start = partial
+            x0, _, x1, _ = upper.span_box(start, len(upper.text.rstrip()))
+            if min(x1, year_seg.x1) - max(x0, year_seg.x0) <= 0 and abs(x0 - year_seg.x0) > 6:
+                continue
+            value = V._date(year, month, day)
+            if value is not None:
+                return upper, (value, start, len(upper.text.rstrip(" ,.")))
+    return None
+
+
+def _date_down(layout: PageLayout, seg: Segment) -> tuple[date, int, int] | None:
+    """A day, its month and its year on three lines of a narrow cell ("14" / "November" / "2024"),
+    read from the day's segment, each line aligned on the first's left edge."""
+    if not re.fullmatch(r"\d{1,2}\.?", seg.text.strip()):
+        return None
+    lines = [seg]
+    for r in range(seg.row + 1, min(len(layout.rows), seg.row + 3)):
+        below = [
+            o
+            for o in layout.rows[r]
+            if abs(o.x0 - seg.x0) <= 6 and 0 <= o.y0 - lines[-1].y1 <= 1.5 * layout.median_height
+        ]
+        if len(below) != 1:
+            return None
+        lines.append(below[0])
+    text = " ".join(line.text.strip() for line in lines)
+    found = V.find_dates(text)
+    if len(found) != 1 or found[0].start != 0 or found[0].end != len(text):
+        return None
+    return found[0].value, 0, len(seg.text)
 
 
 def _label_cell(seg: Segment, hit: L.LabelHit) -> Segment:
@@ -377,6 +459,8 @@ def _column_sum(layout: PageLayout, seg: Segment, hit: L.LabelHit) -> list[Candi
     found: list[tuple[Decimal, Segment, int, int]] = []
     for below in layout.below(seg, max_rows=12, max_gap=2.5 * layout.median_height * 12):
         if L.find_labels(below.folded):
+            if not found and not V.find_amounts(below.text):
+                continue  # the header's second line ("TVA/" over "btw")
             break
         value = _in_column("amount", below, seg)
         if value is None:
@@ -775,32 +859,7 @@ class Recogniser:
         issued = [c for c in issued if c.key not in due_keys]
         best_issue = max(issued, key=lambda c: (c.score, -(c.box[1] if c.box else 0))) if issued else None
         if best_issue is None:
-            # No label: a date with its time (a till's stamp, wherever it stands), else the first
-            # date high on the first page.
-            unlabelled: list[tuple[float, Candidate]] = []
-            for layout, seg in self.all_segments():
-                if layout.page != 1 or seg.region == "customer":
-                    continue
-                if L.find_labels(seg.folded) and any(
-                    h.field == "due_date" for h in L.find_labels(seg.folded)
-                ):
-                    continue
-                row_text = " ".join(s.text for s in layout.rows[seg.row])
-                for m in V.find_dates(seg.text)[:1]:
-                    stamped = bool(_TIME.search(seg.text[m.end :] or row_text))
-                    high = seg.y0 <= 0.45 * layout.height
-                    if not (stamped or high):
-                        continue
-                    cand = Candidate(
-                        value=m.value,
-                        score=0.4 if stamped else 0.3,
-                        page=1,
-                        box=seg.span_box(m.start, m.end),
-                        seg=seg,
-                    )
-                    unlabelled.append((cand.score + (0.05 if high else 0) - 0.0001 * seg.y0, cand))
-            if unlabelled:
-                best_issue = max(unlabelled, key=lambda x: x[0])[1]
+            best_issue = self._unlabelled_issue_date(due)
         if best_issue is not None:
             rivals = {
                 c.value for c in issued if c.score >= best_issue.score - 0.15 and c.value != best_issue.value
@@ -828,6 +887,42 @@ class Recogniser:
                     confidence = 0.4
                 self.put("due_date", best_due, confidence, value=best_due.value.isoformat())
 
+    def _unlabelled_issue_date(self, due: list[Candidate]) -> Candidate | None:
+        """No label: a date with its time (a till's stamp, wherever it stands), else the first
+        date high on the first page; never a date a due label points at, never after the due
+        date, the earliest of a row's dates (an issue date comes before what follows it)."""
+        taken = {c.key for c in due if c.score >= 0.5}
+        top_due = max(due, key=lambda c: c.score).value if due else None
+        unlabelled: list[tuple[tuple, Candidate]] = []
+        for layout, seg in self.all_segments():
+            if layout.page != 1 or seg.region == "customer":
+                continue
+            if L.find_labels(seg.folded) and any(h.field == "due_date" for h in L.find_labels(seg.folded)):
+                continue
+            row_text = " ".join(s.text for s in layout.rows[seg.row])
+            found = [(m.value, seg, m.start, m.end) for m in V.find_dates(seg.text)[:1]]
+            if not found and (over := _date_over_lines(layout, seg)) is not None:
+                upper, (value, a, b) = over
+                found = [(value, upper, a, b)]
+            for value, where, a, b in found:
+                if (layout.page, id(where), a) in taken or (top_due is not None and value > top_due):
+                    continue
+                stamped = bool(_TIME.search(where.text[b:] or row_text))
+                high = where.y0 <= 0.45 * layout.height
+                if not (stamped or high):
+                    continue
+                cand = Candidate(
+                    value=value,
+                    score=0.4 if stamped else 0.3,
+                    page=1,
+                    box=where.span_box(a, b),
+                    seg=where,
+                    key=(layout.page, id(where), a),
+                )
+                rank = cand.score + (0.05 if high else 0) - 0.0001 * where.row
+                unlabelled.append(((round(rank, 6), -value.toordinal()), cand))
+        return max(unlabelled, key=lambda x: x[0])[1] if unlabelled else None
+
     # -- totals
     def read_totals(self) -> None:
         E = self._labelled("total_excl_vat")
@@ -843,10 +938,13 @@ class Recogniser:
         E.sort(key=lambda c: -c.score)
         Vc.sort(key=lambda c: -c.score)
         I.sort(key=lambda c: -c.score)
+        rate_rows = {(r.page, r.row): r.rate for r in breakdown_rows if r.base > 0}
         for e, v, i in product(E[:14], Vc[:14], I[:14]):
             if i.value <= 0 or e.value + v.value != i.value:
                 continue
             if e.key == i.key or (v.key == i.key) or (e.key == v.key and v.value != 0):
+                continue
+            if _one_rate_row(e, i, rate_rows):
                 continue
             score = e.score + v.score + i.score
             if i.value == largest:
@@ -856,8 +954,23 @@ class Recogniser:
             if best is None or score > best[0]:
                 best = (score, e, v, i)
         chosen_rows = None
-        if best is None and (split := self._vat_per_rate(E, Vc, I)) is not None:
-            # No total VAT printed, one VAT line per rate: their sum is the VAT amount.
+        if (summed := self._rates_summed(E, I, breakdown_rows, largest)) is not None and (
+            best is None or summed[0] > best[0]
+        ):
+            _, e, i, rows = summed
+            vat = i.value - e.value
+            v_read = next((c for c in Vc if c.value == vat), None)
+            first = min(rows, key=lambda r: r.row)
+            synth = Candidate(value=vat, score=0, page=first.page, box=first.box)
+            self.put("total_excl_vat", e, 0.85, value=V.amount_str(e.value))
+            self.put("vat_amount", v_read or synth, 0.85 if v_read else 0.75, value=V.amount_str(vat))
+            self.put("total_incl_vat", i, 0.87, value=V.amount_str(i.value))
+            self._put_breakdown(rows)
+            return
+        # A "VAT" larger than its base is most likely a column's sum (a rate's base read as VAT).
+        doubtful = best is not None and best[2].value > best[1].value
+        if (best is None or doubtful) and (split := self._vat_per_rate(E, Vc, I)) is not None:
+            # No total VAT printed (or not read), one VAT line per rate: their sum is the VAT amount.
             e, parts, i = split
             total_vat = sum((p.value for p in parts), Decimal(0))
             self.put("total_excl_vat", e, 0.85, value=V.amount_str(e.value))
@@ -896,6 +1009,13 @@ class Recogniser:
                 if i is not None:
                     ok = i.value == base + vat
                     self.put("total_incl_vat", i, 0.9 if ok else 0.45, value=V.amount_str(i.value))
+            elif (found := self._row_totals(I, rate_rows)) is not None:
+                e, v, i, derived = found
+                # Read where the captions were lost, checked by the sum and the rate; an incl.
+                # total OCR lost entirely is their sum, less sure.
+                self.put("total_excl_vat", e, 0.6 if derived else 0.8, value=V.amount_str(e.value))
+                self.put("vat_amount", v, 0.6 if derived else 0.8, value=V.amount_str(v.value))
+                self.put("total_incl_vat", i, 0.5 if derived else 0.82, value=V.amount_str(i.value))
             else:
                 # Nothing adds up: each total as read, unsure, so the bookkeeper's check speaks.
                 if (
@@ -909,6 +1029,24 @@ class Recogniser:
                     # OCR lost the total's cents ("13.741 ‚57" read as 13741): the base and VAT
                     # read beside it give them back, unsure.
                     i = dataclasses.replace(i, value=E[0].value + Vc[0].value, label_weight=0.0)
+                if i is not None and i.label_weight >= 0.9:
+                    # A "VAT" larger than the total it is part of is none (a VAT number's digits).
+                    Vc = [c for c in Vc if c.value <= i.value]
+                gap = i.value - E[0].value if i is not None and E else None
+                if gap is not None and self.source != "text" and _at_rate(E[0].value, gap):
+                    # The VAT read does not add up but incl. - excl. is excl. at a standard rate to
+                    # the cent: a digit of the VAT OCR lost ("874,84" for "1874,84").
+                    self.put(
+                        "total_incl_vat",
+                        i,
+                        0.75 if i.label_weight >= 0.9 else 0.6,
+                        value=V.amount_str(i.value),
+                    )
+                    self.put("total_excl_vat", E[0], 0.7, value=V.amount_str(E[0].value))
+                    read = next((c for c in Vc if c.value == gap), None)
+                    self.put("vat_amount", read or E[0], 0.6, value=V.amount_str(gap))
+                    self._put_breakdown(None)
+                    return
                 if i is not None:
                     self.put(
                         "total_incl_vat",
@@ -924,6 +1062,87 @@ class Recogniser:
                     gap = V.amount_str(i.value - E[0].value)
                     self.put("vat_amount", Candidate(None, 0, None, None), 0.3, value=gap)
         self._put_breakdown(chosen_rows)
+
+    def _row_totals(self, I, rate_rows):  # noqa: E741 (I: incl candidates)
+        """On OCR'd pages whose total captions were garbled: a row of amounts "excl | VAT | incl"
+        where excl + VAT = incl, the VAT is excl at a standard rate and incl is the document's
+        largest amount. Failing that, "excl | VAT" beside a total or VAT caption with excl the
+        largest amount: the incl. total OCR lost is their sum (derived). (e, v, i, derived)."""
+        if self.source == "text":
+            return None
+        several_rates = len(set(rate_rows.values())) > 1
+        rows = []
+        largest = Decimal(0)
+        for layout in self.layouts:
+            if self.page_sources.get(layout.page, self.source) != "ocr":
+                continue
+            for row in layout.rows:
+                found = []
+                for seg in row:
+                    vats = V.find_vats(seg.text, enterprise_context=True)
+                    for m in V.find_amounts(seg.text):
+                        if m.explicit and not any(v.start <= m.start < v.end for v in vats):
+                            found.append(
+                                Candidate(
+                                    value=abs(m.value),
+                                    score=0.5,
+                                    page=layout.page,
+                                    box=seg.span_box(m.start, m.end),
+                                    seg=seg,
+                                    key=(layout.page, id(seg), m.start),
+                                )
+                            )
+                largest = max([largest, *(c.value for c in found)])
+                if several_rates and V.find_rates(" ".join(s.text for s in row)):
+                    continue  # one rate's row of a table of several
+                rows.append((layout, row, found))
+
+        def at_rate(e: Decimal, v: Decimal) -> bool:
+            return e > 0 and any(abs(e * r / 100 - v) <= CENT for r in STANDARD_RATES)
+
+        for _layout, _row, found in reversed(rows):
+            for e, v, i in zip(found, found[1:], found[2:], strict=False):
+                if e.value + v.value == i.value and i.value == largest and at_rate(e.value, v.value):
+                    return e, v, i, False
+        if any(c.label_weight >= 0.9 and c.value > 0 for c in I):
+            return None  # an incl. total was read under its label: nothing to derive
+        for layout, row, found in reversed(rows):
+            if len(found) != 2:
+                continue
+            e, v = found
+            near = [
+                h.field
+                for r in (row[0].row - 1, row[0].row, row[0].row + 1)
+                if 0 <= r < len(layout.rows)
+                for s in layout.rows[r]
+                for h in [*L.find_labels(s.folded), *L.fuzzy_labels(s.folded)]
+            ]
+            labelled = {"total_excl_vat", "vat_amount"} & set(near)
+            if e.value == largest and v.value > 0 and at_rate(e.value, v.value) and labelled:
+                total = dataclasses.replace(e, value=e.value + v.value, label_weight=0.0)
+                return e, v, total, True
+        return None
+
+    @staticmethod
+    def _rates_summed(E, I, rows: list["BreakdownRow"], largest):  # noqa: E741 (E, I: excl, incl)
+        """A table of several rates, one row each (rate, base, VAT): the bases' sum printed as the
+        excl. total and the bases' and VATs' sum as the incl. total, both checks passing, even
+        where the total VAT was not read. (score, excl, incl, rows) or None."""
+        by_rate: dict[Decimal, list[BreakdownRow]] = {}
+        for r in rows:
+            if r.base > 0:
+                by_rate.setdefault(r.rate, []).append(r)
+        if len(by_rate) < 2 or any(len(v) != 1 for v in by_rate.values()):
+            return None
+        chosen = [v[0] for v in by_rate.values()]
+        base = sum((r.base for r in chosen), Decimal(0))
+        vat = sum((r.vat for r in chosen), Decimal(0))
+        e = max((c for c in E if c.value == base), key=lambda c: c.score, default=None)
+        i = max((c for c in I if c.value == base + vat), key=lambda c: c.score, default=None)
+        if e is None or i is None or e.key == i.key:
+            return None
+        score = e.score + i.score + 0.7 + (0.3 if i.value == largest else 0)
+        return score, e, i, chosen
 
     @staticmethod
     def _vat_per_rate(E, Vc, I):  # noqa: E741 (E, V, I: excl, VAT, incl)
@@ -964,6 +1183,21 @@ class Recogniser:
         if base <= 0:
             return
         per_rate = self._line_bases()
+        drop = 0.15
+        if len(per_rate) >= 2 and sum(per_rate.values(), Decimal(0)) != base:
+            # A line OCR lost or misread: the one rate whose base is what the excl. total leaves
+            # after the others, when that alone makes the rates' VAT the VAT to the cent.
+            fits = []
+            for missing in per_rate:
+                rest = dict(per_rate)
+                rest[missing] = base - sum((b for r, b in per_rate.items() if r != missing), Decimal(0))
+                if (
+                    rest[missing] > 0
+                    and sum(((b * r / 100).quantize(CENT) for r, b in rest.items()), Decimal(0)) == vat
+                ):
+                    fits.append(rest)
+            if len(fits) == 1:
+                per_rate, drop = fits[0], 0.25
         if len(per_rate) >= 2 and sum(per_rate.values(), Decimal(0)) == base:
             # Several rates and no base per rate printed: the lines' amounts summed by their rate,
             # checked against the totals (bases add up to excl., each rate's VAT to the VAT).
@@ -978,7 +1212,7 @@ class Recogniser:
                         }
                         for r in sorted(per_rate, reverse=True)
                     ],
-                    confidence=round(max(min(e.confidence, v.confidence) - 0.15, 0.3), 3),
+                    confidence=round(max(min(e.confidence, v.confidence) - drop, 0.3), 3),
                     source=self.source,
                     page=v.page,
                     box=v.box,
@@ -1015,6 +1249,8 @@ class Recogniser:
                 if len(rates) != 1:
                     continue
                 n, rate = rates[0]
+                if n == 0 and _LINE_RATE.fullmatch(row[0].text.strip()):
+                    continue  # a row of the table of rates ("21% | base | VAT | total"), no line
                 after = [
                     a
                     for seg in row[n:]

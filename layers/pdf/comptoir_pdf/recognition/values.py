@@ -59,6 +59,11 @@ def parse_number(text: str) -> tuple[Decimal, bool] | None:
         if len(tail) in (1, 2) and last_c not in others:
             decimals = True
             whole, frac = text[:last_i], tail
+        elif len(tail) == 2 and re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text[:last_i]):
+            # "8,948,21": OCR read the decimal point of "8,948.21" as the thousands' comma; groups
+            # of three before two last digits are thousands and cents.
+            decimals = True
+            whole, frac = text[:last_i], tail
         elif len(tail) == 3:
             whole, frac = text, ""
         else:
@@ -141,10 +146,16 @@ _MONTH_WORDS = {word: month for month, words in MONTHS.items() for word in words
 _MONTH_ALT = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
 _DATE_NUMERIC = re.compile(r"(?<![\d/.\-])(\d{1,2})\s?([/.\-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d/])")
 _DATE_ISO = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_DATE_DMY_WORDS = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:er|e|st|nd|rd|th)?\.?\s+({_MONTH_ALT})\.?,?\s+(\d{{4}})(?!\d)"
+# OCR's misread separator in a numeric date with its four-digit year ("04.03,2024", "04-03.2024").
+_DATE_NUMERIC_OCR = re.compile(
+    r"(?<![\d/.,\-])(\d{1,2})\s?[/.\-,]\s?(\d{1,2})\s?[/.\-,]\s?((?:19|20)\d\d)(?![\d/.,])"
 )
-_DATE_MDY_WORDS = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
+# "4mars 2024": OCR may drop the space between the day and the month.
+_DATE_DMY_WORDS = re.compile(
+    rf"(?<!\d)(\d{{1,2}})(?:er|e|st|nd|rd|th)?\.?\s*({_MONTH_ALT})\.?,?\s+(\d{{4}})(?!\d)"
+)
+# "May 10,2024": OCR may drop the space after the comma.
+_DATE_MDY_WORDS = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})(?!\d)")
 
 
 def _date(y: int, m: int, d: int) -> date | None:
@@ -171,6 +182,11 @@ def find_dates(text: str) -> list[Match]:
         d, mo, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
         if value := _date(y, mo, d):
             out.append(Match(value, m.start(), m.end()))
+    for m in _DATE_NUMERIC_OCR.finditer(folded):
+        if any(o.start < m.end() and m.start() < o.end for o in out):
+            continue
+        if value := _date(int(m.group(3)), int(m.group(2)), int(m.group(1))):
+            out.append(Match(value, m.start(), m.end()))
     for m in _DATE_DMY_WORDS.finditer(folded):
         if value := _date(int(m.group(3)), _MONTH_WORDS[m.group(2)], int(m.group(1))):
             out.append(Match(value, m.start(), m.end()))
@@ -178,6 +194,27 @@ def find_dates(text: str) -> list[Match]:
         if value := _date(int(m.group(3)), _MONTH_WORDS[m.group(1)], int(m.group(2))):
             out.append(Match(value, m.start(), m.end()))
     return sorted(out, key=lambda match: match.start)
+
+
+_DAY_MONTH_END = re.compile(rf"(?<!\d)(\d{{1,2}})(?:er|e|st|nd|rd|th)?\.?\s+({_MONTH_ALT})\.?,?\s*$")
+_MONTH_DAY_END = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s*$")
+_YEAR_ONLY = re.compile(r"^\s*((?:19|20)\d\d)\s*[.,]?\s*$")
+
+
+def date_without_year(text: str) -> tuple[int, int, int] | None:
+    """A text ending with a day and a month in words and no year ("23 November", "January 20,"):
+    (month, day, start), the year being on the next line of a narrow cell."""
+    folded = fold_keep_length(text)
+    if m := _DAY_MONTH_END.search(folded):
+        return _MONTH_WORDS[m.group(2)], int(m.group(1)), m.start()
+    if m := _MONTH_DAY_END.search(folded):
+        return _MONTH_WORDS[m.group(1)], int(m.group(2)), m.start()
+    return None
+
+
+def year_only(text: str) -> int | None:
+    m = _YEAR_ONLY.match(text)
+    return int(m.group(1)) if m else None
 
 
 def fold_keep_length(text: str) -> str:
