@@ -938,7 +938,10 @@ class Recogniser:
         E.sort(key=lambda c: -c.score)
         Vc.sort(key=lambda c: -c.score)
         I.sort(key=lambda c: -c.score)
-        rate_rows = {(r.page, r.row): r.rate for r in breakdown_rows if r.base > 0}
+        rate_rows = {
+            **self._rate_table_rows(),
+            **{(r.page, r.row): r.rate for r in breakdown_rows if r.base > 0},
+        }
         for e, v, i in product(E[:14], Vc[:14], I[:14]):
             if i.value <= 0 or e.value + v.value != i.value:
                 continue
@@ -1062,6 +1065,17 @@ class Recogniser:
                     gap = V.amount_str(i.value - E[0].value)
                     self.put("vat_amount", Candidate(None, 0, None, None), 0.3, value=gap)
         self._put_breakdown(chosen_rows)
+
+    def _rate_table_rows(self) -> dict[tuple[int, int], Decimal]:
+        """Rows of a table of rates, by the rate alone in their first cell ("21% | base | ... "),
+        whether or not OCR kept their VAT in the row."""
+        out = {}
+        for layout in self.layouts:
+            for r, row in enumerate(layout.rows):
+                m = _LINE_RATE.fullmatch(row[0].text.strip())
+                if m and len(row) > 1 and any(V.find_amounts(seg.text) for seg in row[1:]):
+                    out[(layout.page, r)] = Decimal(m.group(1))
+        return out
 
     def _row_totals(self, I, rate_rows):  # noqa: E741 (I: incl candidates)
         """On OCR'd pages whose total captions were garbled: a row of amounts "excl | VAT | incl"
