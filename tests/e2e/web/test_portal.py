@@ -133,7 +133,17 @@ def test_a_field_is_corrected_with_its_check_said_in_words(page: Page, demo_comp
     page.get_by_label("Invoice number").focus()
     outline = page.locator("svg.read-area[data-field=invoice_number] rect")
     expect(outline).to_be_visible()
-    page_box, box = image.bounding_box(), outline.bounding_box()
+    # Both boxes read in one go in the page: two separate reads could straddle a redraw.
+    boxes = page.wait_for_function(
+        """() => {
+            const img = [...document.querySelectorAll("img")].find((i) => /Page 1 of 1/.test(i.alt));
+            const rect = document.querySelector("svg.read-area[data-field=invoice_number] rect");
+            if (!img || !rect) return null;
+            const box = (e) => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; };
+            return [box(img), box(rect)];
+        }"""
+    ).json_value()
+    page_box, box = boxes
     top, bottom = (
         (box["y"] - page_box["y"]) / page_box["height"],
         (box["y"] + box["height"] - page_box["y"]) / page_box["height"],
