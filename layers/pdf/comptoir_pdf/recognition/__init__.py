@@ -171,35 +171,29 @@ def _second_pass(pdf: bytes, first: Recogniser, ocr: TesseractEngine, *, company
 def merge_readings(first: Recogniser, again: Recogniser) -> None:
     """Two OCR readings of the same pages, field by field into `first`: a field only the second
     found is taken from it (the amounts as one group); where both found a field and disagree,
-    the first's value stays, no surer than a doubtful one."""
-    fields, other = first.fields, again.fields
-    for name, field in other.items():
-        if name in AMOUNT_FIELDS:
-            continue
-        mine = fields.get(name)
-        if mine is None:
-            fields[name] = field
-        elif mine.value != field.value:
-            if field.confidence > mine.confidence + SURER_BY:
-                fields[name] = mine = field
-            mine.confidence = round(min(mine.confidence, DISAGREEING_CONFIDENCE), 3)
-    if "total_incl_vat" not in fields and "total_incl_vat" in other:
-        for name in AMOUNT_FIELDS:
-            fields.pop(name, None)
-            if name in other:
-                fields[name] = other[name]
-    elif "total_incl_vat" in other and other["total_incl_vat"].value != fields["total_incl_vat"].value:
-        if other["total_incl_vat"].confidence > fields["total_incl_vat"].confidence + SURER_BY:
-            for name in AMOUNT_FIELDS:
-                fields.pop(name, None)
-                if name in other:
-                    fields[name] = other[name]
-        for name in AMOUNT_FIELDS:
-            if name in fields:
-                fields[name].confidence = round(min(fields[name].confidence, DISAGREEING_CONFIDENCE), 3)
+    the surer value stays (the second's only when `SURER_BY` surer), no surer than a doubtful one."""
+    for name in [n for n in again.fields if n not in AMOUNT_FIELDS]:
+        _merge_group(first.fields, again.fields, (name,), decided_by=name)
+    _merge_group(first.fields, again.fields, AMOUNT_FIELDS, decided_by="total_incl_vat")
     for name in ("vat_candidates", "iban_candidates"):
         if hasattr(again, name):
             setattr(first, name, [*getattr(first, name, []), *getattr(again, name)])
+
+
+def _merge_group(fields: dict, other: dict, names: tuple[str, ...], *, decided_by: str) -> None:
+    """`names` taken together from one reading or the other, as their field `decided_by` says."""
+    theirs, mine = other.get(decided_by), fields.get(decided_by)
+    if theirs is None or (mine is not None and mine.value == theirs.value):
+        return
+    if mine is None or theirs.confidence > mine.confidence + SURER_BY:
+        for name in names:
+            fields.pop(name, None)
+            if name in other:
+                fields[name] = other[name]
+    if mine is not None:
+        for name in names:
+            if name in fields:
+                fields[name].confidence = round(min(fields[name].confidence, DISAGREEING_CONFIDENCE), 3)
 
 
 # Two readings of one page that give two values: neither is sure.
